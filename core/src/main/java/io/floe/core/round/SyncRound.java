@@ -1,0 +1,96 @@
+package io.floe.core.round;
+
+import io.floe.core.validate.Rejection;
+import io.floe.core.validate.RejectionReason;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The state machine of one synchronous round (FedAvg family): version {@code v} is open,
+ * clients contribute at most one update each, trained from {@code v}; the round is complete once
+ * {@code clientsPerRound} updates are accepted, after which {@link #next()} opens {@code v+1}.
+ *
+ * <p>Call order: {@link #admissionCheck} (pure), then {@link #accept} for an update that passed
+ * every other check, then {@link #isComplete}. The Flink operator keeps the accepted client ids
+ * in keyed state and rebuilds the round with {@link #restore}.
+ */
+public final class SyncRound {
+    private final long openVersion;
+    private final int clientsPerRound;
+    private final Set<String> acceptedClients;
+
+    private SyncRound(long openVersion, int clientsPerRound, Collection<String> acceptedClients) {
+        if (openVersion < 0) {
+            throw new IllegalArgumentException("open version must be >= 0, was " + openVersion);
+        }
+        if (clientsPerRound < 1) {
+            throw new IllegalArgumentException("clientsPerRound must be >= 1, was " + clientsPerRound);
+        }
+        this.openVersion = openVersion;
+        this.clientsPerRound = clientsPerRound;
+        this.acceptedClients = new LinkedHashSet<>(acceptedClients);
+    }
+
+    /** A fresh round on {@code version} with nobody accepted yet. */
+    public static SyncRound open(long version, int clientsPerRound) {
+        return new SyncRound(version, clientsPerRound, Set.of());
+    }
+
+    /** The round as it was when these clients had been accepted (e.g. after a restore from a checkpoint). */
+    public static SyncRound restore(long version, int clientsPerRound, Collection<String> acceptedClients) {
+        return new SyncRound(version, clientsPerRound, acceptedClients);
+    }
+
+    /** Why this client's update trained from {@code baseVersion} cannot join, or empty if it can. */
+    public Optional<Rejection> admissionCheck(String clientId, long baseVersion) {
+        if (baseVersion != openVersion) {
+            String when = baseVersion < openVersion ? "late: its round has closed" : "from the future";
+            return Optional.of(Rejection.of(RejectionReason.WRONG_BASE_VERSION,
+                    "update trained from version " + baseVersion + " but version " + openVersion + " is open (" + when + ")"));
+        }
+        if (acceptedClients.contains(clientId)) {
+            return Optional.of(Rejection.of(RejectionReason.DUPLICATE_CLIENT,
+                    "client " + clientId + " already contributed to the round on version " + openVersion));
+        }
+        return Optional.empty();
+    }
+
+    /** Records an admitted client. @throws IllegalStateException if the round would not admit it */
+    public void accept(String clientId) {
+        Optional<Rejection> r = admissionCheck(clientId, openVersion);
+        if (r.isPresent()) {
+            throw new IllegalStateException(r.get().detail());
+        }
+        if (isComplete()) {
+            throw new IllegalStateException("round on version " + openVersion + " is already complete");
+        }
+        acceptedClients.add(clientId);
+    }
+
+    public boolean isComplete() {
+        return acceptedClients.size() >= clientsPerRound;
+    }
+
+    /** The round on the version this one publishes. */
+    public SyncRound next() {
+        return open(openVersion + 1, clientsPerRound);
+    }
+
+    public long openVersion() {
+        return openVersion;
+    }
+
+    public int clientsPerRound() {
+        return clientsPerRound;
+    }
+
+    public int acceptedCount() {
+        return acceptedClients.size();
+    }
+
+    public Set<String> acceptedClients() {
+        return Set.copyOf(acceptedClients);
+    }
+}

@@ -1,0 +1,25 @@
+package io.floe.core.validate;
+
+/** Machine-readable reasons a record is rejected; the codes appear on floe.deadletter and in reports. */
+public enum RejectionReason {
+    /** The value is not a single-object encoded record of the expected type. */
+    UNDECODABLE,
+    /** An update names a model no ModelSpec has created. */
+    UNKNOWN_MODEL,
+    /** An update was trained from a version other than the open one (late or from the future). */
+    WRONG_BASE_VERSION,
+    /** The client already contributed an update to the open round. */
+    DUPLICATE_CLIENT,
+    /** Tensor names, shapes or dtypes differ from the model's. */
+    LAYOUT_MISMATCH,
+    /** A tensor's bytes do not match its shape or encoding. */
+    MALFORMED_TENSOR,
+    /** A value is NaN or infinite. */
+    NON_FINITE_VALUES,
+    /** numExamples is zero or negative. */
+    NON_POSITIVE_EXAMPLES,
+    /** updateId, clientId or modelId is empty. */
+    MISSING_ID,
+    /** A ModelSpec is inconsistent (unknown rule, bad round size, bad weights, changed layout). */
+    INVALID_SPEC
+}

@@ -1,0 +1,70 @@
+package io.floe.core.validate;
+
+import io.floe.core.aggregate.AggregationRules;
+import io.floe.core.tensor.ModelWeights;
+import io.floe.core.tensor.Tensor;
+import io.floe.core.wire.MalformedRecordException;
+import io.floe.core.wire.TensorRecords;
+import io.floe.schema.ClientTrainingConfig;
+import io.floe.schema.ModelSpec;
+
+/**
+ * Checks a {@link ModelSpec} before the job creates or reconfigures a model: non-empty id and
+ * architecture, a known rule, a round size of at least one, a sane client training config, and
+ * finite, decodable initial weights.
+ */
+public final class SpecValidator {
+    private SpecValidator() {
+    }
+
+    /** Either the decoded initial weights or the reason the spec is refused. */
+    public sealed interface Result {
+        record Valid(ModelWeights initialWeights) implements Result {
+        }
+
+        record Invalid(Rejection rejection) implements Result {
+        }
+    }
+
+    public static Result validate(ModelSpec spec) {
+        if (spec.getModelId() == null || spec.getModelId().isBlank()) {
+            return invalid("modelId must be non-empty");
+        }
+        if (spec.getArchitecture() == null || spec.getArchitecture().isBlank()) {
+            return invalid("architecture must be non-empty");
+        }
+        String rule = spec.getAggregation().getRule();
+        if (!AggregationRules.isKnown(rule)) {
+            return invalid("unknown aggregation rule '" + rule + "'; known rules: " + AggregationRules.names());
+        }
+        if (spec.getAggregation().getClientsPerRound() < 1) {
+            return invalid("clientsPerRound must be at least 1, was " + spec.getAggregation().getClientsPerRound());
+        }
+        ClientTrainingConfig t = spec.getTraining();
+        if (!(t.getLearningRate() > 0) || !Float.isFinite(t.getLearningRate())) {
+            return invalid("learningRate must be a positive finite number, was " + t.getLearningRate());
+        }
+        if (t.getLocalEpochs() < 1 || t.getBatchSize() < 1) {
+            return invalid("localEpochs and batchSize must be at least 1");
+        }
+        if (spec.getInitialTensors().isEmpty()) {
+            return invalid("initialTensors must hold the weights of version 0");
+        }
+        ModelWeights weights;
+        try {
+            weights = TensorRecords.fromRecords(spec.getInitialTensors());
+        } catch (MalformedRecordException e) {
+            return invalid(e.getMessage());
+        }
+        for (Tensor tensor : weights.tensors()) {
+            if (!tensor.allFinite()) {
+                return invalid("initial tensor '" + tensor.name() + "' holds NaN or infinite values");
+            }
+        }
+        return new Result.Valid(weights);
+    }
+
+    private static Result invalid(String detail) {
+        return new Result.Invalid(Rejection.of(RejectionReason.INVALID_SPEC, detail));
+    }
+}

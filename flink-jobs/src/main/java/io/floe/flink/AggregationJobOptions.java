@@ -1,0 +1,61 @@
+package io.floe.flink;
+
+import io.floe.core.wire.TopicNames;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Command-line options of the aggregation job ({@code flink run floe-flink-jobs-*-job.jar --help}). */
+@Command(name = "floe-aggregation-job", mixinStandardHelpOptions = true,
+        description = "Federated aggregation over Kafka: reads ModelSpec/ModelUpdate records, "
+                + "publishes GlobalModel versions, AggregationReports and dead letters.")
+public class AggregationJobOptions implements Serializable {
+
+    @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers, e.g. broker1:9092,broker2:9092.")
+    public String bootstrapServers;
+
+    @Option(names = "--topic-prefix", defaultValue = "floe.",
+            description = "Prefix of the five topics <prefix>control|updates|models|reports|deadletter (default: ${DEFAULT-VALUE}).")
+    public String topicPrefix = "floe.";
+
+    @Option(names = "--group-id", defaultValue = "floe-aggregator", description = "Kafka consumer group id (default: ${DEFAULT-VALUE}).")
+    public String groupId = "floe-aggregator";
+
+    @Option(names = "--transactional-id-prefix", defaultValue = "floe-aggregator",
+            description = "Prefix of the exactly-once sink's Kafka transactional ids; unique per job (default: ${DEFAULT-VALUE}).")
+    public String transactionalIdPrefix = "floe-aggregator";
+
+    @Option(names = "--checkpoint-interval-ms", defaultValue = "5000",
+            description = "Checkpoint interval; published models become visible to read_committed trainers at each checkpoint (default: ${DEFAULT-VALUE}).")
+    public long checkpointIntervalMs = 5000;
+
+    @Option(names = "--parallelism", description = "Job parallelism (default: the cluster's).")
+    public Integer parallelism;
+
+    @Option(names = "--kafka-properties",
+            description = "Java properties file with extra Kafka client settings for source and sink, e.g. security.protocol=SASL_SSL, sasl.mechanism, sasl.jaas.config, ssl.truststore.location.")
+    public Path kafkaPropertiesFile;
+
+    public TopicNames topics() {
+        return TopicNames.withPrefix(topicPrefix);
+    }
+
+    /** The extra client properties, empty when no file was given. */
+    public Properties kafkaProperties() {
+        Properties p = new Properties();
+        if (kafkaPropertiesFile != null) {
+            try (InputStream in = Files.newInputStream(kafkaPropertiesFile)) {
+                p.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read Kafka properties " + kafkaPropertiesFile, e);
+            }
+        }
+        return p;
+    }
+}

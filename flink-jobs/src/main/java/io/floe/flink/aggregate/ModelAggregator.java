@@ -1,0 +1,212 @@
+package io.floe.flink.aggregate;
+
+import io.floe.core.aggregate.AggregationRules;
+import io.floe.core.aggregate.ClientUpdate;
+import io.floe.core.round.RoundCloser;
+import io.floe.core.round.SyncRound;
+import io.floe.core.tensor.ModelWeights;
+import io.floe.core.validate.Rejection;
+import io.floe.core.validate.RejectionReason;
+import io.floe.core.validate.SpecValidator;
+import io.floe.core.validate.UpdateValidator;
+import io.floe.core.validate.ValidationResult;
+import io.floe.core.wire.TensorRecords;
+import io.floe.core.wire.TopicNames;
+import io.floe.core.wire.WireCodec;
+import io.floe.flink.io.InboundRecord;
+import io.floe.flink.io.OutboundRecord;
+import io.floe.schema.GlobalModel;
+import io.floe.schema.ModelSpec;
+import io.floe.schema.ModelUpdate;
+import io.floe.schema.RejectedUpdate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-model server, keyed by model id: holds the model's spec, its current global model and
+ * the open synchronous round in keyed state, and publishes version v+1 with its report when the
+ * round is complete.
+ *
+ * <p>State is kept as Avro single-object bytes (the same encoding as the topics), so checkpoints
+ * evolve with the schemas and Flink needs no serializer for Avro classes. The round's accepted
+ * updates sit in a map keyed by client id (one update per client per round) and are decoded only
+ * when the round closes; the round's rejections are kept for its report.
+ *
+ * <p>Every input that cannot be used goes out as a dead letter with a reason; no input makes this
+ * function throw. Outputs (models, reports, dead letters) all leave through the collector as
+ * {@link OutboundRecord}s naming their topic, so one exactly-once Kafka sink writes them together.
+ */
+public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, OutboundRecord> {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelAggregator.class);
+
+    private final TopicNames topics;
+    private final DeadLetters deadLetters;
+
+    private transient ValueState<byte[]> specState;
+    private transient ValueState<byte[]> modelState;
+    private transient MapState<String, byte[]> roundUpdates;
+    private transient ListState<byte[]> roundRejections;
+    /** Decoded tensors of the current global model; a cache, checked against the version on use. */
+    private transient Map<String, CachedModel> weightsCache;
+
+    private record CachedModel(long version, ModelWeights weights) {
+    }
+
+    public ModelAggregator(TopicNames topics) {
+        this.topics = topics;
+        this.deadLetters = new DeadLetters(topics);
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        specState = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("model-spec", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        modelState = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("global-model", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        roundUpdates = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("round-updates", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        roundRejections = getRuntimeContext().getListState(
+                new ListStateDescriptor<>("round-rejections", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        weightsCache = new java.util.HashMap<>();
+    }
+
+    @Override
+    public void processElement(ModelEvent event, Context ctx, Collector<OutboundRecord> out) throws Exception {
+        Instant now = Instant.ofEpochMilli(ctx.timestamp() != null && ctx.timestamp() > 0 ? ctx.timestamp() : System.currentTimeMillis());
+        switch (event.kind) {
+            case SPEC -> onSpec(WireCodec.MODEL_SPEC.decode(event.origin.value), event.origin, now, out);
+            case UPDATE -> onUpdate(WireCodec.MODEL_UPDATE.decode(event.origin.value), event.origin, now, out);
+            default -> throw new IllegalStateException("unknown event kind " + event.kind);
+        }
+    }
+
+    private void onSpec(ModelSpec spec, InboundRecord origin, Instant now, Collector<OutboundRecord> out) throws Exception {
+        SpecValidator.Result result = SpecValidator.validate(spec);
+        if (result instanceof SpecValidator.Result.Invalid invalid) {
+            out.collect(deadLetters.of(origin, invalid.rejection(), spec.getModelId(), null, null));
+            return;
+        }
+        ModelWeights initial = ((SpecValidator.Result.Valid) result).initialWeights();
+        byte[] currentBytes = modelState.value();
+        if (currentBytes == null) {
+            GlobalModel v0 = RoundCloser.versionZero(spec, initial, now);
+            specState.update(WireCodec.MODEL_SPEC.encode(spec));
+            publishModel(v0, out);
+            LOG.info("created model {} ({}), version 0 published", spec.getModelId(), spec.getArchitecture());
+            return;
+        }
+        // An existing model: a spec reconfigures rule, round size and client training config;
+        // weights and version stay. The tensor layout is the model's identity and cannot change.
+        GlobalModel current = WireCodec.GLOBAL_MODEL.decode(currentBytes);
+        if (!initial.sameLayout(weights(current))) {
+            out.collect(deadLetters.of(origin, Rejection.of(RejectionReason.INVALID_SPEC,
+                    "model " + spec.getModelId() + " exists with a different tensor layout; use a new modelId"),
+                    spec.getModelId(), null, null));
+            return;
+        }
+        specState.update(WireCodec.MODEL_SPEC.encode(spec));
+        LOG.info("reconfigured model {}: rule {}, {} clients per round", spec.getModelId(),
+                spec.getAggregation().getRule(), spec.getAggregation().getClientsPerRound());
+        closeIfComplete(spec, current, openRound(spec, current), now, out);
+    }
+
+    private void onUpdate(ModelUpdate update, InboundRecord origin, Instant now, Collector<OutboundRecord> out) throws Exception {
+        byte[] specBytes = specState.value();
+        byte[] modelBytes = modelState.value();
+        if (specBytes == null || modelBytes == null) {
+            reject(update, origin, Rejection.of(RejectionReason.UNKNOWN_MODEL,
+                    "no ModelSpec has created model '" + update.getModelId() + "'"), false, out);
+            return;
+        }
+        ModelSpec spec = WireCodec.MODEL_SPEC.decode(specBytes);
+        GlobalModel current = WireCodec.GLOBAL_MODEL.decode(modelBytes);
+        SyncRound round = openRound(spec, current);
+        ValidationResult verdict = UpdateValidator.validate(update, weights(current), round);
+        if (verdict instanceof ValidationResult.Rejected rejected) {
+            reject(update, origin, rejected.rejection(), true, out);
+            return;
+        }
+        round.accept(update.getClientId());
+        roundUpdates.put(update.getClientId(), origin.value);
+        LOG.debug("model {} v{}: accepted update {} from {} ({}/{})", update.getModelId(), round.openVersion(),
+                update.getUpdateId(), update.getClientId(), round.acceptedCount(), round.clientsPerRound());
+        closeIfComplete(spec, current, round, now, out);
+    }
+
+    private SyncRound openRound(ModelSpec spec, GlobalModel current) throws Exception {
+        List<String> clients = new ArrayList<>();
+        for (String c : roundUpdates.keys()) {
+            clients.add(c);
+        }
+        return SyncRound.restore(current.getVersion(), spec.getAggregation().getClientsPerRound(), clients);
+    }
+
+    private void closeIfComplete(ModelSpec spec, GlobalModel current, SyncRound round, Instant now,
+            Collector<OutboundRecord> out) throws Exception {
+        if (!round.isComplete()) {
+            return;
+        }
+        List<ClientUpdate> accepted = new ArrayList<>();
+        for (byte[] bytes : roundUpdates.values()) {
+            ModelUpdate u = WireCodec.MODEL_UPDATE.decode(bytes);
+            accepted.add(new ClientUpdate(u.getUpdateId(), u.getClientId(), u.getBaseVersion(), u.getNumExamples(),
+                    u.getLocalSteps(), TensorRecords.fromRecords(u.getTensors()), u.getMetrics()));
+        }
+        List<RejectedUpdate> rejected = new ArrayList<>();
+        for (byte[] bytes : roundRejections.get()) {
+            rejected.add(RejectedUpdate.getDecoder().decode(bytes));
+        }
+        RoundCloser.ClosedRound closed = RoundCloser.close(current, weights(current), spec,
+                AggregationRules.byName(spec.getAggregation().getRule()), accepted, rejected, now);
+        roundUpdates.clear();
+        roundRejections.clear();
+        publishModel(closed.model(), out);
+        out.collect(OutboundRecord.keyed(topics.reports(), current.getModelId(),
+                WireCodec.AGGREGATION_REPORT.encode(closed.report())));
+        LOG.info("model {}: closed round on version {} with {} updates ({} rejected), published version {}",
+                current.getModelId(), current.getVersion(), accepted.size(), rejected.size(), closed.model().getVersion());
+    }
+
+    private void publishModel(GlobalModel model, Collector<OutboundRecord> out) throws Exception {
+        byte[] bytes = WireCodec.GLOBAL_MODEL.encode(model);
+        modelState.update(bytes);
+        out.collect(OutboundRecord.keyed(topics.models(), model.getModelId(), bytes));
+    }
+
+    private void reject(ModelUpdate update, InboundRecord origin, Rejection rejection, boolean forReport,
+            Collector<OutboundRecord> out) throws Exception {
+        out.collect(deadLetters.of(origin, rejection, update.getModelId(), update.getClientId(), update.getUpdateId()));
+        if (forReport) {
+            roundRejections.add(RejectedUpdate.getEncoder().encode(RejectedUpdate.newBuilder()
+                    .setUpdateId(update.getUpdateId())
+                    .setClientId(update.getClientId())
+                    .setReason(rejection.reason().name())
+                    .setDetail(rejection.detail())
+                    .build()).array());
+        }
+    }
+
+    private ModelWeights weights(GlobalModel model) {
+        CachedModel cached = weightsCache.get(model.getModelId());
+        if (cached == null || cached.version() != model.getVersion()) {
+            cached = new CachedModel(model.getVersion(), TensorRecords.fromRecords(model.getTensors()));
+            weightsCache.put(model.getModelId(), cached);
+        }
+        return cached.weights();
+    }
+}

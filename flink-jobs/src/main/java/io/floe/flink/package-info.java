@@ -1,0 +1,2 @@
+/** The floe aggregation job: its entry point, options and pipeline wiring. */
+package io.floe.flink;
