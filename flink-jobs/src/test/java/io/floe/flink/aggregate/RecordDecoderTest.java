@@ -1,0 +1,125 @@
+package io.floe.flink.aggregate;
+
+import static io.floe.flink.aggregate.PublishedRecords.bytes;
+import static io.floe.flink.aggregate.TinyLinearModel.MODEL_ID;
+import static io.floe.flink.aggregate.TinyLinearModel.T0;
+import static io.floe.flink.aggregate.TinyLinearModel.TOPICS;
+import static io.floe.flink.aggregate.TinyLinearModel.inbound;
+import static io.floe.flink.aggregate.TinyLinearModel.spec;
+import static io.floe.flink.aggregate.TinyLinearModel.update;
+import static io.floe.flink.aggregate.TinyLinearModel.weights;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.floe.core.wire.WireCodec;
+import io.floe.flink.io.InboundRecord;
+import io.floe.flink.io.OutboundRecord;
+import io.floe.schema.DeadLetter;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The first stage: decodable records become events for their model, everything else a dead letter. */
+class RecordDecoderTest {
+
+    private OneInputStreamOperatorTestHarness<InboundRecord, ModelEvent> harness;
+
+    @BeforeEach
+    void openHarness() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forProcessFunction(new RecordDecoder(TOPICS));
+    }
+
+    @AfterEach
+    void closeHarness() throws Exception {
+        harness.close();
+    }
+
+    static Stream<Arguments> undecodable() {
+        byte[] spec = WireCodec.MODEL_SPEC.encode(spec(3).build());
+        byte[] update = WireCodec.MODEL_UPDATE.encode(update("alice", 1, weights(0f, 0f, 0f)).build());
+        return Stream.of(
+                Arguments.of("garbage bytes", inbound(TOPICS.updates(), 7, "not avro".getBytes(StandardCharsets.UTF_8))),
+                Arguments.of("empty value", inbound(TOPICS.control(), 7, new byte[0])),
+                Arguments.of("tombstone", inbound(TOPICS.control(), 7, null)),
+                Arguments.of("truncated update", inbound(TOPICS.updates(), 7, Arrays.copyOf(update, 20))),
+                Arguments.of("update on the control topic", inbound(TOPICS.control(), 7, update)),
+                Arguments.of("spec on the updates topic", inbound(TOPICS.updates(), 7, spec)),
+                Arguments.of("spec from an unknown topic", inbound("floe.somewhere-else", 7, spec)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("undecodable")
+    void undecodableRecordBecomesADeadLetterWithItsBytes(String description, InboundRecord in) throws Exception {
+        // Execute
+        harness.processElement(in, T0 + 7);
+
+        // Assert
+        assertThat(harness.extractOutputValues()).isEmpty();
+        List<OutboundRecord> dead = deadLetterOutput();
+        assertThat(dead).singleElement().satisfies(r -> assertThat(r.topic).isEqualTo(TOPICS.deadLetter()));
+        DeadLetter letter = PublishedRecords.of(dead, TOPICS).deadLetters().get(0);
+        assertThat(letter.getReason()).isEqualTo("UNDECODABLE");
+        assertThat(letter.getDetail()).isNotBlank();
+        assertThat(letter.getSourceTopic()).isEqualTo(in.topic);
+        assertThat(letter.getPartition()).isEqualTo(in.partition);
+        assertThat(letter.getOffset()).isEqualTo(in.offset);
+        assertThat(bytes(letter.getKey())).isEqualTo(in.key);
+        if (in.value == null) {
+            assertThat(letter.getPayload()).isNull();
+        } else {
+            assertThat(bytes(letter.getPayload())).isEqualTo(in.value);
+        }
+        assertThat(letter.getRejectedAt().toEpochMilli()).isEqualTo(in.timestamp);
+    }
+
+    @Test
+    void specOnTheControlTopicBecomesASpecEvent() throws Exception {
+        // Prepare
+        InboundRecord in = inbound(TOPICS.control(), 3, WireCodec.MODEL_SPEC.encode(spec(3).build()));
+
+        // Execute
+        harness.processElement(in, T0 + 3);
+
+        // Assert
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(e -> {
+            assertThat(e.modelId).isEqualTo(MODEL_ID);
+            assertThat(e.kind).isEqualTo(ModelEvent.Kind.SPEC);
+            assertThat(e.origin.value).isEqualTo(in.value);
+            assertThat(e.origin.offset).isEqualTo(3L);
+        });
+        assertThat(deadLetterOutput()).isEmpty();
+    }
+
+    @Test
+    void updateOnTheUpdatesTopicBecomesAnUpdateEventForItsModel() throws Exception {
+        // Prepare
+        InboundRecord in = inbound(TOPICS.updates(), 4,
+                WireCodec.MODEL_UPDATE.encode(update("alice", 1, weights(0f, 0f, 0f)).setModelId("other-model").build()));
+
+        // Execute
+        harness.processElement(in, T0 + 4);
+
+        // Assert
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(e -> {
+            assertThat(e.modelId).isEqualTo("other-model");
+            assertThat(e.kind).isEqualTo(ModelEvent.Kind.UPDATE);
+            assertThat(e.origin.value).isEqualTo(in.value);
+            assertThat(e.origin.topic).isEqualTo(TOPICS.updates());
+        });
+        assertThat(deadLetterOutput()).isEmpty();
+    }
+
+    private List<OutboundRecord> deadLetterOutput() {
+        var side = harness.getSideOutput(RecordDecoder.DEAD_LETTERS);
+        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+    }
+}
