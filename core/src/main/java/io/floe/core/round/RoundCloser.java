@@ -43,7 +43,7 @@ public final class RoundCloser {
                 .setTraining(spec.getTraining())
                 .setSelection(null)
                 .setProvenance(Provenance.newBuilder()
-                        .setRule(spec.getAggregation().getRule())
+                        .setRule(io.floe.core.aggregate.AggregationRules.byName(spec.getAggregation().getRule()).name())
                         .setParentVersion(-1)
                         .setUpdateIds(List.of())
                         .setSeed(spec.getInitSeed())

@@ -30,14 +30,29 @@ public final class Tensor {
         return new Tensor(name, shape, new float[Math.toIntExact(elementCount(shape))]);
     }
 
-    /** Number of elements a shape holds; rejects negative dimensions. */
+    /** Number of elements a shape holds; rejects negative dimensions and counts that overflow a long. */
     public static long elementCount(int[] shape) {
         long n = 1;
+        boolean hasZero = false;
+        boolean overflows = false;
         for (int d : shape) {
             if (d < 0) {
                 throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
             }
-            n *= d;
+            if (d == 0) {
+                hasZero = true;
+            } else if (n > Long.MAX_VALUE / d) {
+                overflows = true;
+            } else {
+                n *= d;
+            }
+        }
+        if (hasZero) {
+            return 0;
+        }
+        // unchecked, 65536^4 = 2^64 wraps to 0 and would let empty data pass as a huge tensor
+        if (overflows) {
+            throw new IllegalArgumentException("element count of shape " + Arrays.toString(shape) + " overflows a long");
         }
         return n;
     }

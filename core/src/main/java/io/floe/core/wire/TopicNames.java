@@ -26,4 +26,9 @@ public record TopicNames(String control, String updates, String models, String r
         return new TopicNames(prefix + "control", prefix + "updates", prefix + "models", prefix + "reports",
                 prefix + "deadletter");
     }
+
+    /** All five names, in the order control, updates, models, reports, dead letters. */
+    public java.util.List<String> all() {
+        return java.util.List.of(control, updates, models, reports, deadLetter);
+    }
 }

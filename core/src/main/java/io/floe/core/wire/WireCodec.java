@@ -5,10 +5,16 @@ import io.floe.schema.DeadLetter;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelSpec;
 import io.floe.schema.ModelUpdate;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Objects;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 
@@ -22,23 +28,30 @@ import org.apache.avro.message.BinaryMessageEncoder;
  * @param <T> the generated record class
  */
 public final class WireCodec<T> {
-    public static final WireCodec<ModelSpec> MODEL_SPEC =
-            new WireCodec<>("ModelSpec", ModelSpec.getEncoder(), ModelSpec.getDecoder());
-    public static final WireCodec<ModelUpdate> MODEL_UPDATE =
-            new WireCodec<>("ModelUpdate", ModelUpdate.getEncoder(), ModelUpdate.getDecoder());
-    public static final WireCodec<GlobalModel> GLOBAL_MODEL =
-            new WireCodec<>("GlobalModel", GlobalModel.getEncoder(), GlobalModel.getDecoder());
-    public static final WireCodec<AggregationReport> AGGREGATION_REPORT =
-            new WireCodec<>("AggregationReport", AggregationReport.getEncoder(), AggregationReport.getDecoder());
-    public static final WireCodec<DeadLetter> DEAD_LETTER =
-            new WireCodec<>("DeadLetter", DeadLetter.getEncoder(), DeadLetter.getDecoder());
+    public static final WireCodec<ModelSpec> MODEL_SPEC = new WireCodec<>("ModelSpec",
+            ModelSpec.getClassSchema(), ModelSpec.getEncoder(), ModelSpec.getDecoder());
+    public static final WireCodec<ModelUpdate> MODEL_UPDATE = new WireCodec<>("ModelUpdate",
+            ModelUpdate.getClassSchema(), ModelUpdate.getEncoder(), ModelUpdate.getDecoder());
+    public static final WireCodec<GlobalModel> GLOBAL_MODEL = new WireCodec<>("GlobalModel",
+            GlobalModel.getClassSchema(), GlobalModel.getEncoder(), GlobalModel.getDecoder());
+    public static final WireCodec<AggregationReport> AGGREGATION_REPORT = new WireCodec<>("AggregationReport",
+            AggregationReport.getClassSchema(), AggregationReport.getEncoder(), AggregationReport.getDecoder());
+    public static final WireCodec<DeadLetter> DEAD_LETTER = new WireCodec<>("DeadLetter",
+            DeadLetter.getClassSchema(), DeadLetter.getEncoder(), DeadLetter.getDecoder());
+
+    /** 2-byte marker C3 01 plus the 8-byte little-endian CRC-64-AVRO fingerprint. */
+    private static final int HEADER_LENGTH = 10;
 
     private final String typeName;
+    private final Schema schema;
+    private final long fingerprint;
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
 
-    private WireCodec(String typeName, BinaryMessageEncoder<T> encoder, BinaryMessageDecoder<T> decoder) {
+    private WireCodec(String typeName, Schema schema, BinaryMessageEncoder<T> encoder, BinaryMessageDecoder<T> decoder) {
         this.typeName = typeName;
+        this.schema = schema;
+        this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
         this.encoder = encoder;
         this.decoder = decoder;
     }
@@ -64,11 +77,30 @@ public final class WireCodec<T> {
             throw new MalformedRecordException("empty value where a " + typeName + " was expected");
         }
         try {
+            requireLengthsWithinInput(bytes);
             return decoder.decode(bytes);
         } catch (IOException | RuntimeException e) {
             throw new MalformedRecordException("not a decodable " + typeName + ": " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
         }
+    }
+
+    /**
+     * Avro allocates a string, bytes or array at the length the data claims before reading it, so
+     * a few bytes of garbage behind a valid header can ask for 2 GiB (OutOfMemoryError, not an
+     * exception). Skipping the body first allocates nothing and ends in EOFException as soon as a
+     * claimed length runs past the input; after that every length the decoder meets is bounded by
+     * {@code bytes.length} (every item of floe's arrays and maps takes at least one byte).
+     * Headers this codec does not recognise are left to the decoder to reject.
+     */
+    private void requireLengthsWithinInput(byte[] bytes) throws IOException {
+        if (bytes.length < HEADER_LENGTH || bytes[0] != (byte) 0xC3 || bytes[1] != (byte) 0x01
+                || ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong() != fingerprint) {
+            return;
+        }
+        // the direct decoder never skips backwards on a negative length, so the walk always ends
+        ByteArrayInputStream body = new ByteArrayInputStream(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH);
+        GenericDatumReader.skip(schema, DecoderFactory.get().directBinaryDecoder(body, null));
     }
 
     public String typeName() {

@@ -1,0 +1,190 @@
+package io.floe.core.validate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.floe.core.tensor.ModelWeights;
+import io.floe.core.tensor.Tensor;
+import io.floe.core.wire.TensorRecords;
+import io.floe.schema.AggregationConfig;
+import io.floe.schema.ClientTrainingConfig;
+import io.floe.schema.ModelSpec;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SpecValidatorTest {
+
+    private static final ModelWeights INITIAL = new ModelWeights(List.of(
+            new Tensor("W", new int[] {1, 2}, new float[] {0.5f, -0.5f}),
+            new Tensor("b", new int[] {1}, new float[] {0f})));
+
+    private static ModelSpec.Builder validSpec() {
+        return ModelSpec.newBuilder()
+                .setModelId("wdbc-logreg")
+                .setArchitecture("logreg(2)")
+                .setInitialTensors(TensorRecords.toRecords(INITIAL))
+                .setInitSeed(3L)
+                .setAggregation(AggregationConfig.newBuilder().setRule("fedavg").setClientsPerRound(2).build())
+                .setTraining(ClientTrainingConfig.newBuilder()
+                        .setLearningRate(0.05f).setLocalEpochs(2).setBatchSize(16).build())
+                .setCreatedAt(Instant.ofEpochMilli(1L));
+    }
+
+    private static Rejection invalid(ModelSpec spec) {
+        SpecValidator.Result result = SpecValidator.validate(spec);
+        assertThat(result).isInstanceOf(SpecValidator.Result.Invalid.class);
+        Rejection rejection = ((SpecValidator.Result.Invalid) result).rejection();
+        assertThat(rejection.reason()).isEqualTo(RejectionReason.INVALID_SPEC);
+        return rejection;
+    }
+
+    private static ClientTrainingConfig.Builder training() {
+        return ClientTrainingConfig.newBuilder().setLearningRate(0.05f).setLocalEpochs(2).setBatchSize(16);
+    }
+
+    @Test
+    void validSpecGivesTheDecodedInitialWeights() {
+        // Execute
+        SpecValidator.Result result = SpecValidator.validate(validSpec().build());
+
+        // Assert
+        assertThat(result).isInstanceOf(SpecValidator.Result.Valid.class);
+        assertThat(((SpecValidator.Result.Valid) result).initialWeights()).isEqualTo(INITIAL);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "  "})
+    void blankModelIdIsInvalid(String modelId) {
+        // Execute
+        Rejection rejection = invalid(validSpec().setModelId(modelId).build());
+
+        // Assert
+        assertThat(rejection.detail()).contains("modelId");
+    }
+
+    @Test
+    void blankArchitectureIsInvalid() {
+        // Execute
+        Rejection rejection = invalid(validSpec().setArchitecture("").build());
+
+        // Assert
+        assertThat(rejection.detail()).contains("architecture");
+    }
+
+    @Test
+    void unknownRuleIsInvalidAndNamesTheKnownOnes() {
+        // Prepare
+        ModelSpec spec = validSpec()
+                .setAggregation(AggregationConfig.newBuilder().setRule("krum").setClientsPerRound(2).build())
+                .build();
+
+        // Execute
+        Rejection rejection = invalid(spec);
+
+        // Assert
+        assertThat(rejection.detail()).contains("'krum'").contains("fedavg");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, -3})
+    void clientsPerRoundBelowOneIsInvalid(int clientsPerRound) {
+        // Prepare
+        ModelSpec spec = validSpec()
+                .setAggregation(AggregationConfig.newBuilder().setRule("fedavg").setClientsPerRound(clientsPerRound).build())
+                .build();
+
+        // Execute
+        Rejection rejection = invalid(spec);
+
+        // Assert
+        assertThat(rejection.detail()).contains("clientsPerRound").contains(Integer.toString(clientsPerRound));
+    }
+
+    @ParameterizedTest
+    @ValueSource(floats = {0f, -0.1f, Float.NaN, Float.POSITIVE_INFINITY})
+    void learningRateThatIsNotPositiveAndFiniteIsInvalid(float learningRate) {
+        // Prepare
+        ModelSpec spec = validSpec().setTraining(training().setLearningRate(learningRate).build()).build();
+
+        // Execute
+        Rejection rejection = invalid(spec);
+
+        // Assert
+        assertThat(rejection.detail()).contains("learningRate");
+    }
+
+    @Test
+    void localEpochsBelowOneIsInvalid() {
+        // Prepare
+        ModelSpec spec = validSpec().setTraining(training().setLocalEpochs(0).build()).build();
+
+        // Execute
+        Rejection rejection = invalid(spec);
+
+        // Assert
+        assertThat(rejection.detail()).contains("localEpochs");
+    }
+
+    @Test
+    void batchSizeBelowOneIsInvalid() {
+        // Prepare
+        ModelSpec spec = validSpec().setTraining(training().setBatchSize(0).build()).build();
+
+        // Execute
+        Rejection rejection = invalid(spec);
+
+        // Assert
+        assertThat(rejection.detail()).contains("batchSize");
+    }
+
+    @Test
+    void noInitialTensorsIsInvalid() {
+        // Execute
+        Rejection rejection = invalid(validSpec().setInitialTensors(List.of()).build());
+
+        // Assert
+        assertThat(rejection.detail()).contains("initialTensors");
+    }
+
+    @Test
+    void malformedInitialTensorIsInvalid() {
+        // Prepare: W is 1x2 and needs 8 bytes
+        List<io.floe.schema.Tensor> tensors = TensorRecords.toRecords(INITIAL);
+        tensors.get(0).setData(ByteBuffer.wrap(new byte[4]));
+
+        // Execute
+        Rejection rejection = invalid(validSpec().setInitialTensors(tensors).build());
+
+        // Assert
+        assertThat(rejection.detail()).contains("'W'");
+    }
+
+    @Test
+    void duplicateInitialTensorNameIsInvalid() {
+        // Prepare
+        io.floe.schema.Tensor b = TensorRecords.toRecord(Tensor.zeros("b", 1));
+
+        // Execute
+        Rejection rejection = invalid(validSpec().setInitialTensors(List.of(b, b)).build());
+
+        // Assert
+        assertThat(rejection.detail()).contains("duplicate");
+    }
+
+    @ParameterizedTest
+    @ValueSource(floats = {Float.NaN, Float.NEGATIVE_INFINITY})
+    void nonFiniteInitialWeightIsInvalid(float bad) {
+        // Prepare
+        List<io.floe.schema.Tensor> tensors = TensorRecords.toRecords(new ModelWeights(List.of(
+                new Tensor("W", new int[] {1, 2}, new float[] {bad, 0f}), Tensor.zeros("b", 1))));
+
+        // Execute
+        Rejection rejection = invalid(validSpec().setInitialTensors(tensors).build());
+
+        // Assert
+        assertThat(rejection.detail()).contains("'W'").contains("NaN or infinite");
+    }
+}

@@ -1,0 +1,83 @@
+package io.floe.deploy;
+
+import io.floe.deploy.local.DemoSettings;
+import io.floe.deploy.local.HospitalsDemo;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code floe demo}: the embedded single-JVM run (Kafka + Flink + trainers). */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Ten hospitals train a breast-cancer classifier together, in one JVM: a real KRaft Kafka broker,",
+                "the aggregation job in a Flink MiniCluster (web UI on localhost), and one trainer per hospital.",
+                "Prints a line per round and a table against centralised and single-hospital training."})
+public class DemoCommand implements Callable<Integer> {
+    @Option(names = "--scenario", defaultValue = "hospitals", description = "Scenario (default: ${DEFAULT-VALUE}; the only one so far).")
+    String scenario;
+
+    @Option(names = "--data", defaultValue = "data/wdbc/breast_cancer.csv", description = "WDBC CSV (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--clients", defaultValue = "10", description = "Hospitals (trainers); all take part in every round (default: ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = "--rounds", defaultValue = "20", description = "Rounds (global versions after version 0) (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of split, initial weights and shuffling (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--rule", defaultValue = "fedavg", description = "Aggregation rule (default: ${DEFAULT-VALUE}).")
+    String rule;
+
+    @Option(names = "--model", defaultValue = "logreg",
+            description = "logreg, mlp, or a descriptor such as 'mlp(30,32,16,1)' (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--learning-rate", defaultValue = "0.1", description = "Client learning rate (default: ${DEFAULT-VALUE}).")
+    float learningRate;
+
+    @Option(names = "--local-epochs", defaultValue = "2", description = "Local epochs per round (default: ${DEFAULT-VALUE}).")
+    int localEpochs;
+
+    @Option(names = "--batch-size", defaultValue = "16", description = "Client batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--checkpoint-interval-ms", defaultValue = "500",
+            description = "Flink checkpoint interval; a new version is visible to trainers after the next checkpoint (default: ${DEFAULT-VALUE}).")
+    long checkpointIntervalMs;
+
+    @Option(names = "--report", defaultValue = "floe-out/demo-report.json", description = "JSON report (default: ${DEFAULT-VALUE}).")
+    Path report;
+
+    @Option(names = "--plot", defaultValue = "floe-out/demo-auc.png", description = "PNG plot of test AUC per round (default: ${DEFAULT-VALUE}).")
+    Path plot;
+
+    @Option(names = "--web-ui-port", defaultValue = "8081-8099", description = "Port or range for the Flink web UI (default: ${DEFAULT-VALUE}).")
+    String webUiPorts;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!"hospitals".equals(scenario)) {
+            System.err.println("unknown scenario '" + scenario + "'; available: hospitals");
+            return 2;
+        }
+        if (clients < 1 || rounds < 1) {
+            System.err.println("--clients and --rounds must be at least 1");
+            return 2;
+        }
+        HospitalsDemo.run(new DemoSettings(data, clients, rounds, seed, rule, architecture(), learningRate, localEpochs, batchSize,
+                checkpointIntervalMs, report, plot, webUiPorts), System.out);
+        return 0;
+    }
+
+    /** logreg and mlp are shorthands sized to the data (WDBC: 30 features). */
+    private String architecture() {
+        return switch (model) {
+            case "logreg" -> "logreg(30)";
+            case "mlp" -> "mlp(30,16,1)";
+            default -> model;
+        };
+    }
+}

@@ -1,0 +1,87 @@
+package io.floe.deploy.local;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.floe.trainer.eval.BinaryMetrics;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The demo's results: the side-by-side table printed at the end and the JSON report
+ * ({@code federated.auc}, {@code federated.accuracy}, {@code centralized.auc},
+ * {@code single_site.best_auc}, {@code single_site.mean_auc}, {@code history[]}, {@code config}).
+ */
+public final class DemoReport {
+    private final Map<String, Object> config;
+    private final List<RoundRecord> history;
+    private final Baselines.Result baselines;
+
+    public DemoReport(Map<String, Object> config, List<RoundRecord> history, Baselines.Result baselines) {
+        this.config = config;
+        this.history = List.copyOf(history);
+        this.baselines = baselines;
+    }
+
+    public RoundRecord finalRound() {
+        return history.get(history.size() - 1);
+    }
+
+    public void printTable(PrintStream out) {
+        RoundRecord fed = finalRound();
+        BinaryMetrics best = baselines.bestSingleSite();
+        out.println();
+        out.println("                                   test AUC   test accuracy");
+        out.printf("  federated (floe, v%-3d)           %7.4f    %7.4f%n", fed.version(), fed.testAuc(), fed.testAccuracy());
+        out.printf("  centralised (pooled data)         %7.4f    %7.4f%n", baselines.centralized().auc(), baselines.centralized().accuracy());
+        out.printf("  best single hospital              %7.4f    %7.4f%n", best.auc(), best.accuracy());
+        out.printf("  mean single hospital              %7.4f    %7.4f%n", baselines.meanSingleSiteAuc(), baselines.meanSingleSiteAccuracy());
+        out.println();
+    }
+
+    public void writeJson(Path file) throws IOException {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        root.set("config", mapper.valueToTree(config));
+        RoundRecord fed = finalRound();
+        ObjectNode f = root.putObject("federated");
+        f.put("version", fed.version());
+        f.put("auc", fed.testAuc());
+        f.put("accuracy", fed.testAccuracy());
+        ObjectNode c = root.putObject("centralized");
+        c.put("auc", baselines.centralized().auc());
+        c.put("accuracy", baselines.centralized().accuracy());
+        ObjectNode s = root.putObject("single_site");
+        s.put("best_auc", baselines.bestSingleSite().auc());
+        s.put("best_accuracy", baselines.bestSingleSite().accuracy());
+        s.put("mean_auc", baselines.meanSingleSiteAuc());
+        s.put("mean_accuracy", baselines.meanSingleSiteAccuracy());
+        ArrayNode sites = s.putArray("sites");
+        for (int i = 0; i < baselines.singleSites().size(); i++) {
+            BinaryMetrics m = baselines.singleSites().get(i);
+            sites.addObject().put("site", i).put("auc", m.auc()).put("accuracy", m.accuracy());
+        }
+        ArrayNode h = root.putArray("history");
+        for (RoundRecord r : history) {
+            ObjectNode n = h.addObject();
+            n.put("version", r.version());
+            n.put("participants", r.participants());
+            n.put("rejected", r.rejected());
+            n.put("auc", r.testAuc());
+            n.put("accuracy", r.testAccuracy());
+            if (Double.isFinite(r.clientAuc())) {
+                n.put("client_auc", r.clientAuc());
+            }
+            n.put("seconds", r.seconds());
+        }
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        mapper.writeValue(file.toFile(), root);
+    }
+}

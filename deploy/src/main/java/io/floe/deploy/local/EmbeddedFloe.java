@@ -1,0 +1,98 @@
+package io.floe.deploy.local;
+
+import io.floe.core.wire.TopicNames;
+import io.floe.deploy.kafka.EmbeddedKafkaBroker;
+import io.floe.deploy.kafka.TopicAdmin;
+import io.floe.flink.AggregationJob;
+import io.floe.flink.AggregationJobOptions;
+import java.net.URI;
+import java.time.Duration;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * floe's server side in one JVM, with the same code paths as production: a real KRaft Kafka
+ * broker on loopback, floe's topics ({@code models} compacted), and the aggregation job running
+ * in a Flink MiniCluster with its web UI, reading and writing the broker through the real Kafka
+ * source and exactly-once sink.
+ */
+public final class EmbeddedFloe implements AutoCloseable {
+    private final EmbeddedKafkaBroker broker;
+    private final LocalFlinkCluster flink;
+    private final JobID jobId;
+    private final TopicNames topics;
+
+    private EmbeddedFloe(EmbeddedKafkaBroker broker, LocalFlinkCluster flink, JobID jobId, TopicNames topics) {
+        this.broker = broker;
+        this.flink = flink;
+        this.jobId = jobId;
+        this.topics = topics;
+    }
+
+    /**
+     * @param parallelism the job's parallelism (and the cluster's slots)
+     * @param partitions partitions of each topic
+     * @param checkpointInterval how often the job checkpoints, i.e. how soon a published model becomes visible
+     * @param restPorts port or range of the Flink web UI
+     */
+    public static EmbeddedFloe start(int parallelism, int partitions, Duration checkpointInterval, String restPorts)
+            throws Exception {
+        TopicNames topics = TopicNames.defaults();
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().closeOnJvmExit(true).start();
+        LocalFlinkCluster flink = null;
+        try {
+            TopicAdmin.createFloeTopics(broker.bootstrapServers(), topics, partitions);
+            flink = LocalFlinkCluster.start(parallelism, restPorts);
+            AggregationJobOptions options = new AggregationJobOptions();
+            options.bootstrapServers = broker.bootstrapServers();
+            options.checkpointIntervalMs = checkpointInterval.toMillis();
+            options.parallelism = parallelism;
+            options.transactionalIdPrefix = "floe-embedded-" + System.currentTimeMillis();
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            AggregationJob.configure(env, options);
+            AggregationJob.buildPipeline(env, AggregationJob.kafkaSource(options), AggregationJob.kafkaSink(options), topics);
+            JobID id = flink.submit(env, "floe aggregation");
+            return new EmbeddedFloe(broker, flink, id, topics);
+        } catch (Exception | Error e) {
+            if (flink != null) {
+                flink.close();
+            }
+            broker.close();
+            throw e;
+        }
+    }
+
+    public String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    public TopicNames topics() {
+        return topics;
+    }
+
+    public URI flinkWebUi() {
+        return flink.webUi();
+    }
+
+    public JobID jobId() {
+        return jobId;
+    }
+
+    public String jobStatus() throws Exception {
+        return flink.jobStatus(jobId);
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            flink.cancel(jobId, Duration.ofSeconds(30));
+        } catch (Exception ignored) {
+            // the job may have finished or failed already; closing the cluster stops it anyway
+        }
+        try {
+            flink.close();
+        } finally {
+            broker.close();
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.floe.deploy.local;
+
+import io.floe.core.wire.MalformedRecordException;
+import io.floe.core.wire.TopicNames;
+import io.floe.core.wire.WireCodec;
+import io.floe.schema.AggregationReport;
+import io.floe.schema.GlobalModel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Watches what the job publishes for one model, as any downstream system would: the models and
+ * reports topics, read_committed, from the beginning. Pairs each version with its report.
+ */
+public final class RoundObserver implements AutoCloseable {
+    /** A published version and the report that announced it (null for version 0). */
+    public record PublishedVersion(GlobalModel model, AggregationReport report) {
+    }
+
+    private final String modelId;
+    private final TopicNames topics;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Map<Long, GlobalModel> models = new TreeMap<>();
+    private final Map<Long, AggregationReport> reports = new HashMap<>();
+    private long nextToEmit;
+
+    public RoundObserver(String bootstrapServers, TopicNames topics, String modelId) {
+        this.modelId = modelId;
+        this.topics = topics;
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> tps = new ArrayList<>();
+        for (String t : List.of(topics.models(), topics.reports())) {
+            consumer.partitionsFor(t, Duration.ofSeconds(30)).forEach(pi -> tps.add(new TopicPartition(t, pi.partition())));
+        }
+        consumer.assign(tps);
+        consumer.seekToBeginning(tps);
+    }
+
+    /**
+     * Polls for up to {@code timeout} and returns the versions that became complete (model plus
+     * report, or version 0), in order, each once.
+     */
+    public List<PublishedVersion> poll(Duration timeout) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
+            if (r.key() == null || !modelId.equals(new String(r.key(), StandardCharsets.UTF_8))) {
+                continue;
+            }
+            try {
+                if (r.topic().equals(topics.models())) {
+                    GlobalModel m = WireCodec.GLOBAL_MODEL.decode(r.value());
+                    models.put(m.getVersion(), m);
+                } else {
+                    AggregationReport rep = WireCodec.AGGREGATION_REPORT.decode(r.value());
+                    reports.put(rep.getVersion(), rep);
+                }
+            } catch (MalformedRecordException e) {
+                // not ours to judge; the job only publishes decodable records
+            }
+        }
+        List<PublishedVersion> out = new ArrayList<>();
+        while (models.containsKey(nextToEmit) && (nextToEmit == 0 || reports.containsKey(nextToEmit))) {
+            out.add(new PublishedVersion(models.remove(nextToEmit), reports.remove(nextToEmit)));
+            nextToEmit++;
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(5));
+    }
+}

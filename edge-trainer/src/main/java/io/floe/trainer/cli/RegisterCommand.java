@@ -1,0 +1,51 @@
+package io.floe.trainer.cli;
+
+import io.floe.schema.ModelSpec;
+import io.floe.trainer.daemon.ModelRegistration;
+import io.floe.trainer.model.Architecture;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code floe register}: publish a ModelSpec that creates (or reconfigures) a model. */
+@Command(name = "register", mixinStandardHelpOptions = true,
+        description = "Create or reconfigure a federated model by publishing a ModelSpec to the control topic.")
+public class RegisterCommand implements Callable<Integer> {
+    @Mixin
+    KafkaConnectionOptions kafka = new KafkaConnectionOptions();
+
+    @Option(names = "--model-id", required = true)
+    String modelId;
+
+    @Option(names = "--architecture", required = true, description = "logreg(D) or mlp(D,H1,...,1), e.g. 'mlp(30,16,1)'.")
+    String architecture;
+
+    @Option(names = "--rule", defaultValue = "fedavg", description = "Aggregation rule (default: ${DEFAULT-VALUE}).")
+    String rule;
+
+    @Option(names = "--clients-per-round", defaultValue = "10", description = "Updates that close a round (default: ${DEFAULT-VALUE}).")
+    int clientsPerRound;
+
+    @Option(names = "--learning-rate", defaultValue = "0.1", description = "Client learning rate (default: ${DEFAULT-VALUE}).")
+    float learningRate;
+
+    @Option(names = "--local-epochs", defaultValue = "1", description = "Local epochs per round (default: ${DEFAULT-VALUE}).")
+    int localEpochs;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Client batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the initial weights (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelSpec spec = ModelRegistration.spec(modelId, Architecture.parse(architecture), seed, rule, clientsPerRound,
+                learningRate, localEpochs, batchSize);
+        ModelRegistration.publish(kafka.bootstrapServers, kafka.topics().control(), spec, kafka.clientProperties());
+        System.out.printf("published ModelSpec %s (%s, %s, %d clients per round) to %s%n", modelId, spec.getArchitecture(), rule,
+                clientsPerRound, kafka.topics().control());
+        return 0;
+    }
+}

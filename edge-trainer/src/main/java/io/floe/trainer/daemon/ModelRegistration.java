@@ -1,0 +1,58 @@
+package io.floe.trainer.daemon;
+
+import io.floe.core.wire.TensorRecords;
+import io.floe.core.wire.WireCodec;
+import io.floe.schema.AggregationConfig;
+import io.floe.schema.ClientTrainingConfig;
+import io.floe.schema.ModelSpec;
+import io.floe.trainer.model.Architecture;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Creates or reconfigures a federated model: builds a {@link ModelSpec} whose version-0 weights
+ * are drawn from the architecture with a seed, and publishes it to the control topic.
+ */
+public final class ModelRegistration {
+    private ModelRegistration() {
+    }
+
+    /** A spec with Glorot-initialised weights drawn with {@code initSeed}. */
+    public static ModelSpec spec(String modelId, Architecture architecture, long initSeed, String rule, int clientsPerRound,
+            float learningRate, int localEpochs, int batchSize) {
+        return ModelSpec.newBuilder()
+                .setModelId(modelId)
+                .setArchitecture(architecture.toString())
+                .setInitialTensors(TensorRecords.toRecords(architecture.initialWeights(initSeed)))
+                .setInitSeed(initSeed)
+                .setAggregation(AggregationConfig.newBuilder().setRule(rule).setClientsPerRound(clientsPerRound).build())
+                .setTraining(ClientTrainingConfig.newBuilder()
+                        .setLearningRate(learningRate).setLocalEpochs(localEpochs).setBatchSize(batchSize).build())
+                .setCreatedAt(Instant.now())
+                .build();
+    }
+
+    /** Publishes the spec keyed by its model id and waits for the acknowledgement. */
+    public static void publish(String bootstrapServers, String controlTopic, ModelSpec spec, Properties extra)
+            throws InterruptedException {
+        Properties p = new Properties();
+        p.putAll(extra);
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(controlTopic, spec.getModelId().getBytes(StandardCharsets.UTF_8),
+                    WireCodec.MODEL_SPEC.encode(spec))).get();
+            producer.flush();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not publish ModelSpec for " + spec.getModelId() + ": " + e.getCause(), e.getCause());
+        }
+    }
+
+}

@@ -1,0 +1,287 @@
+package io.floe.trainer.model;
+
+import io.floe.core.tensor.ModelWeights;
+import io.floe.core.tensor.Tensor;
+import io.floe.trainer.data.Dataset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * A feed-forward network of the shape an {@link Architecture} describes, computed with nd4j in
+ * float32, and trained by mini-batch SGD on mean binary cross-entropy.
+ *
+ * <p>Forward and backward passes are written out by hand rather than built on a DL4J graph, so
+ * the parameter layout is exactly the {@link ModelWeights} wire layout and the update a site
+ * sends is easy to audit. For a batch {@code X} of {@code m} rows and layers {@code 0..L-1}:
+ * <pre>
+ *   A_0 = X,   Z_{i+1} = A_i W_i + b_i,   A_{i+1} = relu(Z_{i+1}) (hidden),   P = sigmoid(Z_L)
+ *   dZ_L = (P - Y) / m
+ *   dW_i = A_i^T dZ_{i+1},   db_i = column sums of dZ_{i+1},   dZ_i = (dZ_{i+1} W_i^T) * [Z_i > 0]
+ * </pre>
+ * (sigmoid with cross-entropy gives the simple {@code P - Y}; Bishop 2006, "Pattern Recognition
+ * and Machine Learning", eq. 4.91). Every product is one batched GEMM into a preallocated
+ * buffer ({@link BatchBuffers}), and the update is an in-place {@code axpy}.
+ *
+ * <p>Not thread-safe: one network per training thread. Typical round at a site:
+ * <p>{@code
+ * DenseNetwork net = new DenseNetwork(Architecture.parse("mlp(30,16,1)"), global);
+ * TrainingResult r = net.train(localTrain, TrainingConfig.defaults());
+ * ModelWeights delta = net.weights().minus(global);
+ * }
+ */
+public final class DenseNetwork {
+    private final Architecture architecture;
+    private final int[] sizes;
+    private final int layers;
+    private final INDArray[] w;
+    /** Biases as {@code [1, out]} rows so they broadcast over a batch. */
+    private final INDArray[] b;
+    private final INDArray[] gradW;
+    private final INDArray[] gradB;
+    /** Rank-1 views of the parameters and gradients above (same memory), as BLAS axpy wants vectors. */
+    private final INDArray[] flatParams;
+    private final INDArray[] flatGrads;
+    private BatchBuffers fullBatch;
+    private BatchBuffers lastBatch;
+
+    /** A network holding {@code weights}, which must match {@code architecture}. */
+    public DenseNetwork(Architecture architecture, ModelWeights weights) {
+        this.architecture = Objects.requireNonNull(architecture, "architecture");
+        this.sizes = architecture.layerSizes();
+        this.layers = architecture.layerCount();
+        this.w = new INDArray[layers];
+        this.b = new INDArray[layers];
+        this.gradW = new INDArray[layers];
+        this.gradB = new INDArray[layers];
+        this.flatParams = new INDArray[2 * layers];
+        this.flatGrads = new INDArray[2 * layers];
+        for (int i = 0; i < layers; i++) {
+            w[i] = Nd4j.create(DataType.FLOAT, sizes[i], sizes[i + 1]);
+            b[i] = Nd4j.create(DataType.FLOAT, 1, sizes[i + 1]);
+            gradW[i] = Nd4j.create(DataType.FLOAT, sizes[i], sizes[i + 1]);
+            gradB[i] = Nd4j.create(DataType.FLOAT, 1, sizes[i + 1]);
+            flatParams[2 * i] = w[i].reshape(w[i].length());
+            flatParams[2 * i + 1] = b[i].reshape(b[i].length());
+            flatGrads[2 * i] = gradW[i].reshape(gradW[i].length());
+            flatGrads[2 * i + 1] = gradB[i].reshape(gradB[i].length());
+        }
+        setWeights(weights);
+    }
+
+    /** A network with {@link Architecture#initialWeights(long) Glorot-initialised} weights. */
+    public DenseNetwork(Architecture architecture, long seed) {
+        this(architecture, architecture.initialWeights(seed));
+    }
+
+    public Architecture architecture() {
+        return architecture;
+    }
+
+    /** Replaces all parameters, e.g. with the global model of a new round; values are copied. */
+    public void setWeights(ModelWeights weights) {
+        Objects.requireNonNull(weights, "weights");
+        if (!architecture.accepts(weights)) {
+            throw new IllegalArgumentException("weights " + weights.describe() + " do not fit " + architecture
+                    + ", which needs " + architecture.zeroWeights().describe());
+        }
+        for (int i = 0; i < layers; i++) {
+            Tensor tw = weights.get(Architecture.weightName(i));
+            Tensor tb = weights.get(Architecture.biasName(i));
+            w[i].assign(Nd4j.create(tw.values(), new long[] {sizes[i], sizes[i + 1]}, DataType.FLOAT));
+            b[i].assign(Nd4j.create(tb.values(), new long[] {1, sizes[i + 1]}, DataType.FLOAT));
+        }
+    }
+
+    /** A copy of the current parameters in wire layout; float values are bit-exact. */
+    public ModelWeights weights() {
+        return export(w, b);
+    }
+
+    /**
+     * Probability of class 1 (the sigmoid outputs) for each row of {@code x}, {@code [n, D]} in,
+     * {@code [n, K]} out. Allocates; meant for evaluation, not the training loop.
+     */
+    public INDArray predictProba(INDArray x) {
+        if (x.rank() != 2 || x.columns() != sizes[0]) {
+            throw new IllegalArgumentException("expected a [n, " + sizes[0] + "] matrix for " + architecture
+                    + ", got shape " + java.util.Arrays.toString(x.shape()));
+        }
+        INDArray a = x.dataType() == DataType.FLOAT ? x : x.castTo(DataType.FLOAT);
+        for (int i = 0; i < layers; i++) {
+            INDArray z = a.mmul(w[i]).addiRowVector(b[i]);
+            a = i < layers - 1 ? Transforms.relu(z, false) : Transforms.sigmoid(z, false);
+        }
+        return a;
+    }
+
+    /** Class-1 probabilities for rows given as arrays; {@code n * K} values, row-major. */
+    public float[] predictProba(float[][] x) {
+        if (x.length == 0) {
+            return new float[0];
+        }
+        return predictProba(Nd4j.create(x)).data().asFloat();
+    }
+
+    /** Class-1 probabilities for every row of {@code data}; {@code n * K} values, row-major. */
+    public float[] predictProba(Dataset data) {
+        requireInputs(data);
+        if (data.size() == 0) {
+            return new float[0];
+        }
+        return predictProba(features(data)).data().asFloat();
+    }
+
+    /**
+     * Runs {@code cfg.localEpochs()} epochs of mini-batch SGD over {@code data}, reshuffled each
+     * epoch by a {@link SplittableRandom} seeded with {@code cfg.seed()}; the same weights,
+     * data and config give the same result. Labels must be 0 or 1 and the output width 1.
+     */
+    public TrainingResult train(Dataset data, TrainingConfig cfg) {
+        Objects.requireNonNull(cfg, "cfg");
+        requireInputs(data);
+        if (sizes[layers] != 1) {
+            throw new IllegalArgumentException(architecture + " has " + sizes[layers]
+                    + " outputs; training supports binary classification (one sigmoid output) only");
+        }
+        if (data.classCount() != 2) {
+            throw new IllegalArgumentException("training needs binary labels, data has classes " + data.classNames());
+        }
+        int n = data.size();
+        if (n == 0) {
+            throw new IllegalArgumentException("cannot train on an empty dataset");
+        }
+        INDArray xAll = features(data);
+        INDArray yAll = targets(data);
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(cfg.seed());
+        float step = (float) -cfg.learningRate();
+        int steps = 0;
+        double epochLoss = Double.NaN;
+        for (int epoch = 0; epoch < cfg.localEpochs(); epoch++) {
+            shuffle(order, random);
+            double lossSum = 0.0;
+            for (int start = 0; start < n; start += cfg.batchSize()) {
+                BatchBuffers batch = buffers(Math.min(cfg.batchSize(), n - start), cfg.batchSize());
+                System.arraycopy(order, start, batch.sourceRows, 0, batch.rows);
+                Nd4j.pullRows(xAll, batch.x, 1, batch.sourceRows);
+                Nd4j.pullRows(yAll, batch.y, 1, batch.sourceRows);
+                lossSum += forwardBackward(batch) * batch.rows;
+                for (int t = 0; t < flatParams.length; t++) {
+                    Nd4j.getBlasWrapper().axpy(step, flatGrads[t], flatParams[t]); // w += -lr * grad, in place
+                }
+                steps++;
+            }
+            epochLoss = lossSum / n;
+        }
+        return new TrainingResult(steps, cfg.localEpochs(), n, epochLoss);
+    }
+
+    /**
+     * Mean loss of the batch {@code (x, y)} at the current weights; leaves the gradients in
+     * {@link #gradients()}. Package-private for the gradient check.
+     */
+    double lossAndGradients(INDArray x, INDArray y) {
+        BatchBuffers batch = new BatchBuffers((int) x.rows(), sizes);
+        batch.x.assign(x);
+        batch.y.assign(y);
+        return forwardBackward(batch);
+    }
+
+    /** The gradients of the last forward-backward pass, in wire layout. */
+    ModelWeights gradients() {
+        return export(gradW, gradB);
+    }
+
+    private double forwardBackward(BatchBuffers batch) {
+        for (int i = 0; i < layers; i++) {
+            INDArray z = batch.activations[i + 1];
+            Nd4j.gemm(batch.inputOf(i), w[i], z, false, false, 1.0, 0.0);
+            z.addiRowVector(b[i]);
+            if (i < layers - 1) {
+                Transforms.relu(z, false);
+            }
+        }
+        Nd4j.getExecutioner().exec(new Sigmoid(batch.logits(), batch.probabilities));
+        double loss = batch.meanLoss();
+
+        INDArray delta = batch.deltas[layers];
+        batch.probabilities.sub(batch.y, delta).muli(1.0 / batch.rows);
+        for (int i = layers - 1; i >= 0; i--) {
+            delta = batch.deltas[i + 1];
+            Nd4j.gemm(batch.inputOf(i), delta, gradW[i], true, false, 1.0, 0.0);
+            delta.sum(gradB[i], true, 0);
+            if (i > 0) {
+                // relu(z) > 0 exactly where z > 0, so the stored activation gives the mask
+                INDArray previous = batch.deltas[i];
+                Nd4j.gemm(delta, w[i], previous, false, true, 1.0, 0.0);
+                Nd4j.getExecutioner().exec(new Step(batch.activations[i], batch.reluMasks[i], 0.0));
+                previous.muli(batch.reluMasks[i]);
+            }
+        }
+        return loss;
+    }
+
+    private BatchBuffers buffers(int rows, int batchSize) {
+        if (rows == batchSize) {
+            if (fullBatch == null || fullBatch.rows != rows) {
+                fullBatch = new BatchBuffers(rows, sizes);
+            }
+            return fullBatch;
+        }
+        if (lastBatch == null || lastBatch.rows != rows) {
+            lastBatch = new BatchBuffers(rows, sizes);
+        }
+        return lastBatch;
+    }
+
+    private ModelWeights export(INDArray[] weightsByLayer, INDArray[] biasesByLayer) {
+        List<Tensor> tensors = new ArrayList<>(2 * layers);
+        for (int i = 0; i < layers; i++) {
+            tensors.add(new Tensor(Architecture.weightName(i), new int[] {sizes[i], sizes[i + 1]},
+                    weightsByLayer[i].dup('c').data().asFloat()));
+            tensors.add(new Tensor(Architecture.biasName(i), new int[] {sizes[i + 1]},
+                    biasesByLayer[i].dup('c').data().asFloat()));
+        }
+        return new ModelWeights(tensors);
+    }
+
+    private void requireInputs(Dataset data) {
+        Objects.requireNonNull(data, "data");
+        if (data.featureCount() != sizes[0]) {
+            throw new IllegalArgumentException(architecture + " takes " + sizes[0] + " features, data has "
+                    + data.featureCount());
+        }
+    }
+
+    private static INDArray features(Dataset data) {
+        return Nd4j.create(data.featuresRowMajor(), new long[] {data.size(), data.featureCount()}, DataType.FLOAT);
+    }
+
+    private static INDArray targets(Dataset data) {
+        float[] y = new float[data.size()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = data.label(i);
+        }
+        return Nd4j.create(y, new long[] {y.length, 1}, DataType.FLOAT);
+    }
+
+    private static void shuffle(int[] values, SplittableRandom random) {
+        for (int i = values.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int tmp = values[i];
+            values[i] = values[j];
+            values[j] = tmp;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.floe.trainer.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.floe.core.tensor.ModelWeights;
+import io.floe.core.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+class ArchitectureTest {
+
+    @Test
+    void parsesAndPrintsCanonicalDescriptors() {
+        assertThat(Architecture.parse("logreg(30)").toString()).isEqualTo("logreg(30)");
+        assertThat(Architecture.parse("  MLP( 30 , 16,1 ) ").toString()).isEqualTo("mlp(30,16,1)");
+        assertThat(Architecture.parse("mlp(30,16,1)")).isEqualTo(Architecture.mlp(30, 16, 1));
+        assertThat(Architecture.parse("logreg(4)")).isEqualTo(Architecture.logisticRegression(4))
+                .isNotEqualTo(Architecture.mlp(4, 1));
+    }
+
+    @Test
+    void namesLayersInWireOrder() {
+        ModelWeights zeros = Architecture.parse("mlp(3,4,2)").zeroWeights();
+
+        assertThat(zeros.tensors()).extracting(Tensor::name)
+                .containsExactly("dense0.W", "dense0.b", "dense1.W", "dense1.b");
+        assertThat(zeros.tensors()).extracting(Tensor::shape)
+                .containsExactly(new int[] {3, 4}, new int[] {4}, new int[] {4, 2}, new int[] {2});
+        // 3*4 + 4 + 4*2 + 2
+        assertThat(Architecture.parse("mlp(3,4,2)").parameterCount()).isEqualTo(26);
+        assertThat(Architecture.parse("mlp(30,16,1)").parameterCount()).isEqualTo(513);
+        assertThat(Architecture.parse("logreg(30)").zeroWeights().describe())
+                .isEqualTo("[dense0.W[30, 1], dense0.b[1]]");
+    }
+
+    @Test
+    void exposesSizes() {
+        Architecture a = Architecture.parse("mlp(30,16,8,1)");
+
+        assertThat(a.inputDim()).isEqualTo(30);
+        assertThat(a.outputDim()).isEqualTo(1);
+        assertThat(a.layerCount()).isEqualTo(3);
+        assertThat(a.layerSizes()).containsExactly(30, 16, 8, 1);
+    }
+
+    @Test
+    void initialWeightsAreGlorotUniformAndSeeded() {
+        Architecture a = Architecture.parse("mlp(30,16,1)");
+
+        ModelWeights w = a.initialWeights(42);
+
+        assertThat(w).isEqualTo(a.initialWeights(42));
+        assertThat(w).isNotEqualTo(a.initialWeights(43));
+        assertThat(a.accepts(w)).isTrue();
+        // limits sqrt(6 / (30 + 16)) = 0.3612 and sqrt(6 / (16 + 1)) = 0.5941
+        assertThat(maxAbs(w.get("dense0.W").values())).isLessThanOrEqualTo(0.36116f);
+        assertThat(maxAbs(w.get("dense1.W").values())).isLessThanOrEqualTo(0.59410f);
+        assertThat(w.get("dense0.b").values()).containsOnly(0f);
+        assertThat(w.get("dense1.b").values()).containsOnly(0f);
+        // values spread over the interval rather than sitting at zero
+        float[] w0 = w.get("dense0.W").values();
+        float min = Float.MAX_VALUE;
+        float max = -Float.MAX_VALUE;
+        for (float v : w0) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        assertThat(min).isLessThan(-0.3f);
+        assertThat(max).isGreaterThan(0.3f);
+    }
+
+    @Test
+    void acceptsOnlyItsOwnLayout() {
+        assertThat(Architecture.parse("logreg(3)").accepts(Architecture.parse("mlp(3,1)").zeroWeights())).isTrue();
+        assertThat(Architecture.parse("logreg(3)").accepts(Architecture.parse("logreg(4)").zeroWeights())).isFalse();
+        assertThat(Architecture.parse("mlp(3,4,1)").accepts(Architecture.parse("mlp(3,5,1)").zeroWeights())).isFalse();
+    }
+
+    @Test
+    void badDescriptorsSayWhatIsWrong() {
+        assertThatThrownBy(() -> Architecture.parse("mlp(30)"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("architecture 'mlp(30)': an mlp needs an input and an output size")
+                .hasMessageContaining("expected logreg(D) or mlp(D,H1,...,K)");
+        assertThatThrownBy(() -> Architecture.parse("logreg(3,1)"))
+                .hasMessageContaining("logreg takes exactly one size");
+        assertThatThrownBy(() -> Architecture.parse("mlp(30,0,1)")).hasMessageContaining("sizes must be positive");
+        assertThatThrownBy(() -> Architecture.parse("cnn(3)")).hasMessageContaining("unknown model kind 'cnn'");
+        assertThatThrownBy(() -> Architecture.parse("mlp(30,x,1)"))
+                .hasMessageContaining("size 2 'x' is not an integer");
+        assertThatThrownBy(() -> Architecture.parse("mlp(30,,1)")).hasMessageContaining("size 2 '' is not an integer");
+        assertThatThrownBy(() -> Architecture.parse("logreg30"))
+                .hasMessageContaining("cannot parse architecture 'logreg30'");
+        assertThatThrownBy(() -> Architecture.parse(null)).hasMessageContaining("null");
+    }
+
+    private static float maxAbs(float[] values) {
+        float m = 0f;
+        for (float v : values) {
+            m = Math.max(m, Math.abs(v));
+        }
+        return m;
+    }
+}
