@@ -28,10 +28,18 @@ public class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of split, initial weights and shuffling (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--label-skew", defaultValue = "0.5",
+            description = "Dirichlet alpha of each hospital's malignant/benign mix; smaller is more skewed (default: ${DEFAULT-VALUE}).")
+    double labelSkew;
+
+    @Option(names = "--size-skew", defaultValue = "0.6",
+            description = "Log-normal sigma of hospital sizes; larger is more unequal (default: ${DEFAULT-VALUE}).")
+    double sizeSkew;
+
     @Option(names = "--rule", defaultValue = "fedavg", description = "Aggregation rule (default: ${DEFAULT-VALUE}).")
     String rule;
 
-    @Option(names = "--model", defaultValue = "logreg",
+    @Option(names = "--model", defaultValue = "mlp",
             description = "logreg, mlp, or a descriptor such as 'mlp(30,32,16,1)' (default: ${DEFAULT-VALUE}).")
     String model;
 
@@ -67,7 +75,7 @@ public class DemoCommand implements Callable<Integer> {
             System.err.println("--clients and --rounds must be at least 1");
             return 2;
         }
-        HospitalsDemo.run(new DemoSettings(data, clients, rounds, seed, rule, architecture(), learningRate, localEpochs, batchSize,
+        HospitalsDemo.run(new DemoSettings(data, clients, rounds, seed, labelSkew, sizeSkew, rule, architecture(), learningRate, localEpochs, batchSize,
                 checkpointIntervalMs, report, plot, webUiPorts), System.out);
         return 0;
     }

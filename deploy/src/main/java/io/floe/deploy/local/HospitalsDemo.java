@@ -33,7 +33,7 @@ public final class HospitalsDemo {
 
     public static DemoReport run(DemoSettings s, PrintStream out) throws Exception {
         Architecture arch = Architecture.parse(s.architecture());
-        HospitalsScenario scenario = HospitalsScenario.load(s.data(), s.hospitals(), s.seed());
+        HospitalsScenario scenario = HospitalsScenario.load(s.data(), s.hospitals(), s.seed(), s.labelSkew(), s.sizeSkew());
         out.printf("floe demo: %d hospitals, %s, rule %s, %d rounds (seed %d)%n", s.hospitals(), arch, s.rule(), s.rounds(), s.seed());
         out.print(scenario.describe());
         out.printf("  held-out test set: %d records%n", scenario.rawTest().size());
@@ -106,6 +106,8 @@ public final class HospitalsDemo {
             config.put("hospitals", s.hospitals());
             config.put("rounds", s.rounds());
             config.put("seed", s.seed());
+            config.put("label_skew_alpha", s.labelSkew());
+            config.put("size_skew_sigma", s.sizeSkew());
             config.put("rule", s.rule());
             config.put("model", arch.toString());
             config.put("learning_rate", s.learningRate());

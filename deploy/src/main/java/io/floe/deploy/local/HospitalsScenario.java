@@ -25,9 +25,9 @@ public final class HospitalsScenario {
         this.scaledTest = StandardScaler.fit(partition.test()).transform(partition.test());
     }
 
-    public static HospitalsScenario load(Path csv, int hospitals, long seed) throws IOException {
+    public static HospitalsScenario load(Path csv, int hospitals, long seed, double labelSkew, double sizeSkew) throws IOException {
         Dataset all = CsvDatasetLoader.defaults().load(csv);
-        return new HospitalsScenario(LabelSkewPartitioner.builder().sites(hospitals).seed(seed).build().partition(all));
+        return new HospitalsScenario(LabelSkewPartitioner.builder().sites(hospitals).alpha(labelSkew).sizeSigma(sizeSkew).seed(seed).build().partition(all));
     }
 
     /** Each hospital's raw (unscaled) local data. */
