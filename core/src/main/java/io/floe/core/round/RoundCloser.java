@@ -1,7 +1,5 @@
 package io.floe.core.round;
 
-import io.floe.core.aggregate.AggregationResult;
-import io.floe.core.aggregate.AggregationRule;
 import io.floe.core.aggregate.ClientUpdate;
 import io.floe.core.aggregate.WeightedMetrics;
 import io.floe.core.tensor.ModelWeights;
@@ -12,6 +10,10 @@ import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelSpec;
 import io.floe.schema.Provenance;
 import io.floe.schema.RejectedUpdate;
+import io.floe.schema.UpdateScore;
+import io.floe.core.anomaly.Decision;
+import io.floe.core.validate.RejectionReason;
+import java.util.Map;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,8 +30,8 @@ public final class RoundCloser {
     private RoundCloser() {
     }
 
-    /** What closing a round publishes. */
-    public record ClosedRound(GlobalModel model, AggregationReport report) {
+    /** What closing a round publishes, and how each update fared (for dead letters and quarantine). */
+    public record ClosedRound(GlobalModel model, AggregationReport report, RoundAggregation.Outcome outcome) {
     }
 
     /** Version 0 of a model created by {@code spec} with the already validated weights. */
@@ -54,20 +56,22 @@ public final class RoundCloser {
     /**
      * @param current the open version's global model
      * @param currentWeights its decoded tensors
-     * @param spec the model's current configuration (rule, training config for the next round)
-     * @param rule the aggregation rule named by the spec
-     * @param accepted the round's accepted updates (any order)
-     * @param rejected updates rejected while the round was open, for the report
+     * @param spec the model's current configuration (training config for the next round)
+     * @param settings the model's aggregation settings (rule, cap, clipping, anomaly policy)
+     * @param accepted the round's validated updates (any order)
+     * @param rejected updates rejected by validation while the round was open, for the report
      */
     public static ClosedRound close(GlobalModel current, ModelWeights currentWeights, ModelSpec spec,
-            AggregationRule rule, List<ClientUpdate> accepted, List<RejectedUpdate> rejected, Instant now) {
+            AggregationSettings settings, List<ClientUpdate> accepted, List<RejectedUpdate> rejected, Instant now) {
         List<ClientUpdate> sorted = new ArrayList<>(accepted);
-        sorted.sort(Comparator.comparing(ClientUpdate::updateId));
-        AggregationResult result = rule.aggregate(sorted);
-        ModelWeights next = currentWeights.plusScaled(result.delta(), 1.0f);
+        sorted.sort(Comparator.comparing(ClientUpdate::updateId).thenComparing(ClientUpdate::clientId));
+        RoundAggregation.Outcome outcome = RoundAggregation.run(sorted, currentWeights, settings);
+        ModelWeights next = currentWeights.plusScaled(outcome.delta(), 1.0f);
         long version = current.getVersion() + 1;
+        Map<String, RoundAggregation.UpdateOutcome> byId = RoundAggregation.byUpdateId(outcome);
 
-        List<String> ids = sorted.stream().map(ClientUpdate::updateId).toList();
+        List<ClientUpdate> aggregated = sorted.stream()
+                .filter(u -> byId.get(u.updateId()).decision() != Decision.REJECT).toList();
         GlobalModel model = GlobalModel.newBuilder()
                 .setModelId(current.getModelId())
                 .setVersion(version)
@@ -77,20 +81,43 @@ public final class RoundCloser {
                 .setTraining(spec.getTraining())
                 .setSelection(null)
                 .setProvenance(Provenance.newBuilder()
-                        .setRule(rule.name())
+                        .setRule(outcome.ruleApplied())
                         .setParentVersion(current.getVersion())
-                        .setUpdateIds(ids)
+                        .setUpdateIds(aggregated.stream().map(ClientUpdate::updateId).toList())
                         .setSeed(spec.getInitSeed())
                         .build())
                 .build();
 
-        List<AcceptedUpdate> acceptedRecords = new ArrayList<>(sorted.size());
-        for (ClientUpdate u : sorted) {
+        List<AcceptedUpdate> acceptedRecords = new ArrayList<>();
+        for (ClientUpdate u : aggregated) {
             acceptedRecords.add(AcceptedUpdate.newBuilder()
                     .setUpdateId(u.updateId())
                     .setClientId(u.clientId())
                     .setNumExamples(u.numExamples())
-                    .setWeight(result.weights().getOrDefault(u.updateId(), 0.0))
+                    .setWeight(byId.get(u.updateId()).weight())
+                    .build());
+        }
+        List<RejectedUpdate> allRejected = new ArrayList<>(rejected);
+        List<UpdateScore> scores = new ArrayList<>();
+        for (RoundAggregation.UpdateOutcome o : outcome.outcomes()) {
+            if (o.decision() == Decision.REJECT) {
+                allRejected.add(RejectedUpdate.newBuilder()
+                        .setUpdateId(o.scores().updateId())
+                        .setClientId(o.scores().clientId())
+                        .setReason(RejectionReason.ANOMALOUS_UPDATE.name())
+                        .setDetail(o.reason())
+                        .build());
+            }
+            scores.add(UpdateScore.newBuilder()
+                    .setUpdateId(o.scores().updateId())
+                    .setClientId(o.scores().clientId())
+                    .setL2Norm(o.scores().l2Norm())
+                    .setNormZ(o.scores().normZ())
+                    .setCosineToMedian(o.scores().cosineToMedian())
+                    .setKrumScore(o.scores().krumScore())
+                    .setDecision(o.decision().name())
+                    .setReason(o.reason())
+                    .setClipFactor(o.clipFactor())
                     .build());
         }
         AggregationReport report = AggregationReport.newBuilder()
@@ -98,11 +125,14 @@ public final class RoundCloser {
                 .setVersion(version)
                 .setBaseVersion(current.getVersion())
                 .setCreatedAt(now)
-                .setRule(rule.name())
+                .setRule(outcome.ruleApplied())
                 .setAccepted(acceptedRecords)
-                .setRejected(List.copyOf(rejected))
-                .setClientMetrics(WeightedMetrics.average(sorted))
+                .setRejected(allRejected)
+                .setClientMetrics(WeightedMetrics.average(aggregated))
+                .setScores(scores)
+                .setQuarantined(List.of())
+                .setNote(outcome.note())
                 .build();
-        return new ClosedRound(model, report);
+        return new ClosedRound(model, report, outcome);
     }
 }

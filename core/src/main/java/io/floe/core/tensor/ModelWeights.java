@@ -105,6 +105,42 @@ public final class ModelWeights {
         return new ModelWeights(out);
     }
 
+    /** All values, tensor after tensor, in one array (for norms and distances over the whole model). */
+    public float[] flatten() {
+        float[] out = new float[Math.toIntExact(parameterCount())];
+        int at = 0;
+        for (Tensor t : tensors) {
+            System.arraycopy(t.values(), 0, out, at, t.size());
+            at += t.size();
+        }
+        return out;
+    }
+
+    /** The global L2 norm over all tensors, accumulated in double. */
+    public double l2Norm() {
+        double s = 0;
+        for (Tensor t : tensors) {
+            for (float v : t.values()) {
+                s += (double) v * v;
+            }
+        }
+        return Math.sqrt(s);
+    }
+
+    /** Every value multiplied by {@code factor}. */
+    public ModelWeights scaled(float factor) {
+        List<Tensor> out = new ArrayList<>(tensors.size());
+        for (Tensor t : tensors) {
+            float[] a = t.values();
+            float[] r = new float[a.length];
+            for (int j = 0; j < a.length; j++) {
+                r[j] = a[j] * factor;
+            }
+            out.add(t.withValues(r));
+        }
+        return new ModelWeights(out);
+    }
+
     /** A copy whose arrays are not shared with this one. */
     public ModelWeights copy() {
         List<Tensor> out = new ArrayList<>(tensors.size());

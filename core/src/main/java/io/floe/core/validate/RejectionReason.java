@@ -21,5 +21,11 @@ public enum RejectionReason {
     /** updateId, clientId or modelId is empty. */
     MISSING_ID,
     /** A ModelSpec is inconsistent (unknown rule, bad round size, bad weights, changed layout). */
-    INVALID_SPEC
+    INVALID_SPEC,
+    /** The anomaly policy rejected the update when its round closed (scores in the report). */
+    ANOMALOUS_UPDATE,
+    /** The client is quarantined for this model until an operator releases it. */
+    QUARANTINED,
+    /** A control command (e.g. a client release) names something that does not exist. */
+    INVALID_COMMAND
 }

@@ -1,6 +1,7 @@
 package io.floe.core.validate;
 
 import io.floe.core.aggregate.AggregationRules;
+import io.floe.core.round.AggregationSettings;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.tensor.Tensor;
 import io.floe.core.wire.MalformedRecordException;
@@ -37,8 +38,18 @@ public final class SpecValidator {
         if (!AggregationRules.isKnown(rule)) {
             return invalid("unknown aggregation rule '" + rule + "'; known rules: " + AggregationRules.names());
         }
-        if (spec.getAggregation().getClientsPerRound() < 1) {
-            return invalid("clientsPerRound must be at least 1, was " + spec.getAggregation().getClientsPerRound());
+        int k = spec.getAggregation().getClientsPerRound();
+        if (k < 1) {
+            return invalid("clientsPerRound must be at least 1, was " + k);
+        }
+        try {
+            AggregationSettings.from(spec.getAggregation());
+        } catch (IllegalArgumentException e) {
+            return invalid("aggregation config: " + e.getMessage());
+        }
+        int f = spec.getAggregation().getByzantineClients();
+        if (rule.toLowerCase(java.util.Locale.ROOT).contains("krum") && k <= 2 * f + 2) {
+            return invalid("Krum needs clientsPerRound > 2f + 2 (Blanchard et al. 2017); got " + k + " clients with f = " + f);
         }
         ClientTrainingConfig t = spec.getTraining();
         if (!(t.getLearningRate() > 0) || !Float.isFinite(t.getLearningRate())) {

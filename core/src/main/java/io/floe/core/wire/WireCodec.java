@@ -1,6 +1,7 @@
 package io.floe.core.wire;
 
 import io.floe.schema.AggregationReport;
+import io.floe.schema.ClientRelease;
 import io.floe.schema.DeadLetter;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelSpec;
@@ -36,6 +37,8 @@ public final class WireCodec<T> {
             GlobalModel.getClassSchema(), GlobalModel.getEncoder(), GlobalModel.getDecoder());
     public static final WireCodec<AggregationReport> AGGREGATION_REPORT = new WireCodec<>("AggregationReport",
             AggregationReport.getClassSchema(), AggregationReport.getEncoder(), AggregationReport.getDecoder());
+    public static final WireCodec<ClientRelease> CLIENT_RELEASE = new WireCodec<>("ClientRelease",
+            ClientRelease.getClassSchema(), ClientRelease.getEncoder(), ClientRelease.getDecoder());
     public static final WireCodec<DeadLetter> DEAD_LETTER = new WireCodec<>("DeadLetter",
             DeadLetter.getClassSchema(), DeadLetter.getEncoder(), DeadLetter.getDecoder());
 
@@ -101,6 +104,16 @@ public final class WireCodec<T> {
         // the direct decoder never skips backwards on a negative length, so the walk always ends
         ByteArrayInputStream body = new ByteArrayInputStream(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH);
         GenericDatumReader.skip(schema, DecoderFactory.get().directBinaryDecoder(body, null));
+    }
+
+    /**
+     * True when {@code bytes} carry this record type's single-object header (marker and the
+     * current schema's fingerprint): how a reader of a topic with several record types, such as
+     * floe.control, tells them apart before decoding.
+     */
+    public boolean hasHeaderOf(byte[] bytes) {
+        return bytes != null && bytes.length >= HEADER_LENGTH && bytes[0] == (byte) 0xC3 && bytes[1] == (byte) 0x01
+                && ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong() == fingerprint;
     }
 
     public String typeName() {

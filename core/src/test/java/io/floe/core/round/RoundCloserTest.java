@@ -73,7 +73,7 @@ class RoundCloserTest {
     }
 
     private static RoundCloser.ClosedRound closeRoundFour() {
-        return RoundCloser.close(currentModel(4L), CURRENT, spec(), new FederatedAveraging(),
+        return RoundCloser.close(currentModel(4L), CURRENT, spec(), AggregationSettings.from(spec().getAggregation()),
                 acceptedUpdates(), rejectedUpdates(), T1);
     }
 
@@ -173,9 +173,9 @@ class RoundCloserTest {
         List<ClientUpdate> reversed = List.of(updates.get(2), updates.get(1), updates.get(0));
 
         // Execute
-        RoundCloser.ClosedRound a = RoundCloser.close(currentModel(4L), CURRENT, spec(), new FederatedAveraging(),
+        RoundCloser.ClosedRound a = RoundCloser.close(currentModel(4L), CURRENT, spec(), AggregationSettings.from(spec().getAggregation()),
                 updates, rejectedUpdates(), T1);
-        RoundCloser.ClosedRound b = RoundCloser.close(currentModel(4L), CURRENT, spec(), new FederatedAveraging(),
+        RoundCloser.ClosedRound b = RoundCloser.close(currentModel(4L), CURRENT, spec(), AggregationSettings.from(spec().getAggregation()),
                 reversed, rejectedUpdates(), T1);
 
         // Assert: the job and an auditor replaying the log publish the same records
@@ -189,7 +189,7 @@ class RoundCloserTest {
         ModelWeights current = CURRENT.copy();
 
         // Execute
-        RoundCloser.close(currentModel(4L), current, spec(), new FederatedAveraging(),
+        RoundCloser.close(currentModel(4L), current, spec(), AggregationSettings.from(spec().getAggregation()),
                 acceptedUpdates(), List.of(), T1);
 
         // Assert

@@ -75,17 +75,39 @@ class SpecValidatorTest {
     }
 
     @Test
+    void krumWithTooFewClientsForItsFIsInvalid() {
+        ModelSpec spec = validSpec()
+                .setAggregation(AggregationConfig.newBuilder().setRule("krum").setClientsPerRound(4).setByzantineClients(1).build())
+                .build();
+
+        Rejection rejection = invalid(spec);
+
+        assertThat(rejection.detail()).contains("Krum needs clientsPerRound > 2f + 2");
+    }
+
+    @Test
+    void unknownAnomalyPolicyIsInvalid() {
+        ModelSpec spec = validSpec()
+                .setAggregation(AggregationConfig.newBuilder().setRule("median").setClientsPerRound(5).setAnomalyPolicy("ignore").build())
+                .build();
+
+        Rejection rejection = invalid(spec);
+
+        assertThat(rejection.detail()).contains("aggregation config").contains("flag, downweight or reject");
+    }
+
+    @Test
     void unknownRuleIsInvalidAndNamesTheKnownOnes() {
         // Prepare
         ModelSpec spec = validSpec()
-                .setAggregation(AggregationConfig.newBuilder().setRule("krum").setClientsPerRound(2).build())
+                .setAggregation(AggregationConfig.newBuilder().setRule("bulyan").setClientsPerRound(2).build())
                 .build();
 
         // Execute
         Rejection rejection = invalid(spec);
 
         // Assert
-        assertThat(rejection.detail()).contains("'krum'").contains("fedavg");
+        assertThat(rejection.detail()).contains("'bulyan'").contains("fedavg");
     }
 
     @ParameterizedTest

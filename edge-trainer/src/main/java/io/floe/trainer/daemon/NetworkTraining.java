@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 /**
  * Local training of a site on nd4j: the architecture comes from the global model's descriptor,
@@ -36,17 +38,31 @@ public final class NetworkTraining implements LocalTraining {
     private final String clientId;
     private final long seed;
     private final Dataset train;
+    private final int trainingExamples;
     private final Dataset validation;
     private DenseNetwork network;
 
     public NetworkTraining(String clientId, Dataset localData, double validationFraction, long seed) {
+        this(clientId, localData, validationFraction, seed, UnaryOperator.identity());
+    }
+
+    /**
+     * Local training on {@code trainingData.apply(scaled local training part)} instead of that part
+     * itself: the hook a data-poisoning attacker ({@code io.floe.trainer.attack}) uses to flip labels
+     * or add triggered records. The function runs once, here; the validation part and the reported
+     * {@code numExamples} stay those of the unmodified local data, as a poisoner would report them.
+     */
+    public NetworkTraining(String clientId, Dataset localData, double validationFraction, long seed,
+            UnaryOperator<Dataset> trainingData) {
         this.clientId = clientId;
         this.seed = seed;
         Dataset[] parts = validationFraction > 0
                 ? localData.splitTrainValidation(validationFraction, seed)
                 : new Dataset[] {localData, null};
         StandardScaler scaler = StandardScaler.fit(parts[0]);
-        this.train = scaler.transform(parts[0]);
+        Dataset scaledTrain = scaler.transform(parts[0]);
+        this.trainingExamples = scaledTrain.size();
+        this.train = Objects.requireNonNull(trainingData.apply(scaledTrain), "trainingData returned null");
         this.validation = parts[1] == null ? null : scaler.transform(parts[1]);
     }
 
@@ -80,7 +96,7 @@ public final class NetworkTraining implements LocalTraining {
                 .setModelId(base.getModelId())
                 .setClientId(clientId)
                 .setBaseVersion(base.getVersion())
-                .setNumExamples(train.size())
+                .setNumExamples(trainingExamples)
                 .setLocalSteps(result.steps())
                 .setCreatedAt(Instant.now())
                 .setTensors(TensorRecords.toRecords(delta))
@@ -89,8 +105,8 @@ public final class NetworkTraining implements LocalTraining {
                 .build();
     }
 
-    /** Examples this site trains on (after the validation split). */
+    /** Rows of the site's own local training part (after the validation split): the numExamples it reports. */
     public int trainingExamples() {
-        return train.size();
+        return trainingExamples;
     }
 }

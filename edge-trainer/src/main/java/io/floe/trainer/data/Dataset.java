@@ -161,6 +161,29 @@ public final class Dataset {
         return new Dataset(newFeatures, labels, featureNames, classNames);
     }
 
+    /** The same features and names with new labels, one class index per row (e.g. a label-flipping attack). */
+    public Dataset withLabels(int[] newLabels) {
+        if (Objects.requireNonNull(newLabels, "newLabels").length != labels.length) {
+            throw new IllegalArgumentException(labels.length + " rows need " + labels.length + " labels, got "
+                    + newLabels.length);
+        }
+        return new Dataset(features, newLabels, featureNames, classNames);
+    }
+
+    /** The rows of this dataset followed by the rows of {@code other}, which must have the same names. */
+    public Dataset concat(Dataset other) {
+        Objects.requireNonNull(other, "other");
+        if (!featureNames.equals(other.featureNames) || !classNames.equals(other.classNames)) {
+            throw new IllegalArgumentException("cannot append " + other + " to " + this
+                    + ": feature or class names differ");
+        }
+        float[] f = Arrays.copyOf(features, features.length + other.features.length);
+        System.arraycopy(other.features, 0, f, features.length, other.features.length);
+        int[] l = Arrays.copyOf(labels, labels.length + other.labels.length);
+        System.arraycopy(other.labels, 0, l, labels.length, other.labels.length);
+        return new Dataset(f, l, featureNames, classNames);
+    }
+
     /**
      * A stratified local split into {@code {train, validation}}, see {@link StratifiedSplit}.
      *

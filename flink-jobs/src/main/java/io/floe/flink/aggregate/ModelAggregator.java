@@ -1,8 +1,11 @@
 package io.floe.flink.aggregate;
 
-import io.floe.core.aggregate.AggregationRules;
 import io.floe.core.aggregate.ClientUpdate;
+import io.floe.core.round.AggregationSettings;
+import io.floe.core.round.RoundAggregation;
 import io.floe.core.round.RoundCloser;
+import io.floe.core.anomaly.Decision;
+import io.floe.schema.AggregationReport;
 import io.floe.core.round.SyncRound;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.validate.Rejection;
@@ -15,6 +18,8 @@ import io.floe.core.wire.TopicNames;
 import io.floe.core.wire.WireCodec;
 import io.floe.flink.io.InboundRecord;
 import io.floe.flink.io.OutboundRecord;
+import io.floe.core.anomaly.ClientStanding;
+import io.floe.schema.ClientRelease;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelSpec;
 import io.floe.schema.ModelUpdate;
@@ -61,6 +66,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     private transient ValueState<byte[]> modelState;
     private transient MapState<String, byte[]> roundUpdates;
     private transient ListState<byte[]> roundRejections;
+    /** Per client: recent rejections and quarantine ({@link ClientStanding} packed in a long). */
+    private transient MapState<String, Long> clientStandings;
     /** Decoded tensors of the current global model; a cache, checked against the version on use. */
     private transient Map<String, CachedModel> weightsCache;
 
@@ -82,6 +89,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
                 new MapStateDescriptor<>("round-updates", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         roundRejections = getRuntimeContext().getListState(
                 new ListStateDescriptor<>("round-rejections", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        clientStandings = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("client-standings", Types.STRING, Types.LONG));
         weightsCache = new java.util.HashMap<>();
     }
 
@@ -90,6 +99,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         Instant now = Instant.ofEpochMilli(ctx.timestamp() != null && ctx.timestamp() > 0 ? ctx.timestamp() : System.currentTimeMillis());
         switch (event.kind) {
             case SPEC -> onSpec(WireCodec.MODEL_SPEC.decode(event.origin.value), event.origin, now, out);
+            case RELEASE -> onRelease(WireCodec.CLIENT_RELEASE.decode(event.origin.value), event.origin, out);
             case UPDATE -> onUpdate(WireCodec.MODEL_UPDATE.decode(event.origin.value), event.origin, now, out);
             default -> throw new IllegalStateException("unknown event kind " + event.kind);
         }
@@ -125,6 +135,19 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         closeIfComplete(spec, current, openRound(spec, current), now, out);
     }
 
+    private void onRelease(ClientRelease release, InboundRecord origin, Collector<OutboundRecord> out) throws Exception {
+        Long bits = clientStandings.get(release.getClientId());
+        if (bits == null || !new ClientStanding(bits).quarantined()) {
+            out.collect(deadLetters.of(origin, Rejection.of(RejectionReason.INVALID_COMMAND,
+                    "client " + release.getClientId() + " is not quarantined for model " + release.getModelId()),
+                    release.getModelId(), release.getClientId(), null));
+            return;
+        }
+        clientStandings.put(release.getClientId(), new ClientStanding(bits).released().bits());
+        LOG.info("model {}: client {} released from quarantine by '{}'", release.getModelId(), release.getClientId(),
+                release.getOperator());
+    }
+
     private void onUpdate(ModelUpdate update, InboundRecord origin, Instant now, Collector<OutboundRecord> out) throws Exception {
         byte[] specBytes = specState.value();
         byte[] modelBytes = modelState.value();
@@ -136,6 +159,12 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         ModelSpec spec = WireCodec.MODEL_SPEC.decode(specBytes);
         GlobalModel current = WireCodec.GLOBAL_MODEL.decode(modelBytes);
         SyncRound round = openRound(spec, current);
+        Long standing = clientStandings.get(update.getClientId());
+        if (standing != null && new ClientStanding(standing).quarantined()) {
+            reject(update, origin, Rejection.of(RejectionReason.QUARANTINED, "client " + update.getClientId()
+                    + " is quarantined for model " + update.getModelId() + " until an operator releases it"), true, out);
+            return;
+        }
         ValidationResult verdict = UpdateValidator.validate(update, weights(current), round);
         if (verdict instanceof ValidationResult.Rejected rejected) {
             reject(update, origin, rejected.rejection(), true, out);
@@ -162,24 +191,50 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             return;
         }
         List<ClientUpdate> accepted = new ArrayList<>();
+        Map<String, byte[]> rawByUpdateId = new java.util.HashMap<>();
         for (byte[] bytes : roundUpdates.values()) {
             ModelUpdate u = WireCodec.MODEL_UPDATE.decode(bytes);
             accepted.add(new ClientUpdate(u.getUpdateId(), u.getClientId(), u.getBaseVersion(), u.getNumExamples(),
                     u.getLocalSteps(), TensorRecords.fromRecords(u.getTensors()), u.getMetrics()));
+            rawByUpdateId.put(u.getUpdateId(), bytes);
         }
         List<RejectedUpdate> rejected = new ArrayList<>();
         for (byte[] bytes : roundRejections.get()) {
             rejected.add(RejectedUpdate.getDecoder().decode(bytes));
         }
-        RoundCloser.ClosedRound closed = RoundCloser.close(current, weights(current), spec,
-                AggregationRules.byName(spec.getAggregation().getRule()), accepted, rejected, now);
+        AggregationSettings settings = AggregationSettings.from(spec.getAggregation());
+        RoundCloser.ClosedRound closed = RoundCloser.close(current, weights(current), spec, settings, accepted, rejected, now);
+
+        // Anomaly rejections: dead-lettered with their raw bytes, and counted towards quarantine.
+        List<String> newlyQuarantined = new ArrayList<>();
+        for (RoundAggregation.UpdateOutcome o : closed.outcome().outcomes()) {
+            boolean rejectedNow = o.decision() == Decision.REJECT;
+            if (rejectedNow) {
+                InboundRecord origin = new InboundRecord(topics.updates(), -1, -1, now.toEpochMilli(),
+                        current.getModelId().getBytes(java.nio.charset.StandardCharsets.UTF_8), rawByUpdateId.get(o.scores().updateId()));
+                out.collect(deadLetters.of(origin, Rejection.of(RejectionReason.ANOMALOUS_UPDATE, o.reason()),
+                        current.getModelId(), o.scores().clientId(), o.scores().updateId()));
+            }
+            Long bits = clientStandings.get(o.scores().clientId());
+            ClientStanding before = bits == null ? ClientStanding.NEW : new ClientStanding(bits);
+            ClientStanding after = before.afterRound(rejectedNow, settings.quarantine());
+            clientStandings.put(o.scores().clientId(), after.bits());
+            if (after.quarantined() && !before.quarantined()) {
+                newlyQuarantined.add(o.scores().clientId());
+            }
+        }
+        AggregationReport report = closed.report();
+        if (!newlyQuarantined.isEmpty()) {
+            report.setQuarantined(newlyQuarantined);
+            LOG.warn("model {}: quarantined {}", current.getModelId(), newlyQuarantined);
+        }
         roundUpdates.clear();
         roundRejections.clear();
         publishModel(closed.model(), out);
-        out.collect(OutboundRecord.keyed(topics.reports(), current.getModelId(),
-                WireCodec.AGGREGATION_REPORT.encode(closed.report())));
+        out.collect(OutboundRecord.keyed(topics.reports(), current.getModelId(), WireCodec.AGGREGATION_REPORT.encode(report)));
         LOG.info("model {}: closed round on version {} with {} updates ({} rejected), published version {}",
-                current.getModelId(), current.getVersion(), accepted.size(), rejected.size(), closed.model().getVersion());
+                current.getModelId(), current.getVersion(), accepted.size(), report.getRejected().size(),
+                closed.model().getVersion());
     }
 
     private void publishModel(GlobalModel model, Collector<OutboundRecord> out) throws Exception {

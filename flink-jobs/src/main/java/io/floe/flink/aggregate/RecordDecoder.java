@@ -7,6 +7,7 @@ import io.floe.core.wire.TopicNames;
 import io.floe.core.wire.WireCodec;
 import io.floe.flink.io.InboundRecord;
 import io.floe.flink.io.OutboundRecord;
+import io.floe.schema.ClientRelease;
 import io.floe.schema.ModelSpec;
 import io.floe.schema.ModelUpdate;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -15,7 +16,7 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * First stage: decodes each inbound record far enough to know its model, by the topic it came
- * from. Anything undecodable goes to the {@link #DEAD_LETTERS} side output with reason
+ * from (and, on the control topic, by the record type its single-object header names). Anything undecodable goes to the {@link #DEAD_LETTERS} side output with reason
  * UNDECODABLE; nothing here can throw on input.
  */
 public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
@@ -33,7 +34,10 @@ public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
     @Override
     public void processElement(InboundRecord in, Context ctx, Collector<ModelEvent> out) {
         try {
-            if (topics.control().equals(in.topic)) {
+            if (topics.control().equals(in.topic) && WireCodec.CLIENT_RELEASE.hasHeaderOf(in.value)) {
+                ClientRelease release = WireCodec.CLIENT_RELEASE.decode(in.value);
+                out.collect(new ModelEvent(release.getModelId(), ModelEvent.Kind.RELEASE, in));
+            } else if (topics.control().equals(in.topic)) {
                 ModelSpec spec = WireCodec.MODEL_SPEC.decode(in.value);
                 out.collect(new ModelEvent(spec.getModelId(), ModelEvent.Kind.SPEC, in));
             } else if (topics.updates().equals(in.topic)) {

@@ -1,0 +1,120 @@
+package io.floe.core.anomaly;
+
+import io.floe.core.aggregate.ClientUpdate;
+import io.floe.core.kernel.CoordinateKernels;
+import io.floe.core.kernel.PairwiseDistances;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Scores every update of a round against the others:
+ * <ul>
+ *   <li>the L2 norm and its robust z-score, {@code (‖Δ_i‖ - median) / (1.4826 · MAD)} (Hampel's
+ *       median/MAD estimator; 1.4826 makes the MAD consistent with the standard deviation under
+ *       normality), so one huge update cannot mask itself by inflating a mean and a standard deviation;
+ *   <li>the cosine similarity to the coordinate-wise median of the deltas (Yin et al. 2018's
+ *       robust centre): a sign-flipped or random update points away from it;
+ *   <li>the Krum score (Blanchard et al., NeurIPS 2017): the sum of squared distances to its
+ *       {@code K - f - 2} nearest neighbours (at least one, at most {@code K - 1}).
+ * </ul>
+ * Scores are returned in updateId order, whatever order the updates came in.
+ */
+public final class AnomalyScorer {
+    /** Consistency constant of the MAD for normally distributed data. */
+    public static final double MAD_SCALE = 1.4826;
+
+    private AnomalyScorer() {
+    }
+
+    /** @param byzantineClients f, the number of clients assumed Byzantine (for the Krum neighbourhood) */
+    public static List<UpdateScores> score(List<ClientUpdate> updates, int byzantineClients) {
+        List<ClientUpdate> sorted = new ArrayList<>(updates);
+        sorted.sort(Comparator.comparing(ClientUpdate::updateId).thenComparing(ClientUpdate::clientId));
+        int k = sorted.size();
+        if (k == 0) {
+            return List.of();
+        }
+        float[][] flat = new float[k][];
+        double[] norms = new double[k];
+        for (int i = 0; i < k; i++) {
+            flat[i] = sorted.get(i).delta().flatten();
+            norms[i] = norm(flat[i]);
+        }
+        double[] z = robustZ(norms);
+        float[] median = new float[flat[0].length];
+        CoordinateKernels.median(flat, median);
+        double medianNorm = norm(median);
+        double[][] d2 = PairwiseDistances.squaredL2(flat);
+        int neighbours = Math.max(1, Math.min(k - 1, k - byzantineClients - 2));
+        List<UpdateScores> out = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) {
+            ClientUpdate u = sorted.get(i);
+            out.add(new UpdateScores(u.updateId(), u.clientId(), norms[i], z[i], cosine(flat[i], norms[i], median, medianNorm),
+                    krumScore(d2, i, neighbours)));
+        }
+        return out;
+    }
+
+    /** Robust z-scores of {@code values}: {@code (x - median) / (1.4826 MAD)}; 0 for every value when all are equal. */
+    public static double[] robustZ(double[] values) {
+        double med = median(values);
+        double[] dev = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            dev[i] = Math.abs(values[i] - med);
+        }
+        double mad = median(dev);
+        // A round where most norms are identical has MAD 0: fall back to a tiny scale so that an
+        // outlier still gets a huge z while the identical ones get 0.
+        double scale = Math.max(MAD_SCALE * mad, 1e-12 * Math.max(1.0, Math.abs(med)));
+        double[] z = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            z[i] = (values[i] - med) / scale;
+        }
+        return z;
+    }
+
+    static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0;
+    }
+
+    private static double krumScore(double[][] d2, int i, int neighbours) {
+        double[] row = new double[d2.length - 1];
+        int at = 0;
+        for (int j = 0; j < d2.length; j++) {
+            if (j != i) {
+                row[at++] = d2[i][j];
+            }
+        }
+        Arrays.sort(row);
+        double s = 0;
+        for (int j = 0; j < neighbours && j < row.length; j++) {
+            s += row[j];
+        }
+        return s;
+    }
+
+    private static double norm(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += (double) x * x;
+        }
+        return Math.sqrt(s);
+    }
+
+    /** Cosine similarity; 0 when either vector is zero (no direction to agree with). */
+    private static double cosine(float[] a, double normA, float[] b, double normB) {
+        if (normA == 0 || normB == 0) {
+            return 0;
+        }
+        double dot = 0;
+        for (int j = 0; j < a.length; j++) {
+            dot += (double) a[j] * b[j];
+        }
+        return dot / (normA * normB);
+    }
+}

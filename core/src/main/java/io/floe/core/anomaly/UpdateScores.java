@@ -1,0 +1,15 @@
+package io.floe.core.anomaly;
+
+/**
+ * The anomaly scores of one update within its round.
+ *
+ * @param updateId the update
+ * @param clientId its sender
+ * @param l2Norm global L2 norm of the delta
+ * @param normZ robust z-score of the norm: {@code (norm - median) / (1.4826 * MAD)} over the round
+ * @param cosineToMedian cosine similarity of the delta to the round's coordinate-wise median delta
+ * @param krumScore sum of squared distances to its {@code K - f - 2} nearest neighbours (Blanchard et al. 2017)
+ */
+public record UpdateScores(String updateId, String clientId, double l2Norm, double normZ, double cosineToMedian,
+        double krumScore) {
+}

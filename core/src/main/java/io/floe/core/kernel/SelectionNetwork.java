@@ -1,0 +1,170 @@
+package io.floe.core.kernel;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A comparator network over K wires that puts the order statistics {@code firstRank..lastRank}
+ * (0-based, ascending) on wires {@code firstRank..lastRank}, run on whole blocks of coordinates
+ * at once.
+ *
+ * <p>Construction: Batcher's odd-even merge sort (K. E. Batcher, "Sorting networks and their
+ * applications", AFIPS 1968) for the next power of two P >= K, with the wires K..P-1 taken as
+ * +Infinity. A comparator that touches such a wire never moves a value (the minimum stays on the
+ * lower wire), so it is dropped and the network sorts exactly K wires. It is then pruned
+ * backwards from the wanted outputs: a comparator none of whose outputs is needed later is
+ * removed, and one of which only the minimum (or only the maximum) is needed keeps just that
+ * half. For the median of 32 values that leaves 127 full comparators and 30 halves of Batcher's
+ * 191.
+ *
+ * <p>Every step is {@code lo[t] = min(a[t], b[t]); hi[t] = max(a[t], b[t])} over the whole
+ * block: no branches, and C2 compiles such float min/max loops to SIMD instructions.
+ * {@link Math#min(float, float)} orders {@code -0.0f} before {@code 0.0f}, like
+ * {@link Float#compare}, so the network agrees bit for bit with sorting by
+ * {@link java.util.Arrays#sort(float[])}. Inputs must not hold NaN (min and max would spread it).
+ */
+final class SelectionNetwork {
+    private static final byte EXCHANGE = 0;
+    private static final byte KEEP_MIN = 1;
+    private static final byte KEEP_MAX = 2;
+    private static final int CACHE_LIMIT = 256;
+    private static final Map<Key, SelectionNetwork> CACHE = new ConcurrentHashMap<>();
+
+    private final int wires;
+    private final int[] low;
+    private final int[] high;
+    private final byte[] op;
+
+    private record Key(int wires, int firstRank, int lastRank) {
+    }
+
+    private SelectionNetwork(int wires, int[] low, int[] high, byte[] op) {
+        this.wires = wires;
+        this.low = low;
+        this.high = high;
+        this.op = op;
+    }
+
+    /** The (cached) network for ranks {@code firstRank..lastRank} of {@code wires} values. */
+    static SelectionNetwork forRanks(int wires, int firstRank, int lastRank) {
+        if (wires < 1 || firstRank < 0 || lastRank < firstRank || lastRank >= wires) {
+            throw new IllegalArgumentException("ranks " + firstRank + ".." + lastRank + " of " + wires + " wires");
+        }
+        Key key = new Key(wires, firstRank, lastRank);
+        SelectionNetwork n = CACHE.get(key);
+        if (n == null) {
+            if (CACHE.size() >= CACHE_LIMIT) {
+                CACHE.clear();
+            }
+            n = CACHE.computeIfAbsent(key, k -> build(k.wires, k.firstRank, k.lastRank));
+        }
+        return n;
+    }
+
+    /** Batcher's odd-even merge sort on {@code wires} wires, as (low, high) pairs in execution order. */
+    static List<int[]> batcherComparators(int wires) {
+        int n = 1;
+        while (n < wires) {
+            n <<= 1;
+        }
+        List<int[]> out = new ArrayList<>();
+        // Knuth, TAOCP vol. 3, 5.3.4, Algorithm M (merge exchange), in its usual iterative form
+        for (int p = 1; p < n; p <<= 1) {
+            for (int k = p; k >= 1; k >>= 1) {
+                for (int j = k % p; j + k < n; j += 2 * k) {
+                    for (int i = 0; i < Math.min(k, n - j - k); i++) {
+                        int a = i + j;
+                        int b = i + j + k;
+                        if (a / (2 * p) == b / (2 * p) && b < wires) {
+                            out.add(new int[] {a, b});
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static SelectionNetwork build(int wires, int firstRank, int lastRank) {
+        List<int[]> all = batcherComparators(wires);
+        boolean[] needed = new boolean[wires];
+        for (int r = firstRank; r <= lastRank; r++) {
+            needed[r] = true;
+        }
+        int[] low = new int[all.size()];
+        int[] high = new int[all.size()];
+        byte[] op = new byte[all.size()];
+        int kept = all.size();
+        for (int c = all.size() - 1; c >= 0; c--) {
+            int a = all.get(c)[0];
+            int b = all.get(c)[1];
+            if (!needed[a] && !needed[b]) {
+                continue;
+            }
+            kept--;
+            low[kept] = a;
+            high[kept] = b;
+            op[kept] = needed[a] && needed[b] ? EXCHANGE : needed[a] ? KEEP_MIN : KEEP_MAX;
+            needed[a] = true;
+            needed[b] = true;
+        }
+        return new SelectionNetwork(wires,
+                java.util.Arrays.copyOfRange(low, kept, all.size()),
+                java.util.Arrays.copyOfRange(high, kept, all.size()),
+                java.util.Arrays.copyOfRange(op, kept, all.size()));
+    }
+
+    int wires() {
+        return wires;
+    }
+
+    /** Comparators kept, counting a kept half as one. */
+    int comparatorCount() {
+        return op.length;
+    }
+
+    /** Comparators of which only one half (min or max) is kept. */
+    int halfComparatorCount() {
+        int n = 0;
+        for (byte b : op) {
+            n += b == EXCHANGE ? 0 : 1;
+        }
+        return n;
+    }
+
+    /** Runs the network over positions {@code 0..len-1} of each wire's array. */
+    void apply(float[][] w, int len) {
+        for (int c = 0; c < op.length; c++) {
+            float[] a = w[low[c]];
+            float[] b = w[high[c]];
+            switch (op[c]) {
+                case EXCHANGE -> exchange(a, b, len);
+                case KEEP_MIN -> keepMin(a, b, len);
+                default -> keepMax(a, b, len);
+            }
+        }
+    }
+
+    private static void exchange(float[] a, float[] b, int len) {
+        for (int t = 0; t < len; t++) {
+            float x = a[t];
+            float y = b[t];
+            a[t] = Math.min(x, y);
+            b[t] = Math.max(x, y);
+        }
+    }
+
+    private static void keepMin(float[] a, float[] b, int len) {
+        for (int t = 0; t < len; t++) {
+            a[t] = Math.min(a[t], b[t]);
+        }
+    }
+
+    private static void keepMax(float[] a, float[] b, int len) {
+        for (int t = 0; t < len; t++) {
+            b[t] = Math.max(a[t], b[t]);
+        }
+    }
+}

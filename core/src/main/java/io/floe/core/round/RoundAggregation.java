@@ -1,0 +1,118 @@
+package io.floe.core.round;
+
+import io.floe.core.aggregate.AggregationResult;
+import io.floe.core.aggregate.ClientUpdate;
+import io.floe.core.aggregate.CoordinateWiseMedian;
+import io.floe.core.aggregate.ExampleCountCap;
+import io.floe.core.aggregate.NormClipping;
+import io.floe.core.anomaly.AnomalyPolicy;
+import io.floe.core.anomaly.AnomalyScorer;
+import io.floe.core.anomaly.Decision;
+import io.floe.core.anomaly.UpdateScores;
+import io.floe.core.tensor.ModelWeights;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The server step over one round's accepted updates, in this order:
+ * <ol>
+ *   <li>cap self-reported example counts (if configured);
+ *   <li>score every update (norm robust z, cosine to the median, Krum score) on the raw deltas,
+ *       so clipping cannot hide a boosted update;
+ *   <li>apply the anomaly policy: flag, down-weight or reject the suspicious ones;
+ *   <li>clip the survivors' norms (if configured);
+ *   <li>run the rule. A rule that cannot run on the survivors (Krum needs {@code K > 2f + 2})
+ *       falls back to the coordinate-wise median, and the outcome says so.
+ * </ol>
+ * When every update is rejected the delta is zero: the round keeps the previous global model
+ * (as Flower does for a failed round) and the next version is published so trainers move on.
+ */
+public final class RoundAggregation {
+    private RoundAggregation() {
+    }
+
+    /** One update's fate in the round. */
+    public record UpdateOutcome(UpdateScores scores, Decision decision, String reason, double clipFactor, double weight) {
+    }
+
+    /**
+     * @param delta the aggregated delta to add to the global model
+     * @param ruleApplied the rule that produced it
+     * @param outcomes per update, in updateId order
+     * @param note what was unusual (a fallback, an empty round), or empty
+     */
+    public record Outcome(ModelWeights delta, String ruleApplied, List<UpdateOutcome> outcomes, String note) {
+        public List<UpdateOutcome> rejected() {
+            return outcomes.stream().filter(o -> o.decision() == Decision.REJECT).toList();
+        }
+    }
+
+    public static Outcome run(List<ClientUpdate> accepted, ModelWeights layout, AggregationSettings settings) {
+        List<ClientUpdate> updates = new ArrayList<>(accepted);
+        updates.sort(Comparator.comparing(ClientUpdate::updateId).thenComparing(ClientUpdate::clientId));
+        if (settings.exampleCap().isPresent()) {
+            ExampleCountCap.Capped capped = settings.exampleCap().get().apply(updates);
+            updates = new ArrayList<>(capped.updates());
+        }
+        List<UpdateScores> scores = AnomalyScorer.score(updates, settings.parameters().byzantineClients());
+        AnomalyPolicy policy = settings.anomalyPolicy();
+        Map<String, AnomalyPolicy.Verdict> verdicts = new HashMap<>();
+        List<ClientUpdate> survivors = new ArrayList<>();
+        for (int i = 0; i < updates.size(); i++) {
+            ClientUpdate u = updates.get(i);
+            AnomalyPolicy.Verdict v = policy.judge(scores.get(i));
+            verdicts.put(u.updateId(), v);
+            switch (v.decision()) {
+                case REJECT -> { }
+                case DOWNWEIGHT -> survivors.add(new ClientUpdate(u.updateId(), u.clientId(), u.baseVersion(),
+                        Math.max(1L, Math.round(u.numExamples() * policy.downweightFactor())), u.localSteps(), u.delta(), u.metrics()));
+                default -> survivors.add(u);
+            }
+        }
+        Map<String, Double> clipFactors = Map.of();
+        if (settings.clipping().isPresent() && !survivors.isEmpty()) {
+            NormClipping.Clipped clipped = settings.clipping().get().clip(survivors);
+            survivors = new ArrayList<>(clipped.updates());
+            clipFactors = clipped.factors();
+        }
+        ModelWeights delta;
+        String ruleApplied = settings.rule().name();
+        String note = "";
+        Map<String, Double> weights = Map.of();
+        if (survivors.isEmpty()) {
+            delta = layout.scaled(0f);
+            ruleApplied = "none";
+            note = "every update was rejected; the global model is unchanged";
+        } else {
+            AggregationResult result;
+            try {
+                result = settings.rule().aggregate(survivors);
+            } catch (IllegalArgumentException e) {
+                result = new CoordinateWiseMedian().aggregate(survivors);
+                note = settings.rule().name() + " could not run on " + survivors.size() + " updates (" + e.getMessage()
+                        + "); fell back to the coordinate-wise median";
+                ruleApplied = result == null ? ruleApplied : new CoordinateWiseMedian().name();
+            }
+            delta = result.delta();
+            weights = result.weights();
+        }
+        List<UpdateOutcome> outcomes = new ArrayList<>(scores.size());
+        for (UpdateScores s : scores) {
+            AnomalyPolicy.Verdict v = verdicts.get(s.updateId());
+            outcomes.add(new UpdateOutcome(s, v.decision(), v.reason(), clipFactors.getOrDefault(s.updateId(), 1.0),
+                    weights.getOrDefault(s.updateId(), 0.0)));
+        }
+        return new Outcome(delta, ruleApplied, outcomes, note);
+    }
+
+    /** Outcomes by updateId, for report builders. */
+    public static Map<String, UpdateOutcome> byUpdateId(Outcome o) {
+        Map<String, UpdateOutcome> m = new LinkedHashMap<>();
+        o.outcomes().forEach(u -> m.put(u.scores().updateId(), u));
+        return m;
+    }
+}
