@@ -2,6 +2,10 @@ package io.floe.deploy;
 
 import io.floe.deploy.local.DemoSettings;
 import io.floe.deploy.local.HospitalsDemo;
+import io.floe.deploy.local.RunSettings;
+import io.floe.trainer.cli.AggregationOptions;
+import io.floe.trainer.daemon.ModelRegistration;
+import picocli.CommandLine.Mixin;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,8 +40,15 @@ public class DemoCommand implements Callable<Integer> {
             description = "Log-normal sigma of hospital sizes; larger is more unequal (default: ${DEFAULT-VALUE}).")
     double sizeSkew;
 
-    @Option(names = "--rule", defaultValue = "fedavg", description = "Aggregation rule (default: ${DEFAULT-VALUE}).")
-    String rule;
+    @Mixin
+    AggregationOptions aggregation = new AggregationOptions();
+
+    @Option(names = "--attack", defaultValue = "none",
+            description = "Make the first --byzantine hospitals attack: sign-flip, scale, gaussian, label-flip, alie, backdoor, free-rider; options as NAME:key=value,... e.g. scale:boost=20 (default: ${DEFAULT-VALUE}).")
+    String attack;
+
+    @Option(names = "--byzantine", defaultValue = "0", description = "How many hospitals attack (the first ones) (default: ${DEFAULT-VALUE}).")
+    int byzantine;
 
     @Option(names = "--model", defaultValue = "mlp",
             description = "logreg, mlp, or a descriptor such as 'mlp(30,32,16,1)' (default: ${DEFAULT-VALUE}).")
@@ -75,8 +86,15 @@ public class DemoCommand implements Callable<Integer> {
             System.err.println("--clients and --rounds must be at least 1");
             return 2;
         }
-        HospitalsDemo.run(new DemoSettings(data, clients, rounds, seed, labelSkew, sizeSkew, rule, architecture(), learningRate, localEpochs, batchSize,
-                checkpointIntervalMs, report, plot, webUiPorts), System.out);
+        if (byzantine < 0 || byzantine >= clients || (byzantine > 0 && "none".equals(attack))) {
+            System.err.println("--byzantine must be in [0, --clients) and needs an --attack (see --help)");
+            return 2;
+        }
+        RunSettings run = new RunSettings(HospitalsDemo.MODEL_ID, architecture(), seed, rounds,
+                aggregation.toConfig(clients, Math.max(1, byzantine)),
+                ModelRegistration.training(learningRate, localEpochs, batchSize), attack, byzantine);
+        HospitalsDemo.run(new DemoSettings(data, clients, labelSkew, sizeSkew, run, checkpointIntervalMs, report, plot, webUiPorts),
+                System.out);
         return 0;
     }
 

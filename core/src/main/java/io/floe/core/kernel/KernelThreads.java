@@ -13,7 +13,9 @@ import java.util.function.IntConsumer;
  * <p>Work below {@link #MIN_ELEMENTS_PER_TASK} elements per task runs on the calling thread:
  * handing a block range to another thread costs microseconds, and a few hundred thousand
  * elements take about that long. The default thread count is the number of processors, or the
- * system property {@code floe.kernel.threads} when set (1 turns splitting off).
+ * system property {@code floe.kernel.threads} when set (1 turns splitting off). Idle pool
+ * threads exit after the pool's one-minute keep-alive, so a finished Flink job does not keep its
+ * class loader alive through them.
  */
 final class KernelThreads {
     /** Fewer elements than this per task are not worth a hand-off to another thread. */

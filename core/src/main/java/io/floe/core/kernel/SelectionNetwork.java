@@ -24,6 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link Math#min(float, float)} orders {@code -0.0f} before {@code 0.0f}, like
  * {@link Float#compare}, so the network agrees bit for bit with sorting by
  * {@link java.util.Arrays#sort(float[])}. Inputs must not hold NaN (min and max would spread it).
+ * (Mapping floats to sortable ints would order them the same way, but JDK 17's C2 leaves
+ * {@code Math.min(int, int)} loops scalar; measured five times slower than the float loops.)
  */
 final class SelectionNetwork {
     private static final byte EXCHANGE = 0;

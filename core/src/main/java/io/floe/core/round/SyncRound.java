@@ -20,8 +20,10 @@ public final class SyncRound {
     private final long openVersion;
     private final int clientsPerRound;
     private final Set<String> acceptedClients;
+    private final Set<String> excludedClients;
 
-    private SyncRound(long openVersion, int clientsPerRound, Collection<String> acceptedClients) {
+    private SyncRound(long openVersion, int clientsPerRound, Collection<String> acceptedClients,
+            Collection<String> excludedClients) {
         if (openVersion < 0) {
             throw new IllegalArgumentException("open version must be >= 0, was " + openVersion);
         }
@@ -31,16 +33,23 @@ public final class SyncRound {
         this.openVersion = openVersion;
         this.clientsPerRound = clientsPerRound;
         this.acceptedClients = new LinkedHashSet<>(acceptedClients);
+        this.excludedClients = new LinkedHashSet<>(excludedClients);
     }
 
     /** A fresh round on {@code version} with nobody accepted yet. */
     public static SyncRound open(long version, int clientsPerRound) {
-        return new SyncRound(version, clientsPerRound, Set.of());
+        return new SyncRound(version, clientsPerRound, Set.of(), Set.of());
     }
 
     /** The round as it was when these clients had been accepted (e.g. after a restore from a checkpoint). */
     public static SyncRound restore(long version, int clientsPerRound, Collection<String> acceptedClients) {
-        return new SyncRound(version, clientsPerRound, acceptedClients);
+        return new SyncRound(version, clientsPerRound, acceptedClients, Set.of());
+    }
+
+    /** As {@link #restore(long, int, Collection)}, with clients that responded but were excluded. */
+    public static SyncRound restore(long version, int clientsPerRound, Collection<String> acceptedClients,
+            Collection<String> excludedClients) {
+        return new SyncRound(version, clientsPerRound, acceptedClients, excludedClients);
     }
 
     /** Why this client's update trained from {@code baseVersion} cannot join, or empty if it can. */
@@ -50,7 +59,7 @@ public final class SyncRound {
             return Optional.of(Rejection.of(RejectionReason.WRONG_BASE_VERSION,
                     "update trained from version " + baseVersion + " but version " + openVersion + " is open (" + when + ")"));
         }
-        if (acceptedClients.contains(clientId)) {
+        if (acceptedClients.contains(clientId) || excludedClients.contains(clientId)) {
             return Optional.of(Rejection.of(RejectionReason.DUPLICATE_CLIENT,
                     "client " + clientId + " already contributed to the round on version " + openVersion));
         }
@@ -69,8 +78,24 @@ public final class SyncRound {
         acceptedClients.add(clientId);
     }
 
+    /**
+     * Records a client that responded to this round but whose update is excluded from it (e.g. a
+     * quarantined client): it takes its seat in the round, so a round whose population includes
+     * excluded clients still completes, and it cannot send a second update to the same round.
+     *
+     * @throws IllegalStateException if the round would not admit the client
+     */
+    public void exclude(String clientId) {
+        Optional<Rejection> r = admissionCheck(clientId, openVersion);
+        if (r.isPresent()) {
+            throw new IllegalStateException(r.get().detail());
+        }
+        excludedClients.add(clientId);
+    }
+
+    /** Complete once accepted plus excluded responses reach {@code clientsPerRound}. */
     public boolean isComplete() {
-        return acceptedClients.size() >= clientsPerRound;
+        return acceptedClients.size() + excludedClients.size() >= clientsPerRound;
     }
 
     /** The round on the version this one publishes. */
@@ -88,6 +113,10 @@ public final class SyncRound {
 
     public int acceptedCount() {
         return acceptedClients.size();
+    }
+
+    public int excludedCount() {
+        return excludedClients.size();
     }
 
     public Set<String> acceptedClients() {

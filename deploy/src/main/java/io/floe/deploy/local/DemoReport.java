@@ -19,11 +19,13 @@ import java.util.Map;
  */
 public final class DemoReport {
     private final Map<String, Object> config;
+    private final RunSettings run;
     private final List<RoundRecord> history;
     private final Baselines.Result baselines;
 
-    public DemoReport(Map<String, Object> config, List<RoundRecord> history, Baselines.Result baselines) {
+    public DemoReport(Map<String, Object> config, RunSettings run, List<RoundRecord> history, Baselines.Result baselines) {
         this.config = config;
+        this.run = run;
         this.history = List.copyOf(history);
         this.baselines = baselines;
     }
@@ -41,6 +43,13 @@ public final class DemoReport {
         out.printf("  centralised (pooled data)         %7.4f    %7.4f%n", baselines.centralized().auc(), baselines.centralized().accuracy());
         out.printf("  best single hospital              %7.4f    %7.4f%n", best.auc(), best.accuracy());
         out.printf("  mean single hospital              %7.4f    %7.4f%n", baselines.meanSingleSiteAuc(), baselines.meanSingleSiteAccuracy());
+        if (run.attacked()) {
+            int rounds = history.size() - 1;
+            long caught = history.stream().skip(1).filter(r -> r.attackersRejected() > 0).count();
+            out.printf("%n  attack %s by %d hospitals, rule %s: attackers' updates rejected in %d of %d rounds%s%n",
+                    run.attack(), run.byzantine(), run.aggregation().getRule(), caught, rounds,
+                    Double.isNaN(fed.backdoorSuccess()) ? "" : String.format(", backdoor success %.3f", fed.backdoorSuccess()));
+        }
         out.println();
     }
 
@@ -48,11 +57,18 @@ public final class DemoReport {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
         root.set("config", mapper.valueToTree(config));
+        root.put("rule", run.aggregation().getRule());
+        root.put("attack", run.attacked() ? run.attack() : "none");
+        root.put("byzantine", run.attacked() ? run.byzantine() : 0);
         RoundRecord fed = finalRound();
         ObjectNode f = root.putObject("federated");
         f.put("version", fed.version());
         f.put("auc", fed.testAuc());
         f.put("accuracy", fed.testAccuracy());
+        if (!Double.isNaN(fed.backdoorSuccess())) {
+            f.put("backdoor_success", fed.backdoorSuccess());
+        }
+        f.put("rounds_with_attackers_rejected", history.stream().skip(1).filter(r -> r.attackersRejected() > 0).count());
         ObjectNode c = root.putObject("centralized");
         c.put("auc", baselines.centralized().auc());
         c.put("accuracy", baselines.centralized().accuracy());
@@ -72,6 +88,10 @@ public final class DemoReport {
             n.put("version", r.version());
             n.put("participants", r.participants());
             n.put("rejected", r.rejected());
+            n.put("attackers_rejected", r.attackersRejected());
+            if (!Double.isNaN(r.backdoorSuccess())) {
+                n.put("backdoor_success", r.backdoorSuccess());
+            }
             n.put("auc", r.testAuc());
             n.put("accuracy", r.testAccuracy());
             if (Double.isFinite(r.clientAuc())) {

@@ -7,6 +7,7 @@ import io.floe.core.tensor.Tensor;
 import io.floe.core.validate.RejectionReason;
 import io.floe.core.wire.TensorRecords;
 import io.floe.core.wire.WireCodec;
+import io.floe.schema.AggregationConfig;
 import io.floe.schema.AcceptedUpdate;
 import io.floe.schema.AggregationReport;
 import io.floe.schema.DeadLetter;
@@ -95,8 +96,9 @@ class FederatedRoundsITCase {
         long started = System.nanoTime();
         scenario = HospitalsScenario.load(WDBC, TRAINERS, SEED, 0.5, 0.6);
         floe = EmbeddedFloe.start(2, 2, Duration.ofMillis(300), "0");
-        ModelSpec spec = ModelRegistration.spec(MODEL_ID, Architecture.parse("mlp(30,16,1)"), SEED, "fedavg", TRAINERS,
-                0.1f, 2, 16);
+        ModelSpec spec = ModelRegistration.spec(MODEL_ID, Architecture.parse("mlp(30,16,1)"), SEED,
+                AggregationConfig.newBuilder().setRule("fedavg").setClientsPerRound(TRAINERS).build(),
+                ModelRegistration.training(0.1f, 2, 16));
         ModelRegistration.publish(floe.bootstrapServers(), floe.topics().control(), spec, new Properties());
 
         RoundGate gate = null;

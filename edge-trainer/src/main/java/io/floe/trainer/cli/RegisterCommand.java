@@ -21,8 +21,8 @@ public class RegisterCommand implements Callable<Integer> {
     @Option(names = "--architecture", required = true, description = "logreg(D) or mlp(D,H1,...,1), e.g. 'mlp(30,16,1)'.")
     String architecture;
 
-    @Option(names = "--rule", defaultValue = "fedavg", description = "Aggregation rule (default: ${DEFAULT-VALUE}).")
-    String rule;
+    @Mixin
+    AggregationOptions aggregation = new AggregationOptions();
 
     @Option(names = "--clients-per-round", defaultValue = "10", description = "Updates that close a round (default: ${DEFAULT-VALUE}).")
     int clientsPerRound;
@@ -41,10 +41,10 @@ public class RegisterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelSpec spec = ModelRegistration.spec(modelId, Architecture.parse(architecture), seed, rule, clientsPerRound,
-                learningRate, localEpochs, batchSize);
+        ModelSpec spec = ModelRegistration.spec(modelId, Architecture.parse(architecture), seed,
+                aggregation.toConfig(clientsPerRound, 1), ModelRegistration.training(learningRate, localEpochs, batchSize));
         ModelRegistration.publish(kafka.bootstrapServers, kafka.topics().control(), spec, kafka.clientProperties());
-        System.out.printf("published ModelSpec %s (%s, %s, %d clients per round) to %s%n", modelId, spec.getArchitecture(), rule,
+        System.out.printf("published ModelSpec %s (%s, %s, %d clients per round) to %s%n", modelId, spec.getArchitecture(), aggregation.rule,
                 clientsPerRound, kafka.topics().control());
         return 0;
     }

@@ -24,18 +24,21 @@ public final class ModelRegistration {
     }
 
     /** A spec with Glorot-initialised weights drawn with {@code initSeed}. */
-    public static ModelSpec spec(String modelId, Architecture architecture, long initSeed, String rule, int clientsPerRound,
-            float learningRate, int localEpochs, int batchSize) {
+    public static ModelSpec spec(String modelId, Architecture architecture, long initSeed, AggregationConfig aggregation,
+            ClientTrainingConfig training) {
         return ModelSpec.newBuilder()
                 .setModelId(modelId)
                 .setArchitecture(architecture.toString())
                 .setInitialTensors(TensorRecords.toRecords(architecture.initialWeights(initSeed)))
                 .setInitSeed(initSeed)
-                .setAggregation(AggregationConfig.newBuilder().setRule(rule).setClientsPerRound(clientsPerRound).build())
-                .setTraining(ClientTrainingConfig.newBuilder()
-                        .setLearningRate(learningRate).setLocalEpochs(localEpochs).setBatchSize(batchSize).build())
+                .setAggregation(aggregation)
+                .setTraining(training)
                 .setCreatedAt(Instant.now())
                 .build();
+    }
+
+    public static ClientTrainingConfig training(float learningRate, int localEpochs, int batchSize) {
+        return ClientTrainingConfig.newBuilder().setLearningRate(learningRate).setLocalEpochs(localEpochs).setBatchSize(batchSize).build();
     }
 
     /** Publishes the spec keyed by its model id and waits for the acknowledgement. */

@@ -66,6 +66,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     private transient ValueState<byte[]> modelState;
     private transient MapState<String, byte[]> roundUpdates;
     private transient ListState<byte[]> roundRejections;
+    /** Clients that responded to the open round but are excluded from it (quarantined). */
+    private transient MapState<String, Boolean> roundExcluded;
     /** Per client: recent rejections and quarantine ({@link ClientStanding} packed in a long). */
     private transient MapState<String, Long> clientStandings;
     /** Decoded tensors of the current global model; a cache, checked against the version on use. */
@@ -89,6 +91,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
                 new MapStateDescriptor<>("round-updates", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         roundRejections = getRuntimeContext().getListState(
                 new ListStateDescriptor<>("round-rejections", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        roundExcluded = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("round-excluded", Types.STRING, Types.BOOLEAN));
         clientStandings = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("client-standings", Types.STRING, Types.LONG));
         weightsCache = new java.util.HashMap<>();
@@ -163,6 +167,12 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         if (standing != null && new ClientStanding(standing).quarantined()) {
             reject(update, origin, Rejection.of(RejectionReason.QUARANTINED, "client " + update.getClientId()
                     + " is quarantined for model " + update.getModelId() + " until an operator releases it"), true, out);
+            // A quarantined client's response still takes its seat, so the round can complete.
+            if (round.admissionCheck(update.getClientId(), update.getBaseVersion()).isEmpty()) {
+                round.exclude(update.getClientId());
+                roundExcluded.put(update.getClientId(), Boolean.TRUE);
+                closeIfComplete(spec, current, round, now, out);
+            }
             return;
         }
         ValidationResult verdict = UpdateValidator.validate(update, weights(current), round);
@@ -182,7 +192,11 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         for (String c : roundUpdates.keys()) {
             clients.add(c);
         }
-        return SyncRound.restore(current.getVersion(), spec.getAggregation().getClientsPerRound(), clients);
+        List<String> excluded = new ArrayList<>();
+        for (String c : roundExcluded.keys()) {
+            excluded.add(c);
+        }
+        return SyncRound.restore(current.getVersion(), spec.getAggregation().getClientsPerRound(), clients, excluded);
     }
 
     private void closeIfComplete(ModelSpec spec, GlobalModel current, SyncRound round, Instant now,
@@ -230,6 +244,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         }
         roundUpdates.clear();
         roundRejections.clear();
+        roundExcluded.clear();
         publishModel(closed.model(), out);
         out.collect(OutboundRecord.keyed(topics.reports(), current.getModelId(), WireCodec.AGGREGATION_REPORT.encode(report)));
         LOG.info("model {}: closed round on version {} with {} updates ({} rejected), published version {}",

@@ -1,0 +1,133 @@
+package io.floe.deploy.local;
+
+import io.floe.schema.AggregationReport;
+import io.floe.schema.GlobalModel;
+import io.floe.schema.ModelSpec;
+import io.floe.schema.RejectedUpdate;
+import io.floe.trainer.attack.Attack;
+import io.floe.trainer.attack.AttackingTraining;
+import io.floe.trainer.attack.Backdoor;
+import io.floe.trainer.attack.Collusion;
+import io.floe.trainer.daemon.GlobalModelFollower;
+import io.floe.trainer.daemon.LocalTraining;
+import io.floe.trainer.daemon.ModelRegistration;
+import io.floe.trainer.daemon.NetworkTraining;
+import io.floe.trainer.daemon.TrainerLoop;
+import io.floe.trainer.daemon.UpdatePublisher;
+import io.floe.trainer.eval.BinaryMetrics;
+import io.floe.trainer.model.Architecture;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One federated run against a running {@link EmbeddedFloe}: registers the model, starts one
+ * trainer thread per hospital (the first {@code byzantine} of them attacking), follows the
+ * published versions and scores each on the held-out test set, until the last round is published.
+ * Several runs can share one broker and job, one after another, with distinct model ids.
+ */
+public final class FederatedRun {
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
+
+    private FederatedRun() {
+    }
+
+    /** @param out where to print a line per version, or null for a quiet run */
+    public static List<RoundRecord> run(EmbeddedFloe floe, HospitalsScenario scenario, RunSettings s, PrintStream out)
+            throws Exception {
+        Architecture arch = Architecture.parse(s.architecture());
+        int hospitals = scenario.hospitals().size();
+        ModelSpec spec = ModelRegistration.spec(s.modelId(), arch, s.seed(), s.aggregation(), s.training());
+        long started = System.nanoTime();
+        ModelRegistration.publish(floe.bootstrapServers(), floe.topics().control(), spec, new Properties());
+
+        Attack attack = s.attacked() ? Attack.parse(s.attack()) : null;
+        Optional<Backdoor> backdoor = attack != null && attack.kind() == Attack.Kind.BACKDOOR
+                ? Optional.of(Backdoor.of(attack)) : Optional.empty();
+        Collusion collusion = s.attacked() ? new Collusion(hospitals, s.byzantine()) : null;
+        Set<String> attackers = new TreeSet<>();
+
+        List<Thread> threads = new ArrayList<>();
+        List<TrainerLoop> loops = new ArrayList<>();
+        List<AutoCloseable> clients = new ArrayList<>();
+        GlobalModelEvaluator evaluator = new GlobalModelEvaluator(scenario.scaledTest());
+        List<RoundRecord> history = new ArrayList<>();
+        try (RoundObserver observer = new RoundObserver(floe.bootstrapServers(), floe.topics(), s.modelId())) {
+            for (int i = 0; i < hospitals; i++) {
+                String clientId = String.format("hospital-%02d", i);
+                LocalTraining training;
+                if (s.attacked() && i < s.byzantine()) {
+                    training = new AttackingTraining(clientId, scenario.hospitals().get(i), s.seed() + i, attack, collusion);
+                    attackers.add(clientId);
+                } else {
+                    training = new NetworkTraining(clientId, scenario.hospitals().get(i),
+                            NetworkTraining.DEFAULT_VALIDATION_FRACTION, s.seed() + i);
+                }
+                GlobalModelFollower follower = new GlobalModelFollower(floe.bootstrapServers(), floe.topics().models(),
+                        s.modelId(), new Properties());
+                UpdatePublisher publisher = new UpdatePublisher(floe.bootstrapServers(), floe.topics().updates(), new Properties());
+                clients.add(follower);
+                clients.add(publisher);
+                TrainerLoop loop = new TrainerLoop(clientId, follower, publisher, training, s.rounds(), u -> { });
+                loops.add(loop);
+                Thread t = new Thread(loop, s.modelId() + "/" + clientId);
+                t.setDaemon(true);
+                threads.add(t);
+                t.start();
+            }
+            if (out != null) {
+                out.println();
+                out.println("version  participants  rejected  test AUC  test acc  clients' local AUC"
+                        + (backdoor.isPresent() ? "  backdoor" : "") + "   elapsed");
+            }
+            long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+            while (history.isEmpty() || history.get(history.size() - 1).version() < s.rounds()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("model " + s.modelId() + ": no version " + s.rounds() + " after "
+                            + RUN_TIMEOUT.toMinutes() + " minutes; job status " + floe.jobStatus());
+                }
+                for (RoundObserver.PublishedVersion v : observer.poll(Duration.ofMillis(200))) {
+                    RoundRecord r = record(v.model(), v.report(), evaluator, backdoor, scenario, attackers, started);
+                    history.add(r);
+                    if (out != null) {
+                        out.printf("%7d  %12d  %8d  %8.4f  %8.4f  %18s%s  %7.1fs%n", r.version(), r.participants(), r.rejected(),
+                                r.testAuc(), r.testAccuracy(), Double.isNaN(r.clientAuc()) ? "-" : String.format("%.4f", r.clientAuc()),
+                                backdoor.isPresent() ? String.format("  %8.3f", r.backdoorSuccess()) : "", r.seconds());
+                    }
+                }
+            }
+        } finally {
+            loops.forEach(TrainerLoop::stop);
+            for (Thread t : threads) {
+                t.join(5_000);
+            }
+            for (AutoCloseable c : clients) {
+                c.close();
+            }
+        }
+        return history;
+    }
+
+    private static RoundRecord record(GlobalModel model, AggregationReport rep, GlobalModelEvaluator evaluator,
+            Optional<Backdoor> backdoor, HospitalsScenario scenario, Set<String> attackers, long started) {
+        BinaryMetrics m = evaluator.evaluate(model);
+        int attackersRejected = 0;
+        if (rep != null) {
+            for (RejectedUpdate r : rep.getRejected()) {
+                if (r.getClientId() != null && attackers.contains(r.getClientId())) {
+                    attackersRejected++;
+                }
+            }
+        }
+        double asr = backdoor.map(b -> b.successRate(model, scenario.scaledTest())).orElse(Double.NaN);
+        return new RoundRecord(model.getVersion(), rep == null ? 0 : rep.getAccepted().size(),
+                rep == null ? 0 : rep.getRejected().size(), attackersRejected, m.auc(), m.accuracy(),
+                rep == null ? Double.NaN : rep.getClientMetrics().getOrDefault("auc", Double.NaN), asr,
+                (System.nanoTime() - started) / 1e9);
+    }
+}

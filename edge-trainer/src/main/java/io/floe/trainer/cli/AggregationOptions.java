@@ -1,0 +1,74 @@
+package io.floe.trainer.cli;
+
+import io.floe.schema.AggregationConfig;
+import picocli.CommandLine.Option;
+
+/**
+ * The server-side aggregation options of a model, as {@code floe register} and {@code floe demo}
+ * take them; they become the ModelSpec's AggregationConfig (the job validates them).
+ */
+public class AggregationOptions {
+    @Option(names = "--rule", defaultValue = "fedavg",
+            description = "Aggregation rule: fedavg, median, trimmed-mean, krum, multi-krum (default: ${DEFAULT-VALUE}).")
+    public String rule = "fedavg";
+
+    @Option(names = "--trim-fraction", defaultValue = "0.1", description = "trimmed-mean: beta trimmed at each end (default: ${DEFAULT-VALUE}).")
+    public double trimFraction = 0.1;
+
+    @Option(names = "--assumed-byzantine", description = "krum/multi-krum and Krum scores: f, clients assumed Byzantine (default: 1, or --byzantine in the demo).")
+    public Integer assumedByzantine;
+
+    @Option(names = "--multi-krum-m", defaultValue = "0", description = "multi-krum: updates averaged; 0 = K - f (default: ${DEFAULT-VALUE}).")
+    public int multiKrumSelection;
+
+    @Option(names = "--clipping", defaultValue = "none", description = "Norm clipping before the rule: none, fixed, median (default: ${DEFAULT-VALUE}).")
+    public String clipping = "none";
+
+    @Option(names = "--clip-norm", defaultValue = "0", description = "Bound C for --clipping fixed.")
+    public double clipNorm;
+
+    @Option(names = "--example-cap", defaultValue = "none",
+            description = "Cap on self-reported numExamples: none, fixed, median-multiple (default: ${DEFAULT-VALUE}).")
+    public String exampleCap = "none";
+
+    @Option(names = "--example-cap-value", defaultValue = "0", description = "The cap (fixed) or the multiple of the round's median (median-multiple).")
+    public double exampleCapValue;
+
+    @Option(names = "--anomaly-policy", defaultValue = "flag",
+            description = "What suspicious updates get: flag, downweight, reject (default: ${DEFAULT-VALUE}).")
+    public String anomalyPolicy = "flag";
+
+    @Option(names = "--norm-z", defaultValue = "3.5", description = "Suspicious when |robust z of the update norm| > this (default: ${DEFAULT-VALUE}).")
+    public double normZThreshold = 3.5;
+
+    @Option(names = "--cosine-threshold", defaultValue = "0.0",
+            description = "Suspicious when the cosine to the coordinate-wise median < this (default: ${DEFAULT-VALUE}).")
+    public double cosineThreshold;
+
+    @Option(names = "--quarantine-window", defaultValue = "5",
+            description = "Quarantine a client rejected in --quarantine-rejections of its last N rounds; 0 disables (default: ${DEFAULT-VALUE}).")
+    public int quarantineWindow = 5;
+
+    @Option(names = "--quarantine-rejections", defaultValue = "3", description = "(default: ${DEFAULT-VALUE})")
+    public int quarantineRejections = 3;
+
+    /** The config for a model whose rounds close at {@code clientsPerRound} updates. */
+    public AggregationConfig toConfig(int clientsPerRound, int defaultAssumedByzantine) {
+        return AggregationConfig.newBuilder()
+                .setRule(rule)
+                .setClientsPerRound(clientsPerRound)
+                .setTrimFraction(trimFraction)
+                .setByzantineClients(assumedByzantine != null ? assumedByzantine : defaultAssumedByzantine)
+                .setMultiKrumSelection(multiKrumSelection)
+                .setClipping(clipping)
+                .setClipNorm(clipNorm)
+                .setExampleCap(exampleCap)
+                .setExampleCapValue(exampleCapValue)
+                .setAnomalyPolicy(anomalyPolicy)
+                .setNormZThreshold(normZThreshold)
+                .setCosineThreshold(cosineThreshold)
+                .setQuarantineWindow(quarantineWindow)
+                .setQuarantineRejections(quarantineRejections)
+                .build();
+    }
+}
