@@ -11,9 +11,14 @@ import java.util.List;
 /**
  * Scores every update of a round against the others:
  * <ul>
- *   <li>the L2 norm and its robust z-score, {@code (‖Δ_i‖ - median) / (1.4826 · MAD)} (Hampel's
+ *   <li>the L2 norm and the robust z-score of the norm per local step,
+ *       {@code (r_i - median(r)) / (1.4826 · MAD(r))} with {@code r_i = ‖Δ_i‖ / τ_i} (Hampel's
  *       median/MAD estimator; 1.4826 makes the MAD consistent with the standard deviation under
- *       normality), so one huge update cannot mask itself by inflating a mean and a standard deviation;
+ *       normality), so one huge update cannot mask itself by inflating a mean and a standard
+ *       deviation. Dividing by the local steps τ_i (as FedNova, Wang et al. 2020, normalises
+ *       updates) keeps an honest site with much more data, hence more steps and a longer delta,
+ *       from looking boosted; a client that over-reports τ to hide a boost also claims more
+ *       work, which the example cap and the Krum score still see;
  *   <li>the cosine similarity to the coordinate-wise median of the deltas (Yin et al. 2018's
  *       robust centre): a sign-flipped or random update points away from it;
  *   <li>the Krum score (Blanchard et al., NeurIPS 2017): the sum of squared distances to its
@@ -38,11 +43,13 @@ public final class AnomalyScorer {
         }
         float[][] flat = new float[k][];
         double[] norms = new double[k];
+        double[] perStep = new double[k];
         for (int i = 0; i < k; i++) {
             flat[i] = sorted.get(i).delta().flatten();
             norms[i] = norm(flat[i]);
+            perStep[i] = norms[i] / Math.max(1, sorted.get(i).localSteps());
         }
-        double[] z = robustZ(norms);
+        double[] z = robustZ(perStep);
         float[] median = new float[flat[0].length];
         CoordinateKernels.median(flat, median);
         double medianNorm = norm(median);

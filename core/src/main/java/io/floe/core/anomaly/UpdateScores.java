@@ -6,7 +6,8 @@ package io.floe.core.anomaly;
  * @param updateId the update
  * @param clientId its sender
  * @param l2Norm global L2 norm of the delta
- * @param normZ robust z-score of the norm: {@code (norm - median) / (1.4826 * MAD)} over the round
+ * @param normZ robust z-score of the norm per local step: {@code (r - median) / (1.4826 * MAD)} over the
+ *     round, {@code r = l2Norm / max(1, localSteps)}
  * @param cosineToMedian cosine similarity of the delta to the round's coordinate-wise median delta
  * @param krumScore sum of squared distances to its {@code K - f - 2} nearest neighbours (Blanchard et al. 2017)
  */

@@ -98,6 +98,10 @@ public final class DemoReport {
                 n.put("client_auc", r.clientAuc());
             }
             n.put("seconds", r.seconds());
+            if (!r.rejections().isEmpty()) {
+                ArrayNode rej = n.putArray("rejections");
+                r.rejections().forEach(rej::add);
+            }
         }
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());

@@ -4,6 +4,7 @@ import io.floe.schema.AggregationReport;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelSpec;
 import io.floe.schema.RejectedUpdate;
+import io.floe.schema.UpdateScore;
 import io.floe.trainer.attack.Attack;
 import io.floe.trainer.attack.AttackingTraining;
 import io.floe.trainer.attack.Backdoor;
@@ -117,17 +118,32 @@ public final class FederatedRun {
             Optional<Backdoor> backdoor, HospitalsScenario scenario, Set<String> attackers, long started) {
         BinaryMetrics m = evaluator.evaluate(model);
         int attackersRejected = 0;
+        List<String> rejections = new ArrayList<>();
         if (rep != null) {
             for (RejectedUpdate r : rep.getRejected()) {
+                rejections.add(r.getClientId() + ": " + r.getReason() + " (" + r.getDetail() + ")");
                 if (r.getClientId() != null && attackers.contains(r.getClientId())) {
                     attackersRejected++;
                 }
             }
         }
+        int attackersFlagged = 0;
+        int honestFlagged = 0;
+        if (rep != null) {
+            for (UpdateScore sc : rep.getScores()) {
+                if (!"ACCEPT".equals(sc.getDecision())) {
+                    if (attackers.contains(sc.getClientId())) {
+                        attackersFlagged++;
+                    } else {
+                        honestFlagged++;
+                    }
+                }
+            }
+        }
         double asr = backdoor.map(b -> b.successRate(model, scenario.scaledTest())).orElse(Double.NaN);
         return new RoundRecord(model.getVersion(), rep == null ? 0 : rep.getAccepted().size(),
-                rep == null ? 0 : rep.getRejected().size(), attackersRejected, m.auc(), m.accuracy(),
+                rep == null ? 0 : rep.getRejected().size(), attackersRejected, attackersFlagged, honestFlagged, m.auc(), m.accuracy(),
                 rep == null ? Double.NaN : rep.getClientMetrics().getOrDefault("auc", Double.NaN), asr,
-                (System.nanoTime() - started) / 1e9);
+                (System.nanoTime() - started) / 1e9, rejections);
     }
 }

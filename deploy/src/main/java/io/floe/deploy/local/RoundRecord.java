@@ -8,13 +8,17 @@ package io.floe.deploy.local;
  * @param participants updates aggregated into it (0 for version 0)
  * @param rejected updates rejected during its round (validation, quarantine or anomaly policy)
  * @param attackersRejected of those, updates sent by attacking clients
+ * @param attackersFlagged attackers' updates the anomaly scores found suspicious (any decision but ACCEPT)
+ * @param honestFlagged honest clients' updates the anomaly scores found suspicious (false positives)
  * @param testAuc ROC AUC on the held-out test set
  * @param testAccuracy accuracy at threshold 0.5 on the held-out test set
  * @param clientAuc the clients' local validation AUC, weighted by examples (NaN when not reported)
  * @param backdoorSuccess share of triggered test records (not of the target class) classified as
  *     the backdoor's target (NaN unless the run's attack is a backdoor)
  * @param seconds seconds since the run started
+ * @param rejections one line per rejected update: client, reason code and explanation
  */
-public record RoundRecord(long version, int participants, int rejected, int attackersRejected, double testAuc,
-        double testAccuracy, double clientAuc, double backdoorSuccess, double seconds) {
+public record RoundRecord(long version, int participants, int rejected, int attackersRejected, int attackersFlagged,
+        int honestFlagged, double testAuc,
+        double testAccuracy, double clientAuc, double backdoorSuccess, double seconds, java.util.List<String> rejections) {
 }

@@ -1,0 +1,92 @@
+package io.floe.bench;
+
+import io.floe.bench.robustness.RobustnessExperiment;
+import io.floe.bench.robustness.RuleVariant;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./floe bench}: kernels (JMH) and end-to-end experiments. */
+@Command(name = "floe bench", mixinStandardHelpOptions = true, description = "Benchmarks and experiments.",
+        subcommands = {BenchCli.Aggregation.class, BenchCli.Robustness.class})
+public final class BenchCli implements Runnable {
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchCli()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "aggregation", mixinStandardHelpOptions = true,
+            description = "Short JMH profile of the aggregation kernels beside the weighted sum (and nd4j's median); writes JSON and markdown.")
+    static final class Aggregation implements Callable<Integer> {
+        @Option(names = "--json", defaultValue = "floe-out/aggregation-bench.json")
+        Path json;
+
+        @Option(names = "--markdown", defaultValue = "floe-out/aggregation-bench.md")
+        Path markdown;
+
+        @Override
+        public Integer call() throws Exception {
+            AggregationBenchTable.main(new String[] {"--json", json.toString(), "--markdown", markdown.toString()});
+            return 0;
+        }
+    }
+
+    @Command(name = "robustness", mixinStandardHelpOptions = true,
+            description = {"The hospitals scenario under attack: each rule x (no attack, each attack by each number of attackers),",
+                    "through a real broker and job. Writes results.csv, results.md and heatmap.png."})
+    static final class Robustness implements Callable<Integer> {
+        @Option(names = "--out", defaultValue = "floe-out/robustness", description = "Output folder (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Option(names = "--data", defaultValue = "data/wdbc/breast_cancer.csv")
+        Path data;
+
+        @Option(names = "--rounds", defaultValue = "15", description = "Rounds per run (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--seed", defaultValue = "42")
+        long seed;
+
+        @Option(names = "--model", defaultValue = "mlp(30,16,1)")
+        String model;
+
+        @Option(names = "--rules", split = ",", defaultValue = "fedavg,fedavg+clip,median,trimmed-mean,krum,multi-krum,fedavg+reject",
+                description = "Rule variants (default: ${DEFAULT-VALUE}).")
+        List<String> rules;
+
+        @Option(names = "--attacks", split = ",", defaultValue = "sign-flip,scale,gaussian,label-flip,alie,backdoor,free-rider",
+                description = "Attacks (default: ${DEFAULT-VALUE}).")
+        List<String> attacks;
+
+        @Option(names = "--byzantine", split = ",", defaultValue = "2,3", description = "Attacker counts besides the clean run (default: ${DEFAULT-VALUE}).")
+        List<Integer> byzantine;
+
+        @Option(names = "--quick", description = "A short profile: 10 rounds, sign-flip, scale and backdoor by 3 attackers.")
+        boolean quick;
+
+        @Override
+        public Integer call() throws Exception {
+            List<Integer> counts = quick ? List.of(3) : byzantine;
+            List<String> atk = quick ? List.of("sign-flip", "scale", "backdoor") : attacks;
+            int r = quick ? 10 : rounds;
+            RobustnessExperiment.Plan plan = new RobustnessExperiment.Plan(data, 10, r, seed,
+                    rules.stream().map(RuleVariant::named).toList(), atk, counts, model);
+            RobustnessExperiment.run(plan, out, System.out);
+            System.out.println("wrote " + out.resolve("results.csv") + ", " + out.resolve("results.md") + ", "
+                    + out.resolve("heatmap.png"));
+            return 0;
+        }
+    }
+
+    static List<String> list(String csv) {
+        return Arrays.asList(csv.split(","));
+    }
+}
