@@ -3,6 +3,7 @@ package io.floe.bench;
 import io.floe.bench.robustness.RobustnessExperiment;
 import io.floe.bench.robustness.RuleVariant;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,9 +33,28 @@ public final class BenchCli implements Runnable {
         @Option(names = "--markdown", defaultValue = "floe-out/aggregation-bench.md")
         Path markdown;
 
+        @Option(names = "--shapes", description = "KxD shapes, comma-separated (default: 32x1000000,10x100000, under 3 minutes).")
+        String shapes;
+
+        @Option(names = "--no-nd4j", description = "Leave nd4j's median out.")
+        boolean noNd4j;
+
+        @Option(names = "--jvm", description = "Run the JMH forks on this java binary.")
+        String jvm;
+
         @Override
         public Integer call() throws Exception {
-            AggregationBenchTable.main(new String[] {"--json", json.toString(), "--markdown", markdown.toString()});
+            List<String> args = new ArrayList<>(List.of("--json", json.toString(), "--markdown", markdown.toString()));
+            if (shapes != null) {
+                args.addAll(List.of("--shapes", shapes));
+            }
+            if (noNd4j) {
+                args.add("--no-nd4j");
+            }
+            if (jvm != null) {
+                args.addAll(List.of("--jvm", jvm));
+            }
+            AggregationBenchTable.main(args.toArray(String[]::new));
             return 0;
         }
     }

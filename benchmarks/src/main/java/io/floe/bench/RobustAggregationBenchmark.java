@@ -32,11 +32,14 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>K = 100 with d = 10M is excluded: its input alone is 4 GB of floats, above the 3 GB heap
  * these benchmarks fork with; its setup fails with a message and JMH goes on with the next
- * combination. nd4j is not compared here: this module depends on floe-core only.
+ * combination. nd4j's {@code INDArray.median(0)} over the same arrays is
+ * {@link Nd4jMedianBenchmark} (single shots: it takes seconds per call).
  *
  * <pre>{@code
- * mvn -q -pl benchmarks -am package -DskipTests
- * java -jar benchmarks/target/floe-benchmarks.jar RobustAggregationBenchmark -rf json -rff floe-out/robust-jmh.json
+ * ./floe bench aggregation --json floe-out/aggregation-bench.json --markdown floe-out/aggregation-bench.md
+ * # the full matrix: JMH's own command line on the module's classpath
+ * java -Xmx4g -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" org.openjdk.jmh.Main \
+ *     RobustAggregationBenchmark -rf json -rff floe-out/robust-jmh.json
  * }</pre>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -72,9 +75,20 @@ public class RobustAggregationBenchmark {
                 throw new IllegalStateException("K=" + clients + " x d=" + parameters + " is " + elements * 4 / 1_000_000
                         + " MB of input, above the 3 GB heap these benchmarks fork with: excluded");
             }
-            SplittableRandom rnd = new SplittableRandom(42);
-            columns = new float[clients][parameters];
             weights = new float[clients];
+            columns = generate(clients, parameters, weights);
+            trimEachSide = (int) Math.floor(TRIM_FRACTION * clients);
+            checkAgainstReference();
+        }
+
+        /**
+         * The benchmark data, the same for every benchmark of the same K and d (seed 42): K arrays
+         * of d standard Gaussian floats, and in {@code weights} K FedAvg-like weights summing to 1.
+         * {@link Nd4jMedianBenchmark} calls it too, so nd4j's median sees exactly these arrays.
+         */
+        static float[][] generate(int clients, int parameters, float[] weights) {
+            SplittableRandom rnd = new SplittableRandom(42);
+            float[][] columns = new float[clients][parameters];
             float total = 0;
             for (int k = 0; k < clients; k++) {
                 float[] v = columns[k];
@@ -87,8 +101,7 @@ public class RobustAggregationBenchmark {
             for (int k = 0; k < clients; k++) {
                 weights[k] /= total;
             }
-            trimEachSide = (int) Math.floor(TRIM_FRACTION * clients);
-            checkAgainstReference();
+            return columns;
         }
 
         /** Lucene-style: a benchmark that pairs variants first checks that they agree. */
@@ -108,7 +121,7 @@ public class RobustAggregationBenchmark {
             requireEqual("trimmed mean", fast, ref);
         }
 
-        private static void requireEqual(String what, float[] fast, float[] ref) {
+        static void requireEqual(String what, float[] fast, float[] ref) {
             int at = Arrays.mismatch(fast, ref);
             if (at >= 0) {
                 throw new IllegalStateException(what + " kernel differs from the reference at " + at + ": " + fast[at]

@@ -53,7 +53,7 @@ public final class AggregationJob {
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, options);
-        buildPipeline(env, kafkaSource(options), kafkaSink(options), options.topics());
+        buildPipeline(env, kafkaSource(options), kafkaSink(options), options.topics(), options.dpNoiseSecret());
         env.execute("floe aggregation");
     }
 
@@ -72,12 +72,18 @@ public final class AggregationJob {
      */
     public static void buildPipeline(StreamExecutionEnvironment env, Source<InboundRecord, ?, ?> source,
             Sink<OutboundRecord> sink, TopicNames topics) {
+        buildPipeline(env, source, sink, topics, new AggregationJobOptions().dpNoiseSecret());
+    }
+
+    /** As above, with the secret that keys central-DP noise (see {@code --dp-noise-secret-file}). */
+    public static void buildPipeline(StreamExecutionEnvironment env, Source<InboundRecord, ?, ?> source,
+            Sink<OutboundRecord> sink, TopicNames topics, byte[] dpNoiseSecret) {
         DataStream<InboundRecord> inbound = env.fromSource(source, WatermarkStrategy.noWatermarks(), "floe inbound")
                 .uid("floe-inbound");
         SingleOutputStreamOperator<ModelEvent> events = inbound.process(new RecordDecoder(topics))
                 .name("decode").uid("floe-decode");
         DataStream<OutboundRecord> published = events.keyBy(e -> e.modelId)
-                .process(new ModelAggregator(topics))
+                .process(new ModelAggregator(topics, dpNoiseSecret))
                 .name("aggregate").uid("floe-aggregate");
         published.union(events.getSideOutput(RecordDecoder.DEAD_LETTERS))
                 .sinkTo(sink).name("floe outbound").uid("floe-outbound");

@@ -42,6 +42,28 @@ public class AggregationJobOptions implements Serializable {
             description = "Java properties file with extra Kafka client settings for source and sink, e.g. security.protocol=SASL_SSL, sasl.mechanism, sasl.jaas.config, ssl.truststore.location.")
     public Path kafkaPropertiesFile;
 
+    @Option(names = "--dp-noise-secret-file",
+            description = "File whose bytes key the HMAC that seeds central-DP noise per (model, version); an auditor with it can replay the noise. Without it a random secret is drawn at submission (noise not replayable).")
+    public Path dpNoiseSecretFile;
+
+    /** The DP noise secret: the file's bytes, or 32 random bytes. */
+    public byte[] dpNoiseSecret() {
+        if (dpNoiseSecretFile == null) {
+            byte[] b = new byte[32];
+            new java.security.SecureRandom().nextBytes(b);
+            return b;
+        }
+        try {
+            byte[] b = Files.readAllBytes(dpNoiseSecretFile);
+            if (b.length < 16) {
+                throw new IllegalArgumentException("DP noise secret " + dpNoiseSecretFile + " must hold at least 16 bytes");
+            }
+            return b;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read DP noise secret " + dpNoiseSecretFile, e);
+        }
+    }
+
     public TopicNames topics() {
         return TopicNames.withPrefix(topicPrefix);
     }

@@ -8,6 +8,7 @@ import io.floe.core.aggregate.RuleParameters;
 import io.floe.core.anomaly.AnomalyPolicy;
 import io.floe.core.anomaly.QuarantineRule;
 import io.floe.schema.AggregationConfig;
+import io.floe.core.privacy.CentralDp;
 import java.util.Optional;
 
 /**
@@ -16,7 +17,8 @@ import java.util.Optional;
  * the quarantine rule. {@link #from} checks every field and says what is wrong.
  */
 public record AggregationSettings(AggregationRule rule, RuleParameters parameters, Optional<ExampleCountCap> exampleCap,
-        Optional<NormClipping> clipping, AnomalyPolicy anomalyPolicy, QuarantineRule quarantine) {
+        Optional<NormClipping> clipping, AnomalyPolicy anomalyPolicy, QuarantineRule quarantine,
+        Optional<CentralDp> centralDp) {
 
     /** @throws IllegalArgumentException naming the field when the config is inconsistent */
     public static AggregationSettings from(AggregationConfig c) {
@@ -26,7 +28,23 @@ public record AggregationSettings(AggregationRule rule, RuleParameters parameter
                 c.getCosineThreshold(), c.getDownweightFactor());
         QuarantineRule quarantine = c.getQuarantineWindow() == 0 ? QuarantineRule.DISABLED
                 : new QuarantineRule(c.getQuarantineWindow(), c.getQuarantineRejections());
-        return new AggregationSettings(rule, p, ExampleCountCap.fromConfig(c.getExampleCap(), c.getExampleCapValue()),
-                NormClipping.fromConfig(c.getClipping(), c.getClipNorm()), policy, quarantine);
+        Optional<CentralDp> dp = CentralDp.from(c);
+        Optional<ExampleCountCap> cap = ExampleCountCap.fromConfig(c.getExampleCap(), c.getExampleCapValue());
+        Optional<NormClipping> clipping = NormClipping.fromConfig(c.getClipping(), c.getClipNorm());
+        if (dp.isPresent()) {
+            // DP-FedAvg's guarantee rests on each client moving the noisy sum by at most C. A rule or
+            // step whose output one client can move by more, or whose choices depend on the other
+            // clients' data, voids it; such combinations are refused rather than silently weakened.
+            if (!rule.name().equals("fedavg")) {
+                throw new IllegalArgumentException("central DP needs rule fedavg: the sensitivity of " + rule.name()
+                        + " to one client is not bounded by the clip norm C, so the Gaussian noise would not give the stated epsilon");
+            }
+            if (policy.mode() != io.floe.core.anomaly.Decision.FLAG || clipping.isPresent() || cap.isPresent()) {
+                throw new IllegalArgumentException("central DP clips and weighs updates itself; anomaly rejection or down-weighting, "
+                        + "norm clipping and example caps decide from other clients' updates, which breaks the per-client sensitivity bound: "
+                        + "use anomalyPolicy flag, clipping none and exampleCap none");
+            }
+        }
+        return new AggregationSettings(rule, p, cap, clipping, policy, quarantine, dp);
     }
 }

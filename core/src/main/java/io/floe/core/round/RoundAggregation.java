@@ -9,6 +9,8 @@ import io.floe.core.anomaly.AnomalyPolicy;
 import io.floe.core.anomaly.AnomalyScorer;
 import io.floe.core.anomaly.Decision;
 import io.floe.core.anomaly.UpdateScores;
+import io.floe.core.privacy.CentralDp;
+import io.floe.core.privacy.DpFedAvg;
 import io.floe.core.tensor.ModelWeights;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -45,7 +47,8 @@ public final class RoundAggregation {
      * @param outcomes per update, in updateId order
      * @param note what was unusual (a fallback, an empty round), or empty
      */
-    public record Outcome(ModelWeights delta, String ruleApplied, List<UpdateOutcome> outcomes, String note) {
+    public record Outcome(ModelWeights delta, String ruleApplied, List<UpdateOutcome> outcomes, String note,
+            DpFedAvg.Result dp) {
         public List<UpdateOutcome> rejected() {
             return outcomes.stream().filter(o -> o.decision() == Decision.REJECT).toList();
         }
@@ -106,7 +109,24 @@ public final class RoundAggregation {
             outcomes.add(new UpdateOutcome(s, v.decision(), v.reason(), clipFactors.getOrDefault(s.updateId(), 1.0),
                     weights.getOrDefault(s.updateId(), 0.0)));
         }
-        return new Outcome(delta, ruleApplied, outcomes, note);
+        return new Outcome(delta, ruleApplied, outcomes, note, null);
+    }
+
+    /**
+     * The server step under central DP (DP-FedAvg): no anomaly scores (they would publish
+     * un-noised facts about single updates), every update clipped to {@code clipNorm}, noise
+     * seeded by {@code seed}, fixed denominator.
+     */
+    public static Outcome runPrivately(List<ClientUpdate> accepted, ModelWeights layout, CentralDp dp, double clipNorm, long seed) {
+        DpFedAvg.Result r = DpFedAvg.aggregate(accepted, layout, dp, clipNorm, seed);
+        List<UpdateOutcome> outcomes = new ArrayList<>();
+        List<ClientUpdate> sorted = new ArrayList<>(accepted);
+        sorted.sort(Comparator.comparing(ClientUpdate::updateId).thenComparing(ClientUpdate::clientId));
+        for (ClientUpdate u : sorted) {
+            outcomes.add(new UpdateOutcome(new UpdateScores(u.updateId(), u.clientId(), Double.NaN, Double.NaN, Double.NaN, Double.NaN),
+                    Decision.ACCEPT, "", r.clipFactors().get(u.updateId()), 1.0 / dp.denominator()));
+        }
+        return new Outcome(r.delta(), "dp-fedavg", outcomes, "", r);
     }
 
     /** Outcomes by updateId, for report builders. */

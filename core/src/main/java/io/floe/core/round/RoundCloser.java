@@ -11,6 +11,11 @@ import io.floe.schema.ModelSpec;
 import io.floe.schema.Provenance;
 import io.floe.schema.RejectedUpdate;
 import io.floe.schema.UpdateScore;
+import io.floe.schema.PrivacyLedgerEntry;
+import io.floe.core.privacy.CentralDp;
+import io.floe.core.privacy.NoiseSeed;
+import io.floe.core.privacy.PrivacyLedger;
+import io.floe.core.privacy.PrivacySpent;
 import io.floe.core.anomaly.Decision;
 import io.floe.core.validate.RejectionReason;
 import java.util.Map;
@@ -31,7 +36,21 @@ public final class RoundCloser {
     }
 
     /** What closing a round publishes, and how each update fared (for dead letters and quarantine). */
-    public record ClosedRound(GlobalModel model, AggregationReport report, RoundAggregation.Outcome outcome) {
+    public record ClosedRound(GlobalModel model, AggregationReport report, RoundAggregation.Outcome outcome,
+            PrivacyLedger ledger) {
+        /** False when central DP's budget stopped the round: nothing is published but the report. */
+        public boolean published() {
+            return model != null;
+        }
+    }
+
+    /**
+     * Central DP for one round: the model's settings, its ledger so far and the noise secret.
+     * Accounting uses q = 1: the server does not select clients by Poisson sampling (yet), so
+     * amplification by sampling does not apply.
+     */
+    public record PrivacyRound(CentralDp dp, PrivacyLedger before, byte[] noiseSecret) {
+        public static final double SAMPLE_RATE = 1.0;
     }
 
     /** Version 0 of a model created by {@code spec} with the already validated weights. */
@@ -63,11 +82,44 @@ public final class RoundCloser {
      */
     public static ClosedRound close(GlobalModel current, ModelWeights currentWeights, ModelSpec spec,
             AggregationSettings settings, List<ClientUpdate> accepted, List<RejectedUpdate> rejected, Instant now) {
+        return close(current, currentWeights, spec, settings, accepted, rejected, now, null);
+    }
+
+    /** As above; with {@code privacy} non-null the round runs DP-FedAvg and updates the ledger, or stops at the budget. */
+    public static ClosedRound close(GlobalModel current, ModelWeights currentWeights, ModelSpec spec,
+            AggregationSettings settings, List<ClientUpdate> accepted, List<RejectedUpdate> rejected, Instant now,
+            PrivacyRound privacy) {
         List<ClientUpdate> sorted = new ArrayList<>(accepted);
         sorted.sort(Comparator.comparing(ClientUpdate::updateId).thenComparing(ClientUpdate::clientId));
-        RoundAggregation.Outcome outcome = RoundAggregation.run(sorted, currentWeights, settings);
-        ModelWeights next = currentWeights.plusScaled(outcome.delta(), 1.0f);
         long version = current.getVersion() + 1;
+        RoundAggregation.Outcome outcome;
+        PrivacyLedger ledgerAfter = null;
+        PrivacyLedgerEntry privacyEntry = null;
+        if (privacy != null) {
+            CentralDp dp = privacy.dp();
+            PrivacySpent spent = privacy.before().spentAfterRound(PrivacyRound.SAMPLE_RATE, dp.noiseMultiplier(), dp.delta());
+            if (dp.targetEpsilon() > 0 && spent.epsilon() > dp.targetEpsilon()) {
+                PrivacyLedger exhausted = privacy.before().markExhausted();
+                PrivacySpent sofar = privacy.before().spent(dp.delta());
+                AggregationReport report = AggregationReport.newBuilder()
+                        .setModelId(current.getModelId()).setVersion(version).setBaseVersion(current.getVersion())
+                        .setCreatedAt(now).setRule("dp-fedavg").setAccepted(List.of()).setRejected(List.copyOf(rejected))
+                        .setClientMetrics(Map.of()).setScores(List.of()).setQuarantined(List.of())
+                        .setNote(String.format(java.util.Locale.ROOT, "privacy budget exhausted: version %d would bring epsilon to %.4f "
+                                + "> target %.4f at delta %.1e; no further versions of this model are published", version,
+                                spent.epsilon(), dp.targetEpsilon(), dp.delta()))
+                        .setPrivacy(entry(dp, privacy.before().clipNorm(), privacy.before().rounds(), sofar, true, sorted))
+                        .build();
+                return new ClosedRound(null, report, null, exhausted);
+            }
+            outcome = RoundAggregation.runPrivately(sorted, currentWeights, dp, privacy.before().clipNorm(),
+                    NoiseSeed.of(privacy.noiseSecret(), current.getModelId(), version));
+            ledgerAfter = privacy.before().afterRound(PrivacyRound.SAMPLE_RATE, dp.noiseMultiplier(), outcome.dp().nextClipNorm());
+            privacyEntry = entry(dp, privacy.before().clipNorm(), ledgerAfter.rounds(), spent, false, sorted);
+        } else {
+            outcome = RoundAggregation.run(sorted, currentWeights, settings);
+        }
+        ModelWeights next = currentWeights.plusScaled(outcome.delta(), 1.0f);
         Map<String, RoundAggregation.UpdateOutcome> byId = RoundAggregation.byUpdateId(outcome);
 
         List<ClientUpdate> aggregated = sorted.stream()
@@ -108,6 +160,9 @@ public final class RoundCloser {
                         .setDetail(o.reason())
                         .build());
             }
+            if (privacy != null) {
+                continue; // per-update norms and clip factors are un-noised facts about single clients
+            }
             scores.add(UpdateScore.newBuilder()
                     .setUpdateId(o.scores().updateId())
                     .setClientId(o.scores().clientId())
@@ -132,7 +187,32 @@ public final class RoundCloser {
                 .setScores(scores)
                 .setQuarantined(List.of())
                 .setNote(outcome.note())
+                .setPrivacy(privacyEntry)
                 .build();
-        return new ClosedRound(model, report, outcome);
+        return new ClosedRound(model, report, outcome, ledgerAfter);
+    }
+
+    private static PrivacyLedgerEntry entry(CentralDp dp, double clipNorm, long rounds, PrivacySpent spent, boolean exhausted,
+            List<ClientUpdate> updates) {
+        Map<String, Double> clientEps = new java.util.TreeMap<>();
+        for (ClientUpdate u : updates) {
+            Double e = u.metrics().get("dp_epsilon");
+            if (e != null && Double.isFinite(e)) {
+                clientEps.put(u.clientId(), e);
+            }
+        }
+        return PrivacyLedgerEntry.newBuilder()
+                .setMechanism(dp.mechanism())
+                .setNoiseMultiplier(dp.noiseMultiplier())
+                .setClipNorm(clipNorm)
+                .setSampleRate(PrivacyRound.SAMPLE_RATE)
+                .setRounds(rounds)
+                .setEpsilon(spent.epsilon())
+                .setDelta(dp.delta())
+                .setBestOrder(spent.bestOrder())
+                .setTargetEpsilon(dp.targetEpsilon())
+                .setExhausted(exhausted)
+                .setClientEpsilons(clientEps)
+                .build();
     }
 }

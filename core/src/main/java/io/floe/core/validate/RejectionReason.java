@@ -27,5 +27,7 @@ public enum RejectionReason {
     /** The client is quarantined for this model until an operator releases it. */
     QUARANTINED,
     /** A control command (e.g. a client release) names something that does not exist. */
-    INVALID_COMMAND
+    INVALID_COMMAND,
+    /** The model's privacy budget is spent: it publishes no further versions. */
+    PRIVACY_BUDGET_EXHAUSTED
 }

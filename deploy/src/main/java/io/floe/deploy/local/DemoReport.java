@@ -68,6 +68,10 @@ public final class DemoReport {
         if (!Double.isNaN(fed.backdoorSuccess())) {
             f.put("backdoor_success", fed.backdoorSuccess());
         }
+        if (!Double.isNaN(fed.epsilon())) {
+            f.put("epsilon", fed.epsilon());
+            f.put("delta", run.aggregation().getDpDelta());
+        }
         f.put("rounds_with_attackers_rejected", history.stream().skip(1).filter(r -> r.attackersRejected() > 0).count());
         ObjectNode c = root.putObject("centralized");
         c.put("auc", baselines.centralized().auc());
@@ -98,6 +102,9 @@ public final class DemoReport {
                 n.put("client_auc", r.clientAuc());
             }
             n.put("seconds", r.seconds());
+            if (!Double.isNaN(r.epsilon())) {
+                n.put("epsilon", r.epsilon());
+            }
             if (!r.rejections().isEmpty()) {
                 ArrayNode rej = n.putArray("rejections");
                 r.rejections().forEach(rej::add);

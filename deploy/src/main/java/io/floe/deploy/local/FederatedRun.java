@@ -52,6 +52,7 @@ public final class FederatedRun {
                 ? Optional.of(Backdoor.of(attack)) : Optional.empty();
         Collusion collusion = s.attacked() ? new Collusion(hospitals, s.byzantine()) : null;
         Set<String> attackers = new TreeSet<>();
+        boolean dp = s.aggregation().getDpNoiseMultiplier() > 0;
 
         List<Thread> threads = new ArrayList<>();
         List<TrainerLoop> loops = new ArrayList<>();
@@ -84,10 +85,16 @@ public final class FederatedRun {
             if (out != null) {
                 out.println();
                 out.println("version  participants  rejected  test AUC  test acc  clients' local AUC"
-                        + (backdoor.isPresent() ? "  backdoor" : "") + "   elapsed");
+                        + (backdoor.isPresent() ? "  backdoor" : "") + (dp ? "   epsilon" : "") + "   elapsed");
             }
             long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
             while (history.isEmpty() || history.get(history.size() - 1).version() < s.rounds()) {
+                if (observer.exhaustedReport() != null) {
+                    if (out != null) {
+                        out.println("  " + observer.exhaustedReport().getNote());
+                    }
+                    break;
+                }
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("model " + s.modelId() + ": no version " + s.rounds() + " after "
                             + RUN_TIMEOUT.toMinutes() + " minutes; job status " + floe.jobStatus());
@@ -96,9 +103,10 @@ public final class FederatedRun {
                     RoundRecord r = record(v.model(), v.report(), evaluator, backdoor, scenario, attackers, started);
                     history.add(r);
                     if (out != null) {
-                        out.printf("%7d  %12d  %8d  %8.4f  %8.4f  %18s%s  %7.1fs%n", r.version(), r.participants(), r.rejected(),
+                        out.printf("%7d  %12d  %8d  %8.4f  %8.4f  %18s%s%s  %7.1fs%n", r.version(), r.participants(), r.rejected(),
                                 r.testAuc(), r.testAccuracy(), Double.isNaN(r.clientAuc()) ? "-" : String.format("%.4f", r.clientAuc()),
-                                backdoor.isPresent() ? String.format("  %8.3f", r.backdoorSuccess()) : "", r.seconds());
+                                backdoor.isPresent() ? String.format("  %8.3f", r.backdoorSuccess()) : "",
+                                dp ? (Double.isNaN(r.epsilon()) ? "         -" : String.format("  %8.3f", r.epsilon())) : "", r.seconds());
                     }
                 }
             }
@@ -144,6 +152,7 @@ public final class FederatedRun {
         return new RoundRecord(model.getVersion(), rep == null ? 0 : rep.getAccepted().size(),
                 rep == null ? 0 : rep.getRejected().size(), attackersRejected, attackersFlagged, honestFlagged, m.auc(), m.accuracy(),
                 rep == null ? Double.NaN : rep.getClientMetrics().getOrDefault("auc", Double.NaN), asr,
-                (System.nanoTime() - started) / 1e9, rejections);
+                (System.nanoTime() - started) / 1e9, rejections,
+                rep == null || rep.getPrivacy() == null ? Double.NaN : rep.getPrivacy().getEpsilon());
     }
 }

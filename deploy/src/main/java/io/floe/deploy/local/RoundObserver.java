@@ -34,6 +34,7 @@ public final class RoundObserver implements AutoCloseable {
     private final Map<Long, GlobalModel> models = new TreeMap<>();
     private final Map<Long, AggregationReport> reports = new HashMap<>();
     private long nextToEmit;
+    private AggregationReport exhaustedReport;
 
     public RoundObserver(String bootstrapServers, TopicNames topics, String modelId) {
         this.modelId = modelId;
@@ -66,7 +67,11 @@ public final class RoundObserver implements AutoCloseable {
                     models.put(m.getVersion(), m);
                 } else {
                     AggregationReport rep = WireCodec.AGGREGATION_REPORT.decode(r.value());
-                    reports.put(rep.getVersion(), rep);
+                    if (rep.getPrivacy() != null && rep.getPrivacy().getExhausted()) {
+                        exhaustedReport = rep;
+                    } else {
+                        reports.put(rep.getVersion(), rep);
+                    }
                 }
             } catch (MalformedRecordException e) {
                 // not ours to judge; the job only publishes decodable records
@@ -78,6 +83,11 @@ public final class RoundObserver implements AutoCloseable {
             nextToEmit++;
         }
         return out;
+    }
+
+    /** The report that said the model's privacy budget is spent (no further versions will come), or null. */
+    public AggregationReport exhaustedReport() {
+        return exhaustedReport;
     }
 
     @Override

@@ -17,8 +17,10 @@ package io.floe.deploy.local;
  *     the backdoor's target (NaN unless the run's attack is a backdoor)
  * @param seconds seconds since the run started
  * @param rejections one line per rejected update: client, reason code and explanation
+ * @param epsilon central-DP epsilon spent so far (NaN without central DP)
  */
 public record RoundRecord(long version, int participants, int rejected, int attackersRejected, int attackersFlagged,
         int honestFlagged, double testAuc,
-        double testAccuracy, double clientAuc, double backdoorSuccess, double seconds, java.util.List<String> rejections) {
+        double testAccuracy, double clientAuc, double backdoorSuccess, double seconds, java.util.List<String> rejections,
+        double epsilon) {
 }

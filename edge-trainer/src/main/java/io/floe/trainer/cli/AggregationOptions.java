@@ -52,6 +52,27 @@ public class AggregationOptions {
     @Option(names = "--quarantine-rejections", defaultValue = "3", description = "(default: ${DEFAULT-VALUE})")
     public int quarantineRejections = 3;
 
+    @Option(names = "--dp-noise-multiplier", defaultValue = "0",
+            description = "Central DP (DP-FedAvg): noise multiplier z on the sum of clipped deltas; 0 = off (default: ${DEFAULT-VALUE}).")
+    public double dpNoiseMultiplier;
+
+    @Option(names = "--dp-clip-norm", defaultValue = "1.0", description = "Central DP: clip bound C of each delta (default: ${DEFAULT-VALUE}).")
+    public double dpClipNorm = 1.0;
+
+    @Option(names = "--dp-adaptive-clipping", description = "Central DP: adapt C to the median update norm (Andrew et al. 2021).")
+    public boolean dpAdaptiveClipping;
+
+    @Option(names = "--dp-clip-count-stddev", defaultValue = "0",
+            description = "Adaptive clipping: std of the noise on the unclipped count; 0 = clients/20 (default: ${DEFAULT-VALUE}).")
+    public double dpClipCountStddev;
+
+    @Option(names = "--dp-delta", defaultValue = "1e-5", description = "Central DP: delta of the reported (epsilon, delta) (default: ${DEFAULT-VALUE}).")
+    public double dpDelta = 1e-5;
+
+    @Option(names = "--dp-target-epsilon", defaultValue = "0",
+            description = "Central DP: privacy budget; no version is published beyond it; 0 = none (default: ${DEFAULT-VALUE}).")
+    public double dpTargetEpsilon;
+
     /** The config for a model whose rounds close at {@code clientsPerRound} updates. */
     public AggregationConfig toConfig(int clientsPerRound, int defaultAssumedByzantine) {
         return AggregationConfig.newBuilder()
@@ -69,6 +90,12 @@ public class AggregationOptions {
                 .setCosineThreshold(cosineThreshold)
                 .setQuarantineWindow(quarantineWindow)
                 .setQuarantineRejections(quarantineRejections)
+                .setDpNoiseMultiplier(dpNoiseMultiplier)
+                .setDpClipNorm(dpClipNorm)
+                .setDpAdaptiveClipping(dpAdaptiveClipping)
+                .setDpClipCountStddev(dpClipCountStddev)
+                .setDpDelta(dpDelta)
+                .setDpTargetEpsilon(dpTargetEpsilon)
                 .build();
     }
 }

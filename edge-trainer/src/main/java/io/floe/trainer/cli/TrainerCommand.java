@@ -6,16 +6,26 @@ import io.floe.trainer.daemon.TrainerLoop;
 import io.floe.trainer.daemon.UpdatePublisher;
 import io.floe.trainer.data.CsvDatasetLoader;
 import io.floe.trainer.data.Dataset;
+import io.floe.trainer.privacy.DpSgdConfig;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code floe trainer}: the trainer daemon of one site. Loads the local CSV, follows the model's
  * global versions, trains on each and publishes the delta. Runs until stopped or for
  * {@code --max-rounds} rounds.
+ *
+ * <p>With {@code --dp-clip-norm} the site trains with DP-SGD ({@code io.floe.trainer.privacy}):
+ * {@code --dp-noise-multiplier Z} fixes sigma, or {@code --dp-target-epsilon E} derives it for
+ * {@code --dp-planned-rounds R} rounds, after which the trainer stops. Each update carries the
+ * site's epsilon so far ({@code dp_epsilon}) at {@code --dp-delta}.
  */
 @Command(name = "trainer", mixinStandardHelpOptions = true,
         description = "Run a federated trainer for one site: local data stays here, only weight deltas are published.")
@@ -44,16 +54,49 @@ public class TrainerCommand implements Callable<Integer> {
     @Option(names = "--max-rounds", defaultValue = "0", description = "Stop after this many updates; 0 runs until stopped (default: ${DEFAULT-VALUE}).")
     int maxRounds;
 
+    @Option(names = "--dp-clip-norm", paramLabel = "C", description = "Train with DP-SGD (sample-level differential "
+            + "privacy for this site's records): clip each example's gradient to L2 norm C. Needs --dp-noise-multiplier "
+            + "or --dp-target-epsilon.")
+    Double dpClipNorm;
+
+    @Option(names = "--dp-noise-multiplier", paramLabel = "Z", description = "DP-SGD noise std over the clip norm; "
+            + "epsilon then grows with each round and is sent with each update.")
+    Double dpNoiseMultiplier;
+
+    @Option(names = "--dp-target-epsilon", paramLabel = "E", description = "DP-SGD: derive the noise multiplier so "
+            + "that --dp-planned-rounds rounds spend epsilon E; the trainer stops when the next round would exceed it.")
+    Double dpTargetEpsilon;
+
+    @Option(names = "--dp-delta", paramLabel = "D", description = "DP-SGD delta, well below 1/n for n local records "
+            + "(default: 1e-5).")
+    Double dpDelta;
+
+    @Option(names = "--dp-planned-rounds", paramLabel = "R", description = "Rounds the target epsilon is spread over "
+            + "(default: --max-rounds when set).")
+    Integer dpPlannedRounds;
+
+    @Option(names = "--dp-expected-batch-size", paramLabel = "B", description = "DP-SGD expected Poisson batch size "
+            + "(default: the batch size the global model asks for).")
+    Integer dpExpectedBatchSize;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        Optional<DpSgdConfig> dpSgd = dpSgdConfig();
         CsvDatasetLoader.Builder loader = CsvDatasetLoader.builder();
         if (labelColumn != null) {
             loader.labelColumn(labelColumn);
         }
         Dataset local = loader.build().load(data);
-        NetworkTraining training = new NetworkTraining(clientId, local, validationFraction, seed);
+        NetworkTraining.Builder builder = NetworkTraining.builder(clientId, local)
+                .validationFraction(validationFraction).seed(seed);
+        dpSgd.ifPresent(builder::dpSgd);
+        NetworkTraining training = builder.build();
         System.out.printf("trainer %s: %d local examples (%d for training), model %s on %s%n", clientId, local.size(),
                 training.trainingExamples(), modelId, kafka.bootstrapServers);
+        dpSgd.ifPresent(dp -> System.out.printf("trainer %s: %s%n", clientId, dp));
         try (GlobalModelFollower follower = new GlobalModelFollower(kafka.bootstrapServers, kafka.topics().models(), modelId,
                         kafka.clientProperties());
                 UpdatePublisher publisher = new UpdatePublisher(kafka.bootstrapServers, kafka.topics().updates(),
@@ -63,7 +106,67 @@ public class TrainerCommand implements Callable<Integer> {
                             u.getUpdateId(), u.getBaseVersion(), u.getMetrics().getOrDefault("auc", Double.NaN)));
             Runtime.getRuntime().addShutdownHook(new Thread(loop::stop));
             loop.run();
+            if (loop.budgetExhausted()) {
+                System.out.printf("trainer %s: privacy budget exhausted after %d updates, stopped%n", clientId,
+                        loop.rounds());
+            }
         }
         return 0;
+    }
+
+    /**
+     * The DP-SGD options as a config, or empty when none is given.
+     *
+     * @throws ParameterException naming the options to fix, e.g. when both a noise multiplier and
+     *     a target epsilon are given
+     */
+    Optional<DpSgdConfig> dpSgdConfig() {
+        if (dpClipNorm == null) {
+            String stray = dpNoiseMultiplier != null ? "--dp-noise-multiplier"
+                    : dpTargetEpsilon != null ? "--dp-target-epsilon"
+                    : dpDelta != null ? "--dp-delta"
+                    : dpPlannedRounds != null ? "--dp-planned-rounds"
+                    : dpExpectedBatchSize != null ? "--dp-expected-batch-size" : null;
+            if (stray != null) {
+                throw new ParameterException(spec.commandLine(), stray + " needs --dp-clip-norm: DP-SGD is on only "
+                        + "when a clip norm is given");
+            }
+            return Optional.empty();
+        }
+        if (dpNoiseMultiplier != null && dpTargetEpsilon != null) {
+            throw new ParameterException(spec.commandLine(), "--dp-noise-multiplier and --dp-target-epsilon are "
+                    + "mutually exclusive: give a fixed noise multiplier, or a target epsilon to derive it from");
+        }
+        if (dpNoiseMultiplier == null && dpTargetEpsilon == null) {
+            throw new ParameterException(spec.commandLine(), "--dp-clip-norm needs --dp-noise-multiplier Z or "
+                    + "--dp-target-epsilon E (with --dp-planned-rounds R)");
+        }
+        if (dpNoiseMultiplier != null && dpPlannedRounds != null) {
+            throw new ParameterException(spec.commandLine(), "--dp-planned-rounds applies to --dp-target-epsilon "
+                    + "only; with --dp-noise-multiplier epsilon grows each round and is sent with each update");
+        }
+        Integer planned = dpPlannedRounds != null ? dpPlannedRounds : dpTargetEpsilon != null && maxRounds > 0
+                ? Integer.valueOf(maxRounds) : null;
+        if (dpTargetEpsilon != null && planned == null) {
+            throw new ParameterException(spec.commandLine(), "--dp-target-epsilon needs the number of rounds it is "
+                    + "spread over: give --dp-planned-rounds R (or --max-rounds R)");
+        }
+        try {
+            DpSgdConfig.Builder dp = DpSgdConfig.builder().clipNorm(dpClipNorm);
+            if (dpNoiseMultiplier != null) {
+                dp.noiseMultiplier(dpNoiseMultiplier);
+            } else {
+                dp.targetEpsilon(dpTargetEpsilon).plannedRounds(planned);
+            }
+            if (dpDelta != null) {
+                dp.delta(dpDelta);
+            }
+            if (dpExpectedBatchSize != null) {
+                dp.expectedBatchSize(dpExpectedBatchSize);
+            }
+            return Optional.of(dp.build());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.floe.trainer.daemon;
 
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelUpdate;
+import io.floe.trainer.privacy.PrivacyBudgetExhaustedException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -10,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's loop: wait for a global version newer than the last one trained on, train on it,
- * publish the update, repeat. Stops after {@code maxRounds} updates, when stopped, or when
- * interrupted.
+ * publish the update, repeat. Stops after {@code maxRounds} updates, when stopped, when
+ * interrupted, or when the training refuses a round because the site's DP-SGD privacy budget is
+ * spent ({@link PrivacyBudgetExhaustedException}).
  */
 public final class TrainerLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerLoop.class);
@@ -23,6 +25,7 @@ public final class TrainerLoop implements Runnable {
     private final int maxRounds;
     private final Consumer<ModelUpdate> onPublished;
     private volatile boolean running = true;
+    private volatile boolean budgetExhausted;
     private long lastTrainedVersion = -1;
     private int rounds;
 
@@ -49,7 +52,14 @@ public final class TrainerLoop implements Runnable {
                     continue;
                 }
                 GlobalModel base = next.get();
-                ModelUpdate update = training.train(base);
+                ModelUpdate update;
+                try {
+                    update = training.train(base);
+                } catch (PrivacyBudgetExhaustedException e) {
+                    LOG.warn("{}: stops after {} updates, {}", clientId, rounds, e.getMessage());
+                    budgetExhausted = true;
+                    return;
+                }
                 publisher.publish(update);
                 lastTrainedVersion = base.getVersion();
                 rounds++;
@@ -74,5 +84,10 @@ public final class TrainerLoop implements Runnable {
 
     public int rounds() {
         return rounds;
+    }
+
+    /** True when the loop returned because the site's DP-SGD privacy budget is spent. */
+    public boolean budgetExhausted() {
+        return budgetExhausted;
     }
 }

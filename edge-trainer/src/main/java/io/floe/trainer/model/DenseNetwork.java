@@ -146,18 +146,8 @@ public final class DenseNetwork {
      */
     public TrainingResult train(Dataset data, TrainingConfig cfg) {
         Objects.requireNonNull(cfg, "cfg");
-        requireInputs(data);
-        if (sizes[layers] != 1) {
-            throw new IllegalArgumentException(architecture + " has " + sizes[layers]
-                    + " outputs; training supports binary classification (one sigmoid output) only");
-        }
-        if (data.classCount() != 2) {
-            throw new IllegalArgumentException("training needs binary labels, data has classes " + data.classNames());
-        }
+        requireTrainable(data);
         int n = data.size();
-        if (n == 0) {
-            throw new IllegalArgumentException("cannot train on an empty dataset");
-        }
         INDArray xAll = features(data);
         INDArray yAll = targets(data);
         int[] order = new int[n];
@@ -188,6 +178,20 @@ public final class DenseNetwork {
     }
 
     /**
+     * Runs {@code cfg.localEpochs()} epochs of DP-SGD over {@code data} instead of plain SGD:
+     * Poisson-sampled batches, each example's gradient clipped, Gaussian noise on the sum (see
+     * {@link DpSgd}). {@code cfg.batchSize()} is ignored in favour of {@code dp.expectedBatchSize()},
+     * and {@code cfg.seed()} seeds both the sampling and the noise, so it must stay secret for the
+     * guarantee to hold.
+     */
+    public TrainingResult train(Dataset data, TrainingConfig cfg, DpSgd dp) {
+        Objects.requireNonNull(cfg, "cfg");
+        Objects.requireNonNull(dp, "dp");
+        requireTrainable(data);
+        return dp.train(this, features(data), targets(data), cfg);
+    }
+
+    /**
      * Mean loss of the batch {@code (x, y)} at the current weights; leaves the gradients in
      * {@link #gradients()}. Package-private for the gradient check.
      */
@@ -204,6 +208,15 @@ public final class DenseNetwork {
     }
 
     private double forwardBackward(BatchBuffers batch) {
+        double loss = forward(batch);
+        batch.probabilities.sub(batch.y, batch.deltas[layers]).muli(1.0 / batch.rows);
+        backpropagate(batch);
+        accumulateGradients(batch);
+        return loss;
+    }
+
+    /** Fills the activations and probabilities of {@code batch}; returns the mean loss of its rows. */
+    double forward(BatchBuffers batch) {
         for (int i = 0; i < layers; i++) {
             INDArray z = batch.activations[i + 1];
             Nd4j.gemm(batch.inputOf(i), w[i], z, false, false, 1.0, 0.0);
@@ -213,23 +226,45 @@ public final class DenseNetwork {
             }
         }
         Nd4j.getExecutioner().exec(new Sigmoid(batch.logits(), batch.probabilities));
-        double loss = batch.meanLoss();
+        return batch.meanLoss();
+    }
 
-        INDArray delta = batch.deltas[layers];
-        batch.probabilities.sub(batch.y, delta).muli(1.0 / batch.rows);
+    /**
+     * From the output delta in {@code batch.deltas[L]}, fills {@code deltas[L-1..1]}. Row {@code r}
+     * of each delta depends on row {@code r} of the output delta only, which is what lets DP-SGD
+     * read per-example gradients off these matrices.
+     */
+    void backpropagate(BatchBuffers batch) {
+        for (int i = layers - 1; i > 0; i--) {
+            // relu(z) > 0 exactly where z > 0, so the stored activation gives the mask
+            INDArray previous = batch.deltas[i];
+            Nd4j.gemm(batch.deltas[i + 1], w[i], previous, false, true, 1.0, 0.0);
+            Nd4j.getExecutioner().exec(new Step(batch.activations[i], batch.reluMasks[i], 0.0));
+            previous.muli(batch.reluMasks[i]);
+        }
+    }
+
+    /** {@code dW_i = A_i^T dZ_{i+1}} and {@code db_i} = column sums of {@code dZ_{i+1}}, into the gradient buffers. */
+    void accumulateGradients(BatchBuffers batch) {
         for (int i = layers - 1; i >= 0; i--) {
-            delta = batch.deltas[i + 1];
+            INDArray delta = batch.deltas[i + 1];
             Nd4j.gemm(batch.inputOf(i), delta, gradW[i], true, false, 1.0, 0.0);
             delta.sum(gradB[i], true, 0);
-            if (i > 0) {
-                // relu(z) > 0 exactly where z > 0, so the stored activation gives the mask
-                INDArray previous = batch.deltas[i];
-                Nd4j.gemm(delta, w[i], previous, false, true, 1.0, 0.0);
-                Nd4j.getExecutioner().exec(new Step(batch.activations[i], batch.reluMasks[i], 0.0));
-                previous.muli(batch.reluMasks[i]);
-            }
         }
-        return loss;
+    }
+
+    int[] sizes() {
+        return sizes;
+    }
+
+    /** Parameters as rank-1 views, {@code [W0, b0, W1, b1, ...]}; writes go to the network. */
+    INDArray[] flatParameters() {
+        return flatParams;
+    }
+
+    /** Gradient buffers as rank-1 views, in the order of {@link #flatParameters()}. */
+    INDArray[] flatGradients() {
+        return flatGrads;
     }
 
     private BatchBuffers buffers(int rows, int batchSize) {
@@ -254,6 +289,20 @@ public final class DenseNetwork {
                     biasesByLayer[i].dup('c').data().asFloat()));
         }
         return new ModelWeights(tensors);
+    }
+
+    private void requireTrainable(Dataset data) {
+        requireInputs(data);
+        if (sizes[layers] != 1) {
+            throw new IllegalArgumentException(architecture + " has " + sizes[layers]
+                    + " outputs; training supports binary classification (one sigmoid output) only");
+        }
+        if (data.classCount() != 2) {
+            throw new IllegalArgumentException("training needs binary labels, data has classes " + data.classNames());
+        }
+        if (data.size() == 0) {
+            throw new IllegalArgumentException("cannot train on an empty dataset");
+        }
     }
 
     private void requireInputs(Dataset data) {

@@ -19,6 +19,7 @@ import io.floe.core.wire.WireCodec;
 import io.floe.flink.io.InboundRecord;
 import io.floe.flink.io.OutboundRecord;
 import io.floe.core.anomaly.ClientStanding;
+import io.floe.core.privacy.PrivacyLedger;
 import io.floe.schema.ClientRelease;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelSpec;
@@ -61,6 +62,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
 
     private final TopicNames topics;
     private final DeadLetters deadLetters;
+    /** Keys the HMAC that seeds central-DP noise per (model, version); see NoiseSeed. */
+    private final byte[] dpNoiseSecret;
 
     private transient ValueState<byte[]> specState;
     private transient ValueState<byte[]> modelState;
@@ -70,15 +73,29 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     private transient MapState<String, Boolean> roundExcluded;
     /** Per client: recent rejections and quarantine ({@link ClientStanding} packed in a long). */
     private transient MapState<String, Long> clientStandings;
+    /** Central DP: the model's privacy ledger (PrivacyLedger bytes), absent without central DP. */
+    private transient ValueState<byte[]> privacyLedger;
     /** Decoded tensors of the current global model; a cache, checked against the version on use. */
     private transient Map<String, CachedModel> weightsCache;
 
     private record CachedModel(long version, ModelWeights weights) {
     }
 
+    /** A job without central-DP models needs no secret: a random one is drawn (noise then not replayable). */
     public ModelAggregator(TopicNames topics) {
+        this(topics, randomSecret());
+    }
+
+    public ModelAggregator(TopicNames topics, byte[] dpNoiseSecret) {
         this.topics = topics;
         this.deadLetters = new DeadLetters(topics);
+        this.dpNoiseSecret = dpNoiseSecret.clone();
+    }
+
+    static byte[] randomSecret() {
+        byte[] b = new byte[32];
+        new java.security.SecureRandom().nextBytes(b);
+        return b;
     }
 
     @Override
@@ -93,6 +110,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
                 new ListStateDescriptor<>("round-rejections", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         roundExcluded = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("round-excluded", Types.STRING, Types.BOOLEAN));
+        privacyLedger = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("privacy-ledger", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         clientStandings = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("client-standings", Types.STRING, Types.LONG));
         weightsCache = new java.util.HashMap<>();
@@ -162,6 +181,12 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         }
         ModelSpec spec = WireCodec.MODEL_SPEC.decode(specBytes);
         GlobalModel current = WireCodec.GLOBAL_MODEL.decode(modelBytes);
+        byte[] ledgerBytes = privacyLedger.value();
+        if (ledgerBytes != null && PrivacyLedger.decode(ledgerBytes).exhausted()) {
+            reject(update, origin, Rejection.of(RejectionReason.PRIVACY_BUDGET_EXHAUSTED, "model " + update.getModelId()
+                    + " has spent its privacy budget and publishes no further versions"), false, out);
+            return;
+        }
         SyncRound round = openRound(spec, current);
         Long standing = clientStandings.get(update.getClientId());
         if (standing != null && new ClientStanding(standing).quarantined()) {
@@ -217,7 +242,26 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             rejected.add(RejectedUpdate.getDecoder().decode(bytes));
         }
         AggregationSettings settings = AggregationSettings.from(spec.getAggregation());
-        RoundCloser.ClosedRound closed = RoundCloser.close(current, weights(current), spec, settings, accepted, rejected, now);
+        RoundCloser.PrivacyRound privacy = null;
+        if (settings.centralDp().isPresent()) {
+            byte[] ledgerBytes = privacyLedger.value();
+            PrivacyLedger before = ledgerBytes == null ? PrivacyLedger.start(settings.centralDp().get().clipNorm())
+                    : PrivacyLedger.decode(ledgerBytes);
+            privacy = new RoundCloser.PrivacyRound(settings.centralDp().get(), before, dpNoiseSecret);
+        }
+        RoundCloser.ClosedRound closed = RoundCloser.close(current, weights(current), spec, settings, accepted, rejected, now,
+                privacy);
+        if (closed.ledger() != null) {
+            privacyLedger.update(closed.ledger().encode());
+        }
+        if (!closed.published()) {
+            roundUpdates.clear();
+            roundRejections.clear();
+            roundExcluded.clear();
+            out.collect(OutboundRecord.keyed(topics.reports(), current.getModelId(), WireCodec.AGGREGATION_REPORT.encode(closed.report())));
+            LOG.warn("model {}: {}", current.getModelId(), closed.report().getNote());
+            return;
+        }
 
         // Anomaly rejections: dead-lettered with their raw bytes, and counted towards quarantine.
         List<String> newlyQuarantined = new ArrayList<>();

@@ -1,0 +1,33 @@
+package io.floe.core.privacy;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The seed of a round's DP noise: HMAC-SHA256 over (model id, version) keyed by a secret the
+ * operator configures. Without the secret the noise is unpredictable; an auditor holding it
+ * regenerates exactly the noise of any version and can replay the aggregation from the log.
+ */
+public final class NoiseSeed {
+    private NoiseSeed() {
+    }
+
+    public static long of(byte[] secret, String modelId, long version) {
+        if (secret == null || secret.length == 0) {
+            throw new IllegalArgumentException("a DP noise secret is required");
+        }
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            mac.update(modelId.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) 0);
+            mac.update(ByteBuffer.allocate(Long.BYTES).putLong(version).array());
+            return ByteBuffer.wrap(mac.doFinal()).getLong();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+}
