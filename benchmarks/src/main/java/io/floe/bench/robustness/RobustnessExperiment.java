@@ -55,6 +55,7 @@ public final class RobustnessExperiment {
                     List<RoundRecord> history = FederatedRun.run(floe, scenario, settings, null);
                     RobustnessResult result = RobustnessResult.of(rule.label(), r[0], byzantine, plan.hospitals(), history);
                     results.add(result);
+                    write(results, plan, outDir); // after every run, so an interrupted experiment keeps what it measured
                     log.printf(Locale.ROOT, "[%3d/%d %6.0fs] %-14s %-16s AUC %.4f  acc %.4f%s%s%n", n, total,
                             (System.nanoTime() - started) / 1e9, rule.label(), result.scenario(), result.auc(), result.accuracy(),
                             Double.isNaN(result.backdoorSuccess()) ? "" : String.format(Locale.ROOT, "  backdoor %.3f", result.backdoorSuccess()),

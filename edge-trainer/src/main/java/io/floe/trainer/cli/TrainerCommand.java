@@ -166,7 +166,7 @@ public class TrainerCommand implements Callable<Integer> {
             }
             return Optional.of(dp.build());
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
     }
 }

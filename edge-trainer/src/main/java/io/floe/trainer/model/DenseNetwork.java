@@ -30,6 +30,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * and Machine Learning", eq. 4.91). Every product is one batched GEMM into a preallocated
  * buffer ({@link BatchBuffers}), and the update is an in-place {@code axpy}.
  *
+ * <p>{@link #train(Dataset, TrainingConfig, DpSgd)} trains with DP-SGD instead: the same forward
+ * and backward passes, with the output delta of each example's own loss, per-example clipping
+ * read off the deltas, and Gaussian noise ({@link DpSgd}).
+ *
  * <p>Not thread-safe: one network per training thread. Typical round at a site:
  * <p>{@code
  * DenseNetwork net = new DenseNetwork(Architecture.parse("mlp(30,16,1)"), global);

@@ -89,7 +89,7 @@ public record DpSgd(double clipNorm, double noiseMultiplier, int expectedBatchSi
         double q = sampleRate(n);
         int stepsPerEpoch = stepsPerEpoch(n);
         // divide by the expected batch size q n, which does not depend on the data
-        float step = (float) (-cfg.learningRate() / (q * n * 1.05));
+        float step = (float) (-cfg.learningRate() / (q * n));
         SplittableRandom sampling = new SplittableRandom(cfg.seed());
         SplittableRandom noise = sampling.split();
         Map<Integer, BatchBuffers> buffersBySize = new HashMap<>();

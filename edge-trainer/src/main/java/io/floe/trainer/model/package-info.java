@@ -9,6 +9,9 @@
  *   <li>{@code network.train(localData, config)};</li>
  *   <li>{@code network.weights().minus(global)}: the delta sent back with the example count.</li>
  * </ol>
+ * With DP-SGD the second step is {@code network.train(localData, config, dpSgd)}: a
+ * {@link io.floe.trainer.model.DpSgd} holds the mechanism (clip norm, noise multiplier, expected
+ * batch size); what it costs in privacy is accounted in {@code io.floe.trainer.privacy}.
  * Weights are exchanged as {@link io.floe.core.tensor.ModelWeights}, never as nd4j arrays, so the
  * coordinator does not need nd4j.
  */

@@ -112,7 +112,10 @@ public final class DpSgdConfig {
         private Builder() {
         }
 
-        /** {@code C > 0}; required. Around the median unclipped gradient norm is the usual choice (Abadi et al. 2016, sec. 3.1). */
+        /**
+         * {@code C > 0}; required. Abadi et al. 2016 suggest the median of the unclipped gradient
+         * norms over training.
+         */
         public Builder clipNorm(double clipNorm) {
             if (!(clipNorm > 0) || Double.isInfinite(clipNorm)) {
                 throw new IllegalArgumentException("DP-SGD clip norm must be positive and finite, got " + clipNorm);

@@ -15,6 +15,11 @@
  *
  * <p>What the guarantee covers: the records a site trains on, given that everything it releases
  * about them is the sequence of noisy models (Abadi et al. 2016). Quantities computed from those
- * records without noise (the training loss) are therefore not sent when DP-SGD is on.
+ * records without noise (the training loss) are therefore not sent when DP-SGD is on. Two
+ * things stay outside the guarantee and are stated here so nobody claims more: the validation
+ * metrics are computed on the held-out records, which DP-SGD never trains on and does not
+ * protect; and the standardisation statistics (mean, standard deviation) are fitted on the
+ * training records without noise, so, strictly, the guarantee assumes those statistics public
+ * (or fixed from domain ranges). The ledger lives in memory: a restarted trainer starts at zero.
  */
 package io.floe.trainer.privacy;
