@@ -16,6 +16,7 @@ import io.floe.trainer.daemon.NetworkTraining;
 import io.floe.trainer.daemon.TrainerLoop;
 import io.floe.trainer.daemon.UpdatePublisher;
 import io.floe.trainer.eval.BinaryMetrics;
+import io.floe.trainer.privacy.DpSgdConfig;
 import io.floe.trainer.model.Architecture;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -67,8 +68,12 @@ public final class FederatedRun {
                     training = new AttackingTraining(clientId, scenario.hospitals().get(i), s.seed() + i, attack, collusion);
                     attackers.add(clientId);
                 } else {
-                    training = new NetworkTraining(clientId, scenario.hospitals().get(i),
-                            NetworkTraining.DEFAULT_VALIDATION_FRACTION, s.seed() + i);
+                    NetworkTraining.Builder b = NetworkTraining.builder(clientId, scenario.hospitals().get(i)).seed(s.seed() + i);
+                    if (s.localDp() != null) {
+                        b.dpSgd(DpSgdConfig.builder().clipNorm(s.localDp().clipNorm()).targetEpsilon(s.localDp().targetEpsilon())
+                                .delta(s.localDp().delta()).plannedRounds(s.rounds()).build());
+                    }
+                    training = b.build();
                 }
                 GlobalModelFollower follower = new GlobalModelFollower(floe.bootstrapServers(), floe.topics().models(),
                         s.modelId(), new Properties());

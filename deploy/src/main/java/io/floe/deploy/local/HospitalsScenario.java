@@ -26,8 +26,12 @@ public final class HospitalsScenario {
     }
 
     public static HospitalsScenario load(Path csv, int hospitals, long seed, double labelSkew, double sizeSkew) throws IOException {
-        Dataset all = CsvDatasetLoader.defaults().load(csv);
-        return new HospitalsScenario(LabelSkewPartitioner.builder().sites(hospitals).alpha(labelSkew).sizeSigma(sizeSkew).seed(seed).build().partition(all));
+        return load(csv, LabelSkewPartitioner.builder().sites(hospitals).alpha(labelSkew).sizeSigma(sizeSkew).seed(seed).build());
+    }
+
+    /** The data split by any partitioner (e.g. many small sites for central-DP experiments). */
+    public static HospitalsScenario load(Path csv, LabelSkewPartitioner partitioner) throws IOException {
+        return new HospitalsScenario(partitioner.partition(CsvDatasetLoader.defaults().load(csv)));
     }
 
     /** Each hospital's raw (unscaled) local data. */

@@ -14,9 +14,26 @@ import io.floe.schema.ClientTrainingConfig;
  * @param training the client training config
  * @param attack attack name (see io.floe.trainer.attack.Attack), or {@code none}
  * @param byzantine how many hospitals attack (the first ones)
+ * @param localDp local DP-SGD on every honest trainer, or null
  */
 public record RunSettings(String modelId, String architecture, long seed, int rounds, AggregationConfig aggregation,
-        ClientTrainingConfig training, String attack, int byzantine) {
+        ClientTrainingConfig training, String attack, int byzantine, LocalDp localDp) {
+
+    /** Without local DP. */
+    public RunSettings(String modelId, String architecture, long seed, int rounds, AggregationConfig aggregation,
+            ClientTrainingConfig training, String attack, int byzantine) {
+        this(modelId, architecture, seed, rounds, aggregation, training, attack, byzantine, null);
+    }
+
+    /**
+     * Local DP-SGD on each trainer (sample-level DP within a hospital), budgeted for the run's rounds.
+     *
+     * @param targetEpsilon each trainer's epsilon after all rounds
+     * @param clipNorm per-example clip bound
+     * @param delta delta
+     */
+    public record LocalDp(double targetEpsilon, double clipNorm, double delta) {
+    }
 
     public boolean attacked() {
         return byzantine > 0 && !"none".equals(attack);
