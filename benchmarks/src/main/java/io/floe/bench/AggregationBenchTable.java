@@ -26,10 +26,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * A short profile of the aggregation kernels (under three minutes on 2 cores): K = 32, d = 1M and
  * K = 10, d = 100k. For each shape, {@link RobustAggregationBenchmark} (median, trimmed mean,
  * Krum on 1 thread and on all processors, and the plain weighted sum, the memory-bound
- * reference) with 2 warm-up and 5 measured iterations in one fork (1 s each at K x d >= 10M,
- * 0.5 s below), then {@link Nd4jMedianBenchmark}, nd4j's {@code INDArray.median(0)} over the
- * same arrays, as single shots: one from 10M elements on (a call takes tens of seconds there),
- * two below. Writes a JSON file and a markdown report: a summary of G elements/s (elements =
+ * reference) in one fork, 5 measured iterations after 2 warm-ups of 1 s each at K x d >= 10M,
+ * after 6 warm-ups of 0.5 s each below (see {@link Shape#of}), then {@link Nd4jMedianBenchmark},
+ * nd4j's {@code INDArray.median(0)} over the same arrays, as single shots: one from 10M elements
+ * on (a call takes tens of seconds there), two below. Writes a JSON file and a markdown report: a summary of G elements/s (elements =
  * K * d) per rule and shape, then every row with its time per operation. G elements/s is given
  * from the mean time and from the best iteration: on a machine shared with other work the mean
  * is a lower bound, and the best iteration is closer to what the kernel does alone.
@@ -44,15 +44,23 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class AggregationBenchTable {
     /**
-     * One shape: K and d, how long each warm-up and measured iteration of the floe kernels runs,
-     * and how many single shots nd4j gets (its setup already warms up its per-coordinate path on
-     * 10,000 coordinates, so no warm-up shot).
+     * One shape: K and d, how many warm-up iterations the floe kernels get and how long each
+     * warm-up and measured iteration runs, and how many single shots nd4j gets (its setup already
+     * warms up its per-coordinate path on 10,000 coordinates, so no warm-up shot).
      */
-    record Shape(int clients, int parameters, int iterationMillis, int nd4jShots) {
-        /** 1-second iterations and one nd4j shot from 10M elements on, half-second ones and two shots below. */
+    record Shape(int clients, int parameters, int warmupIterations, int iterationMillis, int nd4jShots) {
+        /**
+         * From 10M elements on: 2 warm-ups and 5 measured iterations of 1 s, one nd4j shot. Below:
+         * 6 warm-ups and 5 measured iterations of 0.5 s, two nd4j shots. Small shapes need the
+         * longer warm-up because their operations allocate their d-float output thousands of
+         * times a second: until the young generation has been gone through once, each new heap
+         * page is touched for the first time, and on a VM that page fault costs about 2 ms per MB
+         * (pre-touching a 3 GB heap takes 6 s here), which slowed every kernel at d = 100k
+         * several-fold for the first 2 to 3 seconds of each fork.
+         */
         static Shape of(int clients, int parameters) {
             boolean large = (long) clients * parameters >= 10_000_000L;
-            return new Shape(clients, parameters, large ? 1000 : 500, large ? 1 : 2);
+            return large ? new Shape(clients, parameters, 2, 1000, 1) : new Shape(clients, parameters, 6, 500, 2);
         }
 
         /** "KxD", e.g. "32x1000000". */
@@ -85,7 +93,7 @@ public final class AggregationBenchTable {
      * number of measured iterations; {@code singleShot} when each iteration is one call.
      */
     public record Row(String benchmark, int clients, int parameters, String threads, double msPerOp, double msError,
-            double bestMsPerOp, int iterations, boolean singleShot, int iterationMillis) {
+            double bestMsPerOp, int iterations, boolean singleShot, int iterationMillis, int warmupIterations) {
         /** K * d / mean time, in 10^9 elements per second. */
         public double gigaElementsPerSecond() {
             return (double) clients * parameters / (msPerOp * 1e6);
@@ -144,7 +152,8 @@ public final class AggregationBenchTable {
                     .include(RobustAggregationBenchmark.class.getName() + "\\.")
                     .param("clients", Integer.toString(shape.clients()))
                     .param("parameters", Integer.toString(shape.parameters()))
-                    .warmupIterations(2).warmupTime(TimeValue.milliseconds(shape.iterationMillis()))
+                    .warmupIterations(shape.warmupIterations())
+                    .warmupTime(TimeValue.milliseconds(shape.iterationMillis()))
                     .measurementIterations(5).measurementTime(TimeValue.milliseconds(shape.iterationMillis()))
                     .forks(1);
             rows.addAll(collect(new Runner(withJvm(kernels, jvm).build()).run(), false));
@@ -181,7 +190,8 @@ public final class AggregationBenchTable {
                     r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError(),
                     r.getPrimaryResult().getStatistics().getMin(),
                     (int) r.getPrimaryResult().getStatistics().getN(), singleShot,
-                    singleShot ? 0 : (int) r.getParams().getMeasurement().getTime().convertTo(TimeUnit.MILLISECONDS)));
+                    singleShot ? 0 : (int) r.getParams().getMeasurement().getTime().convertTo(TimeUnit.MILLISECONDS),
+                    r.getParams().getWarmup().getCount()));
         }
         return rows;
     }
@@ -219,8 +229,8 @@ public final class AggregationBenchTable {
         sb.append("|---|---:|---:|---|---|---:|---:|---:|---:|\n");
         for (Row r : rows) {
             String iterations = r.iterations() + (r.singleShot() ? (r.iterations() == 1 ? " single shot" : " single shots")
-                    : r.iterationMillis() % 1000 == 0 ? " x " + r.iterationMillis() / 1000 + " s"
-                    : " x " + r.iterationMillis() + " ms");
+                    : (r.iterationMillis() % 1000 == 0 ? " x " + r.iterationMillis() / 1000 + " s"
+                    : " x " + r.iterationMillis() + " ms") + " after " + r.warmupIterations());
             String error = r.hasError() ? String.format(Locale.ROOT, " ± %.2f", r.msError()) : "";
             sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %.2f%s | %.2f | %s | %s |%n", r.benchmark(),
                     r.clients(), r.parameters(), r.threads(), iterations, r.msPerOp(), error, r.bestMsPerOp(),
@@ -269,11 +279,11 @@ public final class AggregationBenchTable {
             Row r = rows.get(i);
             sb.append(String.format(Locale.ROOT,
                     "    {\"benchmark\": \"%s\", \"clients\": %d, \"parameters\": %d, \"threads\": \"%s\", "
-                            + "\"iterations\": %d, \"singleShot\": %s, "
+                            + "\"warmupIterations\": %d, \"iterations\": %d, \"singleShot\": %s, "
                             + "\"msPerOp\": %.4f, \"msError\": %s, \"bestMsPerOp\": %.4f, "
                             + "\"gigaElementsPerSecond\": %.6f, \"bestGigaElementsPerSecond\": %.6f}%s%n",
-                    r.benchmark(), r.clients(), r.parameters(), r.threads(), r.iterations(), r.singleShot(), r.msPerOp(),
-                    r.hasError() ? String.format(Locale.ROOT, "%.4f", r.msError()) : "null", r.bestMsPerOp(),
+                    r.benchmark(), r.clients(), r.parameters(), r.threads(), r.warmupIterations(), r.iterations(),
+                    r.singleShot(), r.msPerOp(), r.hasError() ? String.format(Locale.ROOT, "%.4f", r.msError()) : "null", r.bestMsPerOp(),
                     r.gigaElementsPerSecond(), r.bestGigaElementsPerSecond(),
                     i + 1 < rows.size() ? "," : ""));
         }
