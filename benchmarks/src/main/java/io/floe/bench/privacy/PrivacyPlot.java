@@ -49,7 +49,10 @@ final class PrivacyPlot {
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         LogAxis x = new LogAxis("epsilon (delta 1e-5), log scale");
         x.setSmallestValue(0.1);
+        x.setNumberFormatOverride(new java.text.DecimalFormat("0.##"));
         plot.setDomainAxis(x);
+        double lowest = points.stream().mapToDouble(PrivacyPoint::auc).min().orElse(0.5);
+        plot.getRangeAxis().setRange(Math.max(0, Math.floor((lowest - 0.03) * 20) / 20), 1.0);
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
         Color[] colors = {new Color(0x1f77b4), new Color(0x1f77b4), new Color(0xd62728), new Color(0xd62728)};
         for (int i = 0; i < 4; i++) {
