@@ -2,6 +2,8 @@ package io.floe.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -254,9 +256,12 @@ public final class AggregationBenchTable {
         };
     }
 
-    /** Two decimals, or three significant digits below 0.1 (nd4j's figures are small). */
-    private static String gigas(double g) {
-        return g >= 0.1 ? String.format(Locale.ROOT, "%.2f", g) : String.format(Locale.ROOT, "%.3g", g);
+    /** Two decimals, or three significant digits below 0.1, never in exponent form (nd4j's figures are small). */
+    static String gigas(double g) {
+        if (g >= 0.1 || g <= 0 || !Double.isFinite(g)) {
+            return String.format(Locale.ROOT, "%.2f", g);
+        }
+        return new BigDecimal(g).round(new MathContext(3)).toPlainString();
     }
 
     private static String cpuModel() {
