@@ -4,7 +4,7 @@ import io.floe.deploy.local.DemoSettings;
 import io.floe.deploy.local.HospitalsDemo;
 import io.floe.deploy.local.RunSettings;
 import io.floe.trainer.cli.AggregationOptions;
-import io.floe.trainer.daemon.ModelRegistration;
+import io.floe.trainer.cli.ClientTrainingOptions;
 import picocli.CommandLine.Mixin;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -54,14 +54,8 @@ public class DemoCommand implements Callable<Integer> {
             description = "logreg, mlp, or a descriptor such as 'mlp(30,32,16,1)' (default: ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--learning-rate", defaultValue = "0.1", description = "Client learning rate (default: ${DEFAULT-VALUE}).")
-    float learningRate;
-
-    @Option(names = "--local-epochs", defaultValue = "2", description = "Local epochs per round (default: ${DEFAULT-VALUE}).")
-    int localEpochs;
-
-    @Option(names = "--batch-size", defaultValue = "16", description = "Client batch size (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Mixin
+    ClientTrainingOptions training = new ClientTrainingOptions();
 
     @Option(names = "--checkpoint-interval-ms", defaultValue = "500",
             description = "Flink checkpoint interval; a new version is visible to trainers after the next checkpoint (default: ${DEFAULT-VALUE}).")
@@ -92,7 +86,7 @@ public class DemoCommand implements Callable<Integer> {
         }
         RunSettings run = new RunSettings(HospitalsDemo.MODEL_ID, architecture(), seed, rounds,
                 aggregation.toConfig(clients, Math.max(1, byzantine)),
-                ModelRegistration.training(learningRate, localEpochs, batchSize), attack, byzantine);
+                training.toConfig(), attack, byzantine);
         HospitalsDemo.run(new DemoSettings(data, clients, labelSkew, sizeSkew, run, checkpointIntervalMs, report, plot, webUiPorts),
                 System.out);
         return 0;

@@ -27,14 +27,8 @@ public class RegisterCommand implements Callable<Integer> {
     @Option(names = "--clients-per-round", defaultValue = "10", description = "Updates that close a round (default: ${DEFAULT-VALUE}).")
     int clientsPerRound;
 
-    @Option(names = "--learning-rate", defaultValue = "0.1", description = "Client learning rate (default: ${DEFAULT-VALUE}).")
-    float learningRate;
-
-    @Option(names = "--local-epochs", defaultValue = "1", description = "Local epochs per round (default: ${DEFAULT-VALUE}).")
-    int localEpochs;
-
-    @Option(names = "--batch-size", defaultValue = "32", description = "Client batch size (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Mixin
+    ClientTrainingOptions training = new ClientTrainingOptions();
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the initial weights (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -42,7 +36,7 @@ public class RegisterCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelSpec spec = ModelRegistration.spec(modelId, Architecture.parse(architecture), seed,
-                aggregation.toConfig(clientsPerRound, 1), ModelRegistration.training(learningRate, localEpochs, batchSize));
+                aggregation.toConfig(clientsPerRound, 1), training.toConfig());
         ModelRegistration.publish(kafka.bootstrapServers, kafka.topics().control(), spec, kafka.clientProperties());
         System.out.printf("published ModelSpec %s (%s, %s, %d clients per round) to %s%n", modelId, spec.getArchitecture(), aggregation.rule,
                 clientsPerRound, kafka.topics().control());
