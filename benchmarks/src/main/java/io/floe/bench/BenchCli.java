@@ -4,11 +4,11 @@ import io.floe.bench.robustness.RobustnessExperiment;
 import io.floe.bench.robustness.RuleVariant;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./floe bench}: kernels (JMH) and end-to-end experiments. */
@@ -66,14 +66,8 @@ public final class BenchCli implements Runnable {
         @Option(names = "--out", defaultValue = "floe-out/robustness", description = "Output folder (default: ${DEFAULT-VALUE}).")
         Path out;
 
-        @Option(names = "--data", defaultValue = "data/wdbc/breast_cancer.csv")
-        Path data;
-
-        @Option(names = "--rounds", defaultValue = "15", description = "Rounds per run (default: ${DEFAULT-VALUE}).")
-        int rounds;
-
-        @Option(names = "--seed", defaultValue = "42")
-        long seed;
+        @Mixin
+        ScenarioOptions scenario = new ScenarioOptions();
 
         @Option(names = "--model", defaultValue = "mlp(30,16,1)")
         String model;
@@ -96,8 +90,8 @@ public final class BenchCli implements Runnable {
         public Integer call() throws Exception {
             List<Integer> counts = quick ? List.of(3) : byzantine;
             List<String> atk = quick ? List.of("sign-flip", "scale", "backdoor") : attacks;
-            int r = quick ? 10 : rounds;
-            RobustnessExperiment.Plan plan = new RobustnessExperiment.Plan(data, 10, r, seed,
+            int r = quick ? 10 : scenario.rounds;
+            RobustnessExperiment.Plan plan = new RobustnessExperiment.Plan(scenario.data, 10, r, scenario.seed,
                     rules.stream().map(RuleVariant::named).toList(), atk, counts, model);
             RobustnessExperiment.run(plan, out, System.out);
             System.out.println("wrote " + out.resolve("results.csv") + ", " + out.resolve("results.md") + ", "
@@ -114,14 +108,8 @@ public final class BenchCli implements Runnable {
         @Option(names = "--out", defaultValue = "floe-out/privacy", description = "Output folder (default: ${DEFAULT-VALUE}).")
         Path out;
 
-        @Option(names = "--data", defaultValue = "data/wdbc/breast_cancer.csv")
-        Path data;
-
-        @Option(names = "--rounds", defaultValue = "15", description = "Rounds per run (default: ${DEFAULT-VALUE}).")
-        int rounds;
-
-        @Option(names = "--seed", defaultValue = "42")
-        long seed;
+        @Mixin
+        ScenarioOptions scenario = new ScenarioOptions();
 
         @Option(names = "--local-epsilons", split = ",", defaultValue = "0.5,1,2,4,8",
                 description = "Local DP-SGD target epsilons (default: ${DEFAULT-VALUE}).")
@@ -136,7 +124,7 @@ public final class BenchCli implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            io.floe.bench.privacy.PrivacyExperiment.run(new io.floe.bench.privacy.PrivacyExperiment.Plan(data, rounds, seed,
+            io.floe.bench.privacy.PrivacyExperiment.run(new io.floe.bench.privacy.PrivacyExperiment.Plan(scenario.data, scenario.rounds, scenario.seed,
                     localEpsilons, centralNoise, centralClients, 1e-5), out, System.out);
             System.out.println("wrote " + out.resolve("results.csv") + ", " + out.resolve("results.md") + ", "
                     + out.resolve("privacy-utility.png"));
@@ -144,7 +132,16 @@ public final class BenchCli implements Runnable {
         }
     }
 
-    static List<String> list(String csv) {
-        return Arrays.asList(csv.split(","));
+    /** The data and run length shared by the end-to-end experiments. */
+    static final class ScenarioOptions {
+        @Option(names = "--data", defaultValue = "data/wdbc/breast_cancer.csv", description = "WDBC CSV (default: ${DEFAULT-VALUE}).")
+        Path data;
+
+        @Option(names = "--rounds", defaultValue = "15", description = "Rounds per run (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--seed", defaultValue = "42", description = "Seed of split, weights and shuffling (default: ${DEFAULT-VALUE}).")
+        long seed;
     }
+
 }
