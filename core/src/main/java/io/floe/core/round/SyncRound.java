@@ -15,6 +15,9 @@ import java.util.Set;
  * <p>Call order: {@link #admissionCheck} (pure), then {@link #accept} for an update that passed
  * every other check, then {@link #isComplete}. The Flink operator keeps the accepted client ids
  * in keyed state and rebuilds the round with {@link #restore}.
+ *
+ * <p>A round with a deadline ({@link RoundDeadline}) may also close before it is complete, once
+ * the deadline has passed and it {@link #hasQuorum has a quorum}.
  */
 public final class SyncRound {
     private final long openVersion;
@@ -96,6 +99,17 @@ public final class SyncRound {
     /** Complete once accepted plus excluded responses reach {@code clientsPerRound}. */
     public boolean isComplete() {
         return acceptedClients.size() + excludedClients.size() >= clientsPerRound;
+    }
+
+    /**
+     * Whether the round may close at its deadline: at least {@code minFitClients} updates were
+     * accepted. Excluded (e.g. quarantined) responses take a seat but do not count here.
+     */
+    public boolean hasQuorum(int minFitClients) {
+        if (minFitClients < 1) {
+            throw new IllegalArgumentException("minFitClients must be >= 1, was " + minFitClients);
+        }
+        return acceptedClients.size() >= minFitClients;
     }
 
     /** The round on the version this one publishes. */

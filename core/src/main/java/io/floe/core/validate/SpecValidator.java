@@ -42,6 +42,14 @@ public final class SpecValidator {
         if (k < 1) {
             return invalid("clientsPerRound must be at least 1, was " + k);
         }
+        long deadline = spec.getAggregation().getRoundDeadlineMs();
+        if (deadline < 0) {
+            return invalid("roundDeadlineMs must be >= 0 (0 = no deadline), was " + deadline);
+        }
+        int minFit = spec.getAggregation().getMinFitClients();
+        if (minFit < 1 || minFit > k) {
+            return invalid("minFitClients must be between 1 and clientsPerRound " + k + ", was " + minFit);
+        }
         try {
             AggregationSettings.from(spec.getAggregation());
         } catch (IllegalArgumentException e) {

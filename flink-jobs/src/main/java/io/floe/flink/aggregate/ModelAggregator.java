@@ -4,6 +4,7 @@ import io.floe.core.aggregate.ClientUpdate;
 import io.floe.core.round.AggregationSettings;
 import io.floe.core.round.RoundAggregation;
 import io.floe.core.round.RoundCloser;
+import io.floe.core.round.RoundDeadline;
 import io.floe.core.anomaly.Decision;
 import io.floe.schema.AggregationReport;
 import io.floe.core.round.SyncRound;
@@ -38,6 +39,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -56,6 +58,16 @@ import org.slf4j.LoggerFactory;
  * <p>Every input that cannot be used goes out as a dead letter with a reason; no input makes this
  * function throw. Outputs (models, reports, dead letters) all leave through the collector as
  * {@link OutboundRecord}s naming their topic, so one exactly-once Kafka sink writes them together.
+ *
+ * <p>Round deadlines ({@link RoundDeadline}, {@code roundDeadlineMs > 0}): the open round's
+ * deadline (processing time) sits in keyed state with a processing-time timer on it, both
+ * checkpointed. A round is armed when its version is published; a model without a pending deadline
+ * (state from before deadlines, or a spec that turns them on) is armed by its next spec or
+ * update. When the timer fires the round closes through the same path as at clientsPerRound if it
+ * has minFitClients accepted updates; otherwise the deadline is extended and an EXTENDED report
+ * goes out. A timer whose time is not the deadline in state (a closed round's, or one of a
+ * changed configuration) is ignored. A spec that changes roundDeadlineMs leaves a pending deadline
+ * as it is (0 cancels it); the new timeout applies from the next round.
  */
 public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, OutboundRecord> {
     private static final Logger LOG = LoggerFactory.getLogger(ModelAggregator.class);
@@ -75,6 +87,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     private transient MapState<String, Long> clientStandings;
     /** Central DP: the model's privacy ledger (PrivacyLedger bytes), absent without central DP. */
     private transient ValueState<byte[]> privacyLedger;
+    /** Processing time at which the open round's deadline passes; absent without a pending deadline. */
+    private transient ValueState<Long> roundDeadline;
     /** Decoded tensors of the current global model; a cache, checked against the version on use. */
     private transient Map<String, CachedModel> weightsCache;
 
@@ -114,6 +128,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
                 new ValueStateDescriptor<>("privacy-ledger", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         clientStandings = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("client-standings", Types.STRING, Types.LONG));
+        roundDeadline = getRuntimeContext().getState(new ValueStateDescriptor<>("round-deadline", Types.LONG));
         weightsCache = new java.util.HashMap<>();
     }
 
@@ -121,14 +136,15 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     public void processElement(ModelEvent event, Context ctx, Collector<OutboundRecord> out) throws Exception {
         Instant now = Instant.ofEpochMilli(ctx.timestamp() != null && ctx.timestamp() > 0 ? ctx.timestamp() : System.currentTimeMillis());
         switch (event.kind) {
-            case SPEC -> onSpec(WireCodec.MODEL_SPEC.decode(event.origin.value), event.origin, now, out);
+            case SPEC -> onSpec(WireCodec.MODEL_SPEC.decode(event.origin.value), event.origin, now, ctx.timerService(), out);
             case RELEASE -> onRelease(WireCodec.CLIENT_RELEASE.decode(event.origin.value), event.origin, out);
-            case UPDATE -> onUpdate(WireCodec.MODEL_UPDATE.decode(event.origin.value), event.origin, now, out);
+            case UPDATE -> onUpdate(WireCodec.MODEL_UPDATE.decode(event.origin.value), event.origin, now, ctx.timerService(), out);
             default -> throw new IllegalStateException("unknown event kind " + event.kind);
         }
     }
 
-    private void onSpec(ModelSpec spec, InboundRecord origin, Instant now, Collector<OutboundRecord> out) throws Exception {
+    private void onSpec(ModelSpec spec, InboundRecord origin, Instant now, TimerService timers,
+            Collector<OutboundRecord> out) throws Exception {
         SpecValidator.Result result = SpecValidator.validate(spec);
         if (result instanceof SpecValidator.Result.Invalid invalid) {
             out.collect(deadLetters.of(origin, invalid.rejection(), spec.getModelId(), null, null));
@@ -140,6 +156,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             GlobalModel v0 = RoundCloser.versionZero(spec, initial, now);
             specState.update(WireCodec.MODEL_SPEC.encode(spec));
             publishModel(v0, out);
+            armNextDeadline(spec, timers);
             LOG.info("created model {} ({}), version 0 published", spec.getModelId(), spec.getArchitecture());
             return;
         }
@@ -155,7 +172,12 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         specState.update(WireCodec.MODEL_SPEC.encode(spec));
         LOG.info("reconfigured model {}: rule {}, {} clients per round", spec.getModelId(),
                 spec.getAggregation().getRule(), spec.getAggregation().getClientsPerRound());
-        closeIfComplete(spec, current, openRound(spec, current), now, out);
+        if (!RoundDeadline.from(spec.getAggregation()).enabled()) {
+            cancelDeadline(timers);
+        } else if (!budgetExhausted()) {
+            ensureDeadline(spec, timers);
+        }
+        closeIfComplete(spec, current, openRound(spec, current), now, timers, out);
     }
 
     private void onRelease(ClientRelease release, InboundRecord origin, Collector<OutboundRecord> out) throws Exception {
@@ -171,7 +193,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
                 release.getOperator());
     }
 
-    private void onUpdate(ModelUpdate update, InboundRecord origin, Instant now, Collector<OutboundRecord> out) throws Exception {
+    private void onUpdate(ModelUpdate update, InboundRecord origin, Instant now, TimerService timers,
+            Collector<OutboundRecord> out) throws Exception {
         byte[] specBytes = specState.value();
         byte[] modelBytes = modelState.value();
         if (specBytes == null || modelBytes == null) {
@@ -187,6 +210,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
                     + " has spent its privacy budget and publishes no further versions"), false, out);
             return;
         }
+        ensureDeadline(spec, timers);
         SyncRound round = openRound(spec, current);
         Long standing = clientStandings.get(update.getClientId());
         if (standing != null && new ClientStanding(standing).quarantined()) {
@@ -196,7 +220,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             if (round.admissionCheck(update.getClientId(), update.getBaseVersion()).isEmpty()) {
                 round.exclude(update.getClientId());
                 roundExcluded.put(update.getClientId(), Boolean.TRUE);
-                closeIfComplete(spec, current, round, now, out);
+                closeIfComplete(spec, current, round, now, timers, out);
             }
             return;
         }
@@ -209,7 +233,93 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         roundUpdates.put(update.getClientId(), origin.value);
         LOG.debug("model {} v{}: accepted update {} from {} ({}/{})", update.getModelId(), round.openVersion(),
                 update.getUpdateId(), update.getClientId(), round.acceptedCount(), round.clientsPerRound());
-        closeIfComplete(spec, current, round, now, out);
+        closeIfComplete(spec, current, round, now, timers, out);
+    }
+
+    /**
+     * The open round's deadline timer. A timer whose time is not the pending deadline in state is
+     * stale (its round closed at clientsPerRound, or the deadline was cancelled or extended) and
+     * does nothing.
+     */
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<OutboundRecord> out) throws Exception {
+        Long pending = roundDeadline.value();
+        if (pending == null || pending != timestamp) {
+            return;
+        }
+        byte[] specBytes = specState.value();
+        byte[] modelBytes = modelState.value();
+        if (specBytes == null || modelBytes == null || budgetExhausted()) {
+            roundDeadline.clear();
+            return;
+        }
+        ModelSpec spec = WireCodec.MODEL_SPEC.decode(specBytes);
+        GlobalModel current = WireCodec.GLOBAL_MODEL.decode(modelBytes);
+        RoundDeadline deadline = RoundDeadline.from(spec.getAggregation());
+        if (!deadline.enabled()) {
+            roundDeadline.clear();
+            return;
+        }
+        TimerService timers = ctx.timerService();
+        SyncRound round = openRound(spec, current);
+        Instant now = Instant.ofEpochMilli(timestamp);
+        if (deadline.atDeadline(round) == RoundDeadline.Verdict.CLOSE) {
+            closeRound(spec, current, round, now, deadline.closedNote(round, timestamp), timers, out);
+            return;
+        }
+        long extended = deadline.extended(timestamp, timers.currentProcessingTime());
+        roundDeadline.update(extended);
+        timers.registerProcessingTimeTimer(extended);
+        String note = deadline.extensionNote(round, timestamp, extended);
+        AggregationReport report = AggregationReport.newBuilder()
+                .setModelId(current.getModelId())
+                .setVersion(current.getVersion() + 1)
+                .setBaseVersion(current.getVersion())
+                .setCreatedAt(now)
+                .setRule(spec.getAggregation().getRule())
+                .setAccepted(List.of())
+                .setRejected(List.of())
+                .setClientMetrics(Map.of())
+                .setScores(List.of())
+                .setQuarantined(List.of())
+                .setNote(note)
+                .setPrivacy(null)
+                .setStatus(STATUS_EXTENDED)
+                .build();
+        out.collect(OutboundRecord.keyed(topics.reports(), current.getModelId(), WireCodec.AGGREGATION_REPORT.encode(report)));
+        LOG.warn("model {}: {}", current.getModelId(), note);
+    }
+
+    static final String STATUS_EXTENDED = "EXTENDED";
+    static final String STATUS_BUDGET_EXHAUSTED = "BUDGET_EXHAUSTED";
+
+    private boolean budgetExhausted() throws Exception {
+        byte[] ledgerBytes = privacyLedger.value();
+        return ledgerBytes != null && PrivacyLedger.decode(ledgerBytes).exhausted();
+    }
+
+    /** Arms the open round's deadline if deadlines are on and none is pending (the round opens now). */
+    private void ensureDeadline(ModelSpec spec, TimerService timers) throws Exception {
+        RoundDeadline deadline = RoundDeadline.from(spec.getAggregation());
+        if (deadline.enabled() && roundDeadline.value() == null) {
+            long at = deadline.firstDeadline(timers.currentProcessingTime());
+            roundDeadline.update(at);
+            timers.registerProcessingTimeTimer(at);
+        }
+    }
+
+    /** Cancels any pending deadline; with deadlines on, arms the deadline of the round that opens now. */
+    private void armNextDeadline(ModelSpec spec, TimerService timers) throws Exception {
+        cancelDeadline(timers);
+        ensureDeadline(spec, timers);
+    }
+
+    private void cancelDeadline(TimerService timers) throws Exception {
+        Long pending = roundDeadline.value();
+        if (pending != null) {
+            timers.deleteProcessingTimeTimer(pending);
+            roundDeadline.clear();
+        }
     }
 
     private SyncRound openRound(ModelSpec spec, GlobalModel current) throws Exception {
@@ -224,11 +334,21 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         return SyncRound.restore(current.getVersion(), spec.getAggregation().getClientsPerRound(), clients, excluded);
     }
 
-    private void closeIfComplete(ModelSpec spec, GlobalModel current, SyncRound round, Instant now,
+    private void closeIfComplete(ModelSpec spec, GlobalModel current, SyncRound round, Instant now, TimerService timers,
             Collector<OutboundRecord> out) throws Exception {
-        if (!round.isComplete()) {
-            return;
+        if (round.isComplete()) {
+            closeRound(spec, current, round, now, "", timers, out);
         }
+    }
+
+    /**
+     * Closes the open round, whether at clientsPerRound responses or at its deadline: runs the
+     * round through {@link RoundCloser}, publishes the next version and its report (or only the
+     * report when the privacy budget stops it), clears the round's state and arms the next round's
+     * deadline. {@code closeNote}, when not empty, is added to the report's note.
+     */
+    private void closeRound(ModelSpec spec, GlobalModel current, SyncRound round, Instant now, String closeNote,
+            TimerService timers, Collector<OutboundRecord> out) throws Exception {
         List<ClientUpdate> accepted = new ArrayList<>();
         Map<String, byte[]> rawByUpdateId = new java.util.HashMap<>();
         for (byte[] bytes : roundUpdates.values()) {
@@ -258,6 +378,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             roundUpdates.clear();
             roundRejections.clear();
             roundExcluded.clear();
+            cancelDeadline(timers);
+            closed.report().setStatus(STATUS_BUDGET_EXHAUSTED);
             out.collect(OutboundRecord.keyed(topics.reports(), current.getModelId(), WireCodec.AGGREGATION_REPORT.encode(closed.report())));
             LOG.warn("model {}: {}", current.getModelId(), closed.report().getNote());
             return;
@@ -282,6 +404,9 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             }
         }
         AggregationReport report = closed.report();
+        if (!closeNote.isEmpty()) {
+            report.setNote(report.getNote().isEmpty() ? closeNote : report.getNote() + "; " + closeNote);
+        }
         if (!newlyQuarantined.isEmpty()) {
             report.setQuarantined(newlyQuarantined);
             LOG.warn("model {}: quarantined {}", current.getModelId(), newlyQuarantined);
@@ -290,6 +415,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         roundRejections.clear();
         roundExcluded.clear();
         publishModel(closed.model(), out);
+        armNextDeadline(spec, timers);
         out.collect(OutboundRecord.keyed(topics.reports(), current.getModelId(), WireCodec.AGGREGATION_REPORT.encode(report)));
         LOG.info("model {}: closed round on version {} with {} updates ({} rejected), published version {}",
                 current.getModelId(), current.getVersion(), accepted.size(), report.getRejected().size(),
