@@ -52,6 +52,13 @@ public class AggregationOptions {
     @Option(names = "--quarantine-rejections", defaultValue = "3", description = "(default: ${DEFAULT-VALUE})")
     public int quarantineRejections = 3;
 
+    @Option(names = "--round-deadline-ms", defaultValue = "0",
+            description = "A round also closes this long after it opened, if --min-fit-clients updates arrived; else it is extended and reported; 0 = no deadline (default: ${DEFAULT-VALUE}).")
+    public long roundDeadlineMs;
+
+    @Option(names = "--min-fit-clients", defaultValue = "1", description = "Updates a round needs to close at its deadline (default: ${DEFAULT-VALUE}).")
+    public int minFitClients = 1;
+
     @Option(names = "--dp-noise-multiplier", defaultValue = "0",
             description = "Central DP (DP-FedAvg): noise multiplier z on the sum of clipped deltas; 0 = off (default: ${DEFAULT-VALUE}).")
     public double dpNoiseMultiplier;
@@ -90,6 +97,8 @@ public class AggregationOptions {
                 .setCosineThreshold(cosineThreshold)
                 .setQuarantineWindow(quarantineWindow)
                 .setQuarantineRejections(quarantineRejections)
+                .setRoundDeadlineMs(roundDeadlineMs)
+                .setMinFitClients(minFitClients)
                 .setDpNoiseMultiplier(dpNoiseMultiplier)
                 .setDpClipNorm(dpClipNorm)
                 .setDpAdaptiveClipping(dpAdaptiveClipping)
