@@ -8,7 +8,8 @@ package io.floe.core.kernel;
  * {@code columns[0][j], ..., columns[K-1][j]}. Values are ordered as {@link Float#compare} orders
  * them ({@code -0.0f} before {@code 0.0f}); means are taken in double, adding the kept values in
  * ascending order, and rounded to float once, so sums of values near {@link Float#MAX_VALUE} do
- * not overflow. Inputs must be free of NaN (the result for a coordinate holding NaN is
+ * not overflow. (The trimmed mean kernel gets the same bits another way where it can prove that
+ * double sum exact; see OrderStatisticKernel.) Inputs must be free of NaN (the result for a coordinate holding NaN is
  * unspecified); the aggregation job only passes finite values.
  *
  * <p>The results equal {@link ReferenceKernels} bit for bit, for any {@code maxThreads}.

@@ -79,6 +79,40 @@ class CoordinateKernelsTest {
     }
 
     @Test
+    void trimmedMeanMatchesTheReferenceWithOutliersZerosAndMixedScales() {
+        // The kernel sums the kept values exactly where it can prove it and sorts the other
+        // coordinates; mix both kinds within blocks, with huge outliers to trim and wide ranges
+        for (int k : new int[] {10, 32, 33}) {
+            // Prepare
+            int d = 3 * OrderStatisticKernel.blockLength(k) + 5;
+            SplittableRandom rnd = new SplittableRandom(k);
+            float[][] c = columns(k, d, "gaussian", 99L * k);
+            for (int j = 0; j < d; j++) {
+                int kind = rnd.nextInt(10);
+                for (int i = 0; i < k; i++) {
+                    if (kind == 0 && rnd.nextInt(4) == 0) {
+                        c[i][j] = 0f; // a zero among the values
+                    } else if (kind == 1) {
+                        c[i][j] = Math.scalb(c[i][j], rnd.nextInt(-j % 40, 1 + j % 40)); // wide ranges
+                    } else if (kind == 2 && rnd.nextInt(8) == 0) {
+                        c[i][j] = rnd.nextBoolean() ? 1e30f : -MAX; // outliers
+                    }
+                }
+            }
+            float[] expected = new float[d];
+            float[] actual = new float[d];
+            for (int b : new int[] {0, 1, k / 10, k / 4}) {
+                // Execute
+                ReferenceKernels.trimmedMean(c, b, expected);
+                CoordinateKernels.trimmedMean(c, b, actual, 1);
+
+                // Assert
+                assertSameFloats(actual, expected, "mixed K=" + k + " b=" + b);
+            }
+        }
+    }
+
+    @Test
     void threadsDoNotChangeTheResult() {
         // Prepare: 10 x 300k is above the size at which the kernel splits
         float[][] c = columns(10, 300_000, "gaussian", 7);

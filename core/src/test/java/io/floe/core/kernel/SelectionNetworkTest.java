@@ -71,6 +71,35 @@ class SelectionNetworkTest {
     }
 
     @Test
+    void extremesNetworksSelectBothEndsAndOnlyPermute() {
+        for (int k = 1; k <= 16; k++) {
+            for (int trim = 0; 2 * trim <= k; trim++) {
+                // Prepare
+                float[][] w = allZeroOneInputs(k);
+                SelectionNetwork net = SelectionNetwork.forExtremes(k, trim);
+
+                // Execute
+                net.apply(w, w[0].length);
+
+                // Assert: ranks 0..trim-1 and k-trim..k-1 in place (0-1 principle), and every
+                // input's number of ones kept (a permutation, so the middle wires hold the rest)
+                assertThat(firstUnsorted(w, 0, trim - 1)).as("k=%d trim=%d: smallest", k, trim).isEqualTo(-1);
+                assertThat(firstUnsorted(w, k - trim, k - 1)).as("k=%d trim=%d: largest", k, trim).isEqualTo(-1);
+                for (int t = 0; t < w[0].length; t++) {
+                    int ones = 0;
+                    for (float[] wire : w) {
+                        ones += (int) wire[t];
+                    }
+                    assertThat(ones).as("k=%d trim=%d input %d", k, trim, t).isEqualTo(Integer.bitCount(t));
+                }
+            }
+        }
+        // the recursive construction is smaller than Batcher's pruned sort for 3 of 32 at each side
+        assertThat(SelectionNetwork.forExtremes(32, 3).comparatorCount()).isEqualTo(108);
+        assertThat(SelectionNetwork.forExtremes(32, 3).halfComparatorCount()).isZero();
+    }
+
+    @Test
     void pruningKeepsWhatTheMedianOf32Needs() {
         // Execute
         SelectionNetwork median = SelectionNetwork.forRanks(32, 15, 16);
