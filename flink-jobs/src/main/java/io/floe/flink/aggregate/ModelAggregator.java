@@ -226,6 +226,12 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         }
         ValidationResult verdict = UpdateValidator.validate(update, weights(current), round);
         if (verdict instanceof ValidationResult.Rejected rejected) {
+            if (isRedelivery(update, rejected)) {
+                // The same update again (a producer retry or a restarted trainer resending it):
+                // the updateId is the idempotency key, so it is already counted once.
+                LOG.debug("model {}: ignoring redelivered update {}", update.getModelId(), update.getUpdateId());
+                return;
+            }
             reject(update, origin, rejected.rejection(), true, out);
             return;
         }
@@ -320,6 +326,15 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             timers.deleteProcessingTimeTimer(pending);
             roundDeadline.clear();
         }
+    }
+
+    /** True when the rejection is a duplicate client whose stored update has this very updateId. */
+    private boolean isRedelivery(ModelUpdate update, ValidationResult.Rejected rejected) throws Exception {
+        if (rejected.rejection().reason() != RejectionReason.DUPLICATE_CLIENT) {
+            return false;
+        }
+        byte[] stored = roundUpdates.get(update.getClientId());
+        return stored != null && WireCodec.MODEL_UPDATE.decode(stored).getUpdateId().equals(update.getUpdateId());
     }
 
     private SyncRound openRound(ModelSpec spec, GlobalModel current) throws Exception {
