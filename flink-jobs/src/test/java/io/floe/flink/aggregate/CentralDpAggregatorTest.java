@@ -17,9 +17,7 @@ import io.floe.schema.AggregationReport;
 import io.floe.schema.GlobalModel;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -35,13 +33,7 @@ class CentralDpAggregatorTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord> harness(OperatorSubtaskState state)
             throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord>(
-                new KeyedProcessOperator<>(new ModelAggregator(TOPICS, SECRET)), e -> e.modelId, Types.STRING);
-        if (state != null) {
-            h.initializeState(state);
-        }
-        h.open();
-        return h;
+        return AggregatorHarness.open(new ModelAggregator(TOPICS, SECRET), state);
     }
 
     private static void round(KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord> h, long version, long offset)

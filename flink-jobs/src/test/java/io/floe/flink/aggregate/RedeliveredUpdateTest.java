@@ -12,8 +12,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.floe.flink.io.OutboundRecord;
 import io.floe.schema.AcceptedUpdate;
 import io.floe.schema.ModelUpdate;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -22,9 +20,7 @@ class RedeliveredUpdateTest {
 
     @Test
     void aRedeliveredUpdateIsIgnoredWhileAnotherUpdateFromTheSameClientIsRejected() throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord>(
-                new KeyedProcessOperator<>(new ModelAggregator(TOPICS)), e -> e.modelId, Types.STRING);
-        h.open();
+        var h = AggregatorHarness.open(new ModelAggregator(TOPICS), null);
         h.processElement(specEvent(spec(2).build(), 0), T0);
         PublishedRecords.drain(h, TOPICS);
         ModelUpdate alice = update("alice", 4, weights(0.1f, 0.2f, 0.3f)).build();

@@ -21,9 +21,7 @@ import io.floe.schema.ModelUpdate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -280,13 +278,8 @@ class RoundDeadlineAggregatorTest {
 
     private KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord> openHarness(
             OperatorSubtaskState restoreFrom) throws Exception {
-        var harness = new KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord>(
-                new KeyedProcessOperator<>(new ModelAggregator(TOPICS)), e -> e.modelId, Types.STRING);
+        var harness = AggregatorHarness.open(new ModelAggregator(TOPICS), restoreFrom);
         opened.add(harness);
-        if (restoreFrom != null) {
-            harness.initializeState(restoreFrom);
-        }
-        harness.open();
         return harness;
     }
 }
