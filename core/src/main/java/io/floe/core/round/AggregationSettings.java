@@ -1,5 +1,8 @@
 package io.floe.core.round;
 
+import io.floe.core.async.AsyncMode;
+import io.floe.core.async.AsyncSettings;
+
 import io.floe.core.aggregate.AggregationRule;
 import io.floe.core.aggregate.AggregationRules;
 import io.floe.core.aggregate.ExampleCountCap;
@@ -14,11 +17,12 @@ import java.util.Optional;
 /**
  * A model's server-side aggregation, as its ModelSpec configures it: the rule and its parameters,
  * an optional cap on self-reported example counts, optional norm clipping, the anomaly policy and
- * the quarantine rule. {@link #from} checks every field and says what is wrong.
+ * the quarantine rule, central DP, the server learning rate and the (a)synchronous mode.
+ * {@link #from} checks every field and says what is wrong.
  */
 public record AggregationSettings(AggregationRule rule, RuleParameters parameters, Optional<ExampleCountCap> exampleCap,
         Optional<NormClipping> clipping, AnomalyPolicy anomalyPolicy, QuarantineRule quarantine,
-        Optional<CentralDp> centralDp) {
+        Optional<CentralDp> centralDp, double serverLearningRate, AsyncSettings async) {
 
     /** @throws IllegalArgumentException naming the field when the config is inconsistent */
     public static AggregationSettings from(AggregationConfig c) {
@@ -45,6 +49,18 @@ public record AggregationSettings(AggregationRule rule, RuleParameters parameter
                         + "use anomalyPolicy flag, clipping none and exampleCap none");
             }
         }
-        return new AggregationSettings(rule, p, cap, clipping, policy, quarantine, dp);
+        double eta = c.getServerLearningRate();
+        if (!(eta > 0) || !Double.isFinite(eta)) {
+            throw new IllegalArgumentException("serverLearningRate must be positive and finite, was " + eta);
+        }
+        AsyncSettings async = AsyncSettings.from(c);
+        if (async.isAsync() && dp.isPresent()) {
+            throw new IllegalArgumentException("central DP is accounted per synchronous round; use mode sync with dpNoiseMultiplier > 0");
+        }
+        if (async.mode() == AsyncMode.FEDASYNC && !rule.name().equals("fedavg")) {
+            throw new IllegalArgumentException("fedasync mixes one update at a time, so a robust rule (" + rule.name()
+                    + ") has nothing to compare it with; use mode fedbuff, whose buffer the rule aggregates like a round");
+        }
+        return new AggregationSettings(rule, p, cap, clipping, policy, quarantine, dp, eta, async);
     }
 }

@@ -26,7 +26,9 @@ import java.util.List;
 
 /**
  * Turns a complete round into what the job publishes: global version {@code v+1}
- * ({@code w_{v+1} = w_v + Δ}, Δ from the model's rule) and its {@link AggregationReport}.
+ * ({@code w_{v+1} = w_v + eta_g Δ}, Δ from the model's rule, {@code eta_g} the server learning
+ * rate, 1 by default) and its {@link AggregationReport}. FedBuff's buffer closes through here too
+ * ({@link io.floe.core.async.FedBuffStep}).
  *
  * <p>Plain Java so that the job and any auditor replaying the log compute the same bytes: updates
  * are sorted by updateId before the rule sees them, and provenance lists their ids.
@@ -119,26 +121,13 @@ public final class RoundCloser {
         } else {
             outcome = RoundAggregation.run(sorted, currentWeights, settings);
         }
-        ModelWeights next = currentWeights.plusScaled(outcome.delta(), 1.0f);
+        ModelWeights next = currentWeights.plusScaled(outcome.delta(), (float) settings.serverLearningRate());
         Map<String, RoundAggregation.UpdateOutcome> byId = RoundAggregation.byUpdateId(outcome);
 
         List<ClientUpdate> aggregated = sorted.stream()
                 .filter(u -> byId.get(u.updateId()).decision() != Decision.REJECT).toList();
-        GlobalModel model = GlobalModel.newBuilder()
-                .setModelId(current.getModelId())
-                .setVersion(version)
-                .setCreatedAt(now)
-                .setArchitecture(current.getArchitecture())
-                .setTensors(TensorRecords.toRecords(next))
-                .setTraining(spec.getTraining())
-                .setSelection(null)
-                .setProvenance(Provenance.newBuilder()
-                        .setRule(outcome.ruleApplied())
-                        .setParentVersion(current.getVersion())
-                        .setUpdateIds(aggregated.stream().map(ClientUpdate::updateId).toList())
-                        .setSeed(spec.getInitSeed())
-                        .build())
-                .build();
+        GlobalModel model = nextVersion(current, spec, next, outcome.ruleApplied(),
+                aggregated.stream().map(ClientUpdate::updateId).toList(), now);
 
         List<AcceptedUpdate> acceptedRecords = new ArrayList<>();
         for (ClientUpdate u : aggregated) {
@@ -188,8 +177,53 @@ public final class RoundCloser {
                 .setQuarantined(List.of())
                 .setNote(outcome.note())
                 .setPrivacy(privacyEntry)
+                .setMode(settings.async().mode().configName())
+                .setStaleness(stalenessHistogram(current.getVersion(), aggregated))
+                .setLateUpdates(lateUpdates(rejected))
                 .build();
         return new ClosedRound(model, report, outcome, ledgerAfter);
+    }
+
+    /** Version {@code current + 1} with the given weights, made by {@code rule} from {@code updateIds} (sorted). */
+    public static GlobalModel nextVersion(GlobalModel current, ModelSpec spec, ModelWeights next, String rule,
+            List<String> updateIds, Instant now) {
+        return GlobalModel.newBuilder()
+                .setModelId(current.getModelId())
+                .setVersion(current.getVersion() + 1)
+                .setCreatedAt(now)
+                .setArchitecture(current.getArchitecture())
+                .setTensors(TensorRecords.toRecords(next))
+                .setTraining(spec.getTraining())
+                .setSelection(null)
+                .setProvenance(Provenance.newBuilder()
+                        .setRule(rule)
+                        .setParentVersion(current.getVersion())
+                        .setUpdateIds(updateIds)
+                        .setSeed(spec.getInitSeed())
+                        .build())
+                .build();
+    }
+
+    /** tau = currentVersion - baseVersion of each update, counted: {@code {"0": 8, "2": 1}}, keys in numeric order. */
+    public static Map<String, Long> stalenessHistogram(long currentVersion, List<ClientUpdate> updates) {
+        java.util.TreeMap<Long, Long> counts = new java.util.TreeMap<>();
+        for (ClientUpdate u : updates) {
+            counts.merge(currentVersion - u.baseVersion(), 1L, Long::sum);
+        }
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        counts.forEach((tau, n) -> out.put(Long.toString(tau), n));
+        return out;
+    }
+
+    /** Rejections for coming too late: LATE_UPDATE (sync) and STALE_UPDATE (async). */
+    public static int lateUpdates(List<RejectedUpdate> rejected) {
+        int n = 0;
+        for (RejectedUpdate r : rejected) {
+            if (RejectionReason.LATE_UPDATE.name().equals(r.getReason()) || RejectionReason.STALE_UPDATE.name().equals(r.getReason())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private static PrivacyLedgerEntry entry(CentralDp dp, double clipNorm, long rounds, PrivacySpent spent, boolean exhausted,

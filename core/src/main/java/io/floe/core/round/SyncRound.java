@@ -57,10 +57,13 @@ public final class SyncRound {
 
     /** Why this client's update trained from {@code baseVersion} cannot join, or empty if it can. */
     public Optional<Rejection> admissionCheck(String clientId, long baseVersion) {
-        if (baseVersion != openVersion) {
-            String when = baseVersion < openVersion ? "late: its round has closed" : "from the future";
+        if (baseVersion < openVersion) {
+            return Optional.of(Rejection.of(RejectionReason.LATE_UPDATE,
+                    "update trained from version " + baseVersion + " but version " + openVersion + " is open (late: its round has closed)"));
+        }
+        if (baseVersion > openVersion) {
             return Optional.of(Rejection.of(RejectionReason.WRONG_BASE_VERSION,
-                    "update trained from version " + baseVersion + " but version " + openVersion + " is open (" + when + ")"));
+                    "update trained from version " + baseVersion + " but version " + openVersion + " is open (from the future)"));
         }
         if (acceptedClients.contains(clientId) || excludedClients.contains(clientId)) {
             return Optional.of(Rejection.of(RejectionReason.DUPLICATE_CLIENT,

@@ -6,8 +6,12 @@ public enum RejectionReason {
     UNDECODABLE,
     /** An update names a model no ModelSpec has created. */
     UNKNOWN_MODEL,
-    /** An update was trained from a version other than the open one (late or from the future). */
+    /** An update was trained from a version the server has not published yet (from the future). */
     WRONG_BASE_VERSION,
+    /** Sync: trained from a version whose round has closed. */
+    LATE_UPDATE,
+    /** Async: staler than the model's maxStaleness (or than the versions FedAsync keeps). */
+    STALE_UPDATE,
     /** The client already contributed an update to the open round. */
     DUPLICATE_CLIENT,
     /** Tensor names, shapes or dtypes differ from the model's. */

@@ -56,8 +56,11 @@ public final class SpecValidator {
             return invalid("aggregation config: " + e.getMessage());
         }
         int f = spec.getAggregation().getByzantineClients();
-        if (rule.toLowerCase(java.util.Locale.ROOT).contains("krum") && k <= 2 * f + 2) {
-            return invalid("Krum needs clientsPerRound > 2f + 2 (Blanchard et al. 2017); got " + k + " clients with f = " + f);
+        boolean buffered = "fedbuff".equalsIgnoreCase(spec.getAggregation().getMode().trim());
+        int aggregated = buffered ? spec.getAggregation().getBufferSize() : k;
+        if (rule.toLowerCase(java.util.Locale.ROOT).contains("krum") && aggregated <= 2 * f + 2) {
+            return invalid("Krum needs " + (buffered ? "bufferSize" : "clientsPerRound") + " > 2f + 2 (Blanchard et al. 2017); got "
+                    + aggregated + " updates with f = " + f);
         }
         ClientTrainingConfig t = spec.getTraining();
         if (!(t.getLearningRate() > 0) || !Float.isFinite(t.getLearningRate())) {

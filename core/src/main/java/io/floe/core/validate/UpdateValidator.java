@@ -13,7 +13,8 @@ import java.util.Optional;
  * Decides whether a decoded {@link ModelUpdate} may join the open round of its model.
  *
  * <p>Checks, cheapest first: ids present, {@code numExamples > 0}, the round admits the client
- * (base version equals the open version, one update per client per round), every tensor decodes,
+ * (sync: base version equals the open version, one update per client per round; async: the
+ * staleness bound), every tensor decodes,
  * tensor names and shapes equal the global model's, all values finite. The first failing check
  * gives the rejection; a passing update comes back decoded, so it is decoded once.
  */
@@ -21,7 +22,19 @@ public final class UpdateValidator {
     private UpdateValidator() {
     }
 
+    /** Whether a client's update trained from a base version may join: empty, or the reason it may not. */
+    @FunctionalInterface
+    public interface Admission {
+        Optional<Rejection> check(String clientId, long baseVersion);
+    }
+
+    /** Validates an update for a synchronous round. */
     public static ValidationResult validate(ModelUpdate update, ModelWeights globalModel, SyncRound round) {
+        return validate(update, globalModel, round::admissionCheck);
+    }
+
+    /** Validates an update; {@code admission} decides on its base version and client (sync round or async staleness). */
+    public static ValidationResult validate(ModelUpdate update, ModelWeights globalModel, Admission admission) {
         if (isBlank(update.getUpdateId()) || isBlank(update.getClientId()) || isBlank(update.getModelId())) {
             return ValidationResult.rejected(RejectionReason.MISSING_ID, "updateId, clientId and modelId must be non-empty");
         }
@@ -29,9 +42,9 @@ public final class UpdateValidator {
             return ValidationResult.rejected(RejectionReason.NON_POSITIVE_EXAMPLES,
                     "numExamples must be positive, was " + update.getNumExamples());
         }
-        Optional<Rejection> admission = round.admissionCheck(update.getClientId(), update.getBaseVersion());
-        if (admission.isPresent()) {
-            return new ValidationResult.Rejected(admission.get());
+        Optional<Rejection> admitted = admission.check(update.getClientId(), update.getBaseVersion());
+        if (admitted.isPresent()) {
+            return new ValidationResult.Rejected(admitted.get());
         }
         ModelWeights delta;
         try {

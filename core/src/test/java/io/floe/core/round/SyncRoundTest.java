@@ -28,7 +28,7 @@ class SyncRoundTest {
     }
 
     @Test
-    void lateUpdateHasWrongBaseVersion() {
+    void lateUpdateIsLate() {
         // Prepare
         SyncRound round = SyncRound.open(4, 2);
 
@@ -36,7 +36,7 @@ class SyncRoundTest {
         Optional<Rejection> rejection = round.admissionCheck("alice", 3);
 
         // Assert
-        assertThat(rejection).get().extracting(Rejection::reason).isEqualTo(RejectionReason.WRONG_BASE_VERSION);
+        assertThat(rejection).get().extracting(Rejection::reason).isEqualTo(RejectionReason.LATE_UPDATE);
         assertThat(rejection.get().detail()).contains("version 3").contains("version 4").contains("late");
     }
 
@@ -142,7 +142,7 @@ class SyncRoundTest {
         assertThat(next.acceptedCount()).isZero();
         assertThat(next.admissionCheck("alice", 8)).isEmpty();
         assertThat(next.admissionCheck("alice", 7)).get().extracting(Rejection::reason)
-                .isEqualTo(RejectionReason.WRONG_BASE_VERSION);
+                .isEqualTo(RejectionReason.LATE_UPDATE);
     }
 
     @Test

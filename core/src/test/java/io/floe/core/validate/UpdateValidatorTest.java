@@ -121,16 +121,16 @@ class UpdateValidatorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {OPEN_VERSION - 1, OPEN_VERSION + 1})
-    void otherBaseVersionIsWrongBaseVersion(long baseVersion) {
+    @org.junit.jupiter.params.provider.CsvSource({"-1, LATE_UPDATE", "1, WRONG_BASE_VERSION"})
+    void otherBaseVersionIsLateOrFromTheFuture(long offset, RejectionReason expected) {
         // Prepare
-        ModelUpdate update = validUpdate().setBaseVersion(baseVersion).build();
+        ModelUpdate update = validUpdate().setBaseVersion(OPEN_VERSION + offset).build();
 
         // Execute
         Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round));
 
         // Assert
-        assertThat(rejection.reason()).isEqualTo(RejectionReason.WRONG_BASE_VERSION);
+        assertThat(rejection.reason()).isEqualTo(expected);
     }
 
     @Test
@@ -243,6 +243,6 @@ class UpdateValidatorTest {
         Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round));
 
         // Assert
-        assertThat(rejection.reason()).isEqualTo(RejectionReason.WRONG_BASE_VERSION);
+        assertThat(rejection.reason()).isEqualTo(RejectionReason.LATE_UPDATE);
     }
 }

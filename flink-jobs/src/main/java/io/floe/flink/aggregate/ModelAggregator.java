@@ -1,6 +1,10 @@
 package io.floe.flink.aggregate;
 
 import io.floe.core.aggregate.ClientUpdate;
+import io.floe.core.async.AsyncMode;
+import io.floe.core.async.AsyncSettings;
+import io.floe.core.async.FedAsyncStep;
+import io.floe.core.async.FedBuffStep;
 import io.floe.core.round.AggregationSettings;
 import io.floe.core.round.RoundAggregation;
 import io.floe.core.round.RoundCloser;
@@ -89,6 +93,12 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     private transient ValueState<byte[]> privacyLedger;
     /** Processing time at which the open round's deadline passes; absent without a pending deadline. */
     private transient ValueState<Long> roundDeadline;
+    /** FedBuff: the buffered updates, keyed by {@code clientId@baseVersion}. */
+    private transient MapState<String, byte[]> asyncBuffer;
+    /** FedAsync: recent versions (GlobalModel bytes) by version, to mix a stale client's x_base + Delta. */
+    private transient MapState<Long, byte[]> versionHistory;
+    /** Async modes: each client's last applied updateId, so a redelivered update is applied once. */
+    private transient MapState<String, String> lastAppliedUpdate;
     /** Decoded tensors of the current global model; a cache, checked against the version on use. */
     private transient Map<String, CachedModel> weightsCache;
 
@@ -129,6 +139,12 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         clientStandings = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("client-standings", Types.STRING, Types.LONG));
         roundDeadline = getRuntimeContext().getState(new ValueStateDescriptor<>("round-deadline", Types.LONG));
+        asyncBuffer = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("async-buffer", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        versionHistory = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("version-history", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        lastAppliedUpdate = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("last-applied-update", Types.STRING, Types.STRING));
         weightsCache = new java.util.HashMap<>();
     }
 
@@ -169,9 +185,25 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
                     spec.getModelId(), null, null));
             return;
         }
+        AsyncMode before = AsyncMode.parse(WireCodec.MODEL_SPEC.decode(specState.value()).getAggregation().getMode());
+        AsyncMode after = AsyncMode.parse(spec.getAggregation().getMode());
         specState.update(WireCodec.MODEL_SPEC.encode(spec));
-        LOG.info("reconfigured model {}: rule {}, {} clients per round", spec.getModelId(),
+        LOG.info("reconfigured model {}: mode {}, rule {}, {} clients per round", spec.getModelId(), after.configName(),
                 spec.getAggregation().getRule(), spec.getAggregation().getClientsPerRound());
+        if (before != after) {
+            // Updates waiting under the old mode (an open round, a partial buffer) are not carried
+            // over: their clients train again on the next version.
+            LOG.warn("model {}: mode changed from {} to {}; {} pending round updates and {} buffered updates are dropped",
+                    spec.getModelId(), before.configName(), after.configName(), count(roundUpdates.keys()), count(asyncBuffer.keys()));
+            roundUpdates.clear();
+            roundExcluded.clear();
+            asyncBuffer.clear();
+            versionHistory.clear();
+        }
+        if (after != AsyncMode.SYNC) {
+            cancelDeadline(timers);
+            return;
+        }
         if (!RoundDeadline.from(spec.getAggregation()).enabled()) {
             cancelDeadline(timers);
         } else if (!budgetExhausted()) {
@@ -208,6 +240,11 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         if (ledgerBytes != null && PrivacyLedger.decode(ledgerBytes).exhausted()) {
             reject(update, origin, Rejection.of(RejectionReason.PRIVACY_BUDGET_EXHAUSTED, "model " + update.getModelId()
                     + " has spent its privacy budget and publishes no further versions"), false, out);
+            return;
+        }
+        AggregationSettings settings = AggregationSettings.from(spec.getAggregation());
+        if (settings.async().isAsync()) {
+            onAsyncUpdate(update, origin, spec, settings, current, now, out);
             return;
         }
         ensureDeadline(spec, timers);
@@ -307,7 +344,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     /** Arms the open round's deadline if deadlines are on and none is pending (the round opens now). */
     private void ensureDeadline(ModelSpec spec, TimerService timers) throws Exception {
         RoundDeadline deadline = RoundDeadline.from(spec.getAggregation());
-        if (deadline.enabled() && roundDeadline.value() == null) {
+        if (deadline.enabled() && roundDeadline.value() == null
+                && AsyncMode.parse(spec.getAggregation().getMode()) == AsyncMode.SYNC) {
             long at = deadline.firstDeadline(timers.currentProcessingTime());
             roundDeadline.update(at);
             timers.registerProcessingTimeTimer(at);
@@ -386,6 +424,17 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         }
         RoundCloser.ClosedRound closed = RoundCloser.close(current, weights(current), spec, settings, accepted, rejected, now,
                 privacy);
+        publishClosed(spec, current, settings, closed, rawByUpdateId, now, closeNote, timers, out);
+    }
+
+    /**
+     * Publishes a closed round or FedBuff buffer: the next version and its report (or only the
+     * report when the privacy budget stopped it), anomaly rejections as dead letters counted
+     * towards quarantine; clears the round's state and arms the next round's deadline.
+     */
+    private void publishClosed(ModelSpec spec, GlobalModel current, AggregationSettings settings,
+            RoundCloser.ClosedRound closed, Map<String, byte[]> rawByUpdateId, Instant now, String closeNote,
+            TimerService timers, Collector<OutboundRecord> out) throws Exception {
         if (closed.ledger() != null) {
             privacyLedger.update(closed.ledger().encode());
         }
@@ -429,12 +478,111 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         roundUpdates.clear();
         roundRejections.clear();
         roundExcluded.clear();
+        asyncBuffer.clear();
         publishModel(closed.model(), out);
-        armNextDeadline(spec, timers);
+        if (timers != null) {
+            armNextDeadline(spec, timers);
+        }
         out.collect(OutboundRecord.keyed(topics.reports(), current.getModelId(), WireCodec.AGGREGATION_REPORT.encode(report)));
-        LOG.info("model {}: closed round on version {} with {} updates ({} rejected), published version {}",
-                current.getModelId(), current.getVersion(), accepted.size(), report.getRejected().size(),
-                closed.model().getVersion());
+        LOG.info("model {}: closed {} on version {} with {} updates ({} rejected), published version {}",
+                current.getModelId(), settings.async().isAsync() ? "buffer" : "round", current.getVersion(),
+                report.getAccepted().size(), report.getRejected().size(), closed.model().getVersion());
+    }
+
+    /**
+     * FedAsync and FedBuff: admit an update by staleness (not by round), then mix it in at once
+     * (FedAsync) or buffer it and aggregate every bufferSize updates (FedBuff). A client may have
+     * several updates in a buffer, from different base versions, but one per base version.
+     */
+    private void onAsyncUpdate(ModelUpdate update, InboundRecord origin, ModelSpec spec, AggregationSettings settings,
+            GlobalModel current, Instant now, Collector<OutboundRecord> out) throws Exception {
+        AsyncSettings async = settings.async();
+        String clientId = update.getClientId();
+        if (update.getUpdateId() != null && update.getUpdateId().equals(lastAppliedUpdate.get(String.valueOf(clientId)))) {
+            LOG.debug("model {}: ignoring redelivered update {}", update.getModelId(), update.getUpdateId());
+            return;
+        }
+        Long standing = clientStandings.get(clientId);
+        if (standing != null && new ClientStanding(standing).quarantined()) {
+            reject(update, origin, Rejection.of(RejectionReason.QUARANTINED, "client " + clientId
+                    + " is quarantined for model " + update.getModelId() + " until an operator releases it"), true, out);
+            return;
+        }
+        String bufferKey = clientId + "@" + update.getBaseVersion();
+        ValidationResult verdict = UpdateValidator.validate(update, weights(current), (client, base) -> {
+            java.util.Optional<Rejection> stale = async.admissionCheck(base, current.getVersion());
+            if (stale.isPresent()) {
+                return stale;
+            }
+            try {
+                if (async.mode() == AsyncMode.FEDBUFF && asyncBuffer.contains(client + "@" + base)) {
+                    return java.util.Optional.of(Rejection.of(RejectionReason.DUPLICATE_CLIENT, "client " + client
+                            + " already has an update trained from version " + base + " in the buffer"));
+                }
+                if (async.mode() == AsyncMode.FEDASYNC && base < current.getVersion() && !versionHistory.contains(base)) {
+                    return java.util.Optional.of(Rejection.of(RejectionReason.STALE_UPDATE, "version " + base
+                            + " is no longer kept to mix with (FedAsync keeps the last " + async.versionsKept() + ")"));
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return java.util.Optional.empty();
+        });
+        if (verdict instanceof ValidationResult.Rejected rejected) {
+            byte[] stored = asyncBuffer.get(bufferKey);
+            if (rejected.rejection().reason() == RejectionReason.DUPLICATE_CLIENT && stored != null
+                    && WireCodec.MODEL_UPDATE.decode(stored).getUpdateId().equals(update.getUpdateId())) {
+                return; // redelivered while buffered
+            }
+            reject(update, origin, rejected.rejection(), true, out);
+            return;
+        }
+        ClientUpdate accepted = ((ValidationResult.Accepted) verdict).update();
+        if (async.mode() == AsyncMode.FEDASYNC) {
+            ModelWeights base = update.getBaseVersion() == current.getVersion() ? weights(current)
+                    : TensorRecords.fromRecords(WireCodec.GLOBAL_MODEL.decode(versionHistory.get(update.getBaseVersion())).getTensors());
+            List<RejectedUpdate> rejectedSoFar = new ArrayList<>();
+            for (byte[] bytes : roundRejections.get()) {
+                rejectedSoFar.add(RejectedUpdate.getDecoder().decode(bytes));
+            }
+            FedAsyncStep.Step step = FedAsyncStep.apply(current, weights(current), base, spec, settings, accepted, rejectedSoFar, now);
+            roundRejections.clear();
+            lastAppliedUpdate.put(clientId, update.getUpdateId());
+            versionHistory.put(current.getVersion(), WireCodec.GLOBAL_MODEL.encode(current));
+            versionHistory.remove(step.model().getVersion() - async.versionsKept() - 1);
+            publishModel(step.model(), out);
+            out.collect(OutboundRecord.keyed(topics.reports(), current.getModelId(), WireCodec.AGGREGATION_REPORT.encode(step.report())));
+            LOG.debug("model {}: {} -> version {}", current.getModelId(), step.report().getNote(), step.model().getVersion());
+            return;
+        }
+        asyncBuffer.put(bufferKey, origin.value);
+        int buffered = count(asyncBuffer.keys());
+        if (buffered < async.bufferSize()) {
+            return;
+        }
+        List<ClientUpdate> buffer = new ArrayList<>();
+        Map<String, byte[]> rawByUpdateId = new java.util.HashMap<>();
+        for (byte[] bytes : asyncBuffer.values()) {
+            ModelUpdate u = WireCodec.MODEL_UPDATE.decode(bytes);
+            buffer.add(new ClientUpdate(u.getUpdateId(), u.getClientId(), u.getBaseVersion(), u.getNumExamples(),
+                    u.getLocalSteps(), TensorRecords.fromRecords(u.getTensors()), u.getMetrics()));
+            rawByUpdateId.put(u.getUpdateId(), bytes);
+            lastAppliedUpdate.put(u.getClientId(), u.getUpdateId());
+        }
+        List<RejectedUpdate> rejectedSoFar = new ArrayList<>();
+        for (byte[] bytes : roundRejections.get()) {
+            rejectedSoFar.add(RejectedUpdate.getDecoder().decode(bytes));
+        }
+        RoundCloser.ClosedRound closed = FedBuffStep.close(current, weights(current), spec, settings, buffer, rejectedSoFar, now);
+        publishClosed(spec, current, settings, closed, rawByUpdateId, now, "", null, out);
+    }
+
+    private static int count(Iterable<?> items) {
+        int n = 0;
+        for (Object ignored : items) {
+            n++;
+        }
+        return n;
     }
 
     private void publishModel(GlobalModel model, Collector<OutboundRecord> out) throws Exception {

@@ -285,7 +285,7 @@ class ModelAggregatorTest {
         }
 
         // Assert: the new round starts empty (same clients accepted, only its own rejection reported)
-        assertThat(late.deadLetters()).extracting(DeadLetter::getReason).containsExactly("WRONG_BASE_VERSION");
+        assertThat(late.deadLetters()).extracting(DeadLetter::getReason).containsExactly("LATE_UPDATE");
         PublishedRecords out = PublishedRecords.drain(harness, TOPICS);
         GlobalModel v2 = out.models().get(0);
         assertThat(v2.getVersion()).isEqualTo(2L);
@@ -295,7 +295,10 @@ class ModelAggregatorTest {
         assertThat(report.getAccepted()).extracting(AcceptedUpdate::getUpdateId)
                 .containsExactly("u2-alice", "u2-bob", "u2-carol");
         assertThat(report.getRejected()).extracting(RejectedUpdate::getUpdateId, RejectedUpdate::getReason)
-                .containsExactly(tuple("u-dave", "WRONG_BASE_VERSION"));
+                .containsExactly(tuple("u-dave", "LATE_UPDATE"));
+        assertThat(report.getLateUpdates()).isEqualTo(1);
+        assertThat(report.getMode()).isEqualTo("sync");
+        assertThat(report.getStaleness()).containsExactly(org.assertj.core.api.Assertions.entry("0", 3L));
     }
 
     @Test

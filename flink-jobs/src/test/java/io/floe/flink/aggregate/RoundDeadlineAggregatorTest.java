@@ -93,7 +93,7 @@ class RoundDeadlineAggregatorTest {
 
         // Assert: dropped with a reason, as before deadlines
         assertThat(PublishedRecords.drain(harness, TOPICS).deadLetters()).extracting(DeadLetter::getReason)
-                .containsExactly("WRONG_BASE_VERSION");
+                .containsExactly("LATE_UPDATE");
     }
 
     @Test
