@@ -3,6 +3,7 @@ package io.floe.deploy;
 import io.floe.deploy.local.DemoSettings;
 import io.floe.deploy.local.HospitalsDemo;
 import io.floe.deploy.local.RunSettings;
+import io.floe.deploy.local.ClientConditions;
 import io.floe.trainer.cli.AggregationOptions;
 import io.floe.trainer.cli.ClientTrainingOptions;
 import picocli.CommandLine.Mixin;
@@ -67,6 +68,23 @@ public class DemoCommand implements Callable<Integer> {
     @Option(names = "--plot", defaultValue = "floe-out/demo-auc.png", description = "PNG plot of test AUC per round (default: ${DEFAULT-VALUE}).")
     Path plot;
 
+    @Option(names = "--stragglers", defaultValue = "none",
+            description = "Simulated stragglers FRACTION:FACTORx, e.g. 0.3:10x = 30%% of clients ten times slower (default: ${DEFAULT-VALUE}).")
+    String stragglers;
+
+    @Option(names = "--client-latency-ms", defaultValue = "0",
+            description = "Simulated duration of a local round on a normal device, added to the real training time; "
+                    + "stragglers take FACTOR times longer (default: ${DEFAULT-VALUE}; 200 when --stragglers or --dropout is set).")
+    long clientLatencyMs;
+
+    @Option(names = "--dropout", defaultValue = "0",
+            description = "Probability that a client vanishes mid-round (trains, never reports) (default: ${DEFAULT-VALUE}).")
+    double dropout;
+
+    @Option(names = "--duration-s", defaultValue = "0",
+            description = "Stop after this many seconds even if --rounds versions were not reached; 0 = no limit (default: ${DEFAULT-VALUE}).")
+    double durationSeconds;
+
     @Option(names = "--web-ui-port", defaultValue = "8081-8099", description = "Port or range for the Flink web UI (default: ${DEFAULT-VALUE}).")
     String webUiPorts;
 
@@ -84,9 +102,19 @@ public class DemoCommand implements Callable<Integer> {
             System.err.println("--byzantine must be in [0, --clients) and needs an --attack (see --help)");
             return 2;
         }
+        ClientConditions conditions;
+        try {
+            double[] slow = ClientConditions.parseStragglers(stragglers);
+            long latency = clientLatencyMs == 0 && (slow[0] > 0 || dropout > 0) ? 200 : clientLatencyMs;
+            conditions = new ClientConditions(latency, slow[0], slow[1], dropout, durationSeconds);
+            io.floe.core.async.AsyncMode.parse(aggregation.mode);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
         RunSettings run = new RunSettings(HospitalsDemo.MODEL_ID, architecture(), seed, rounds,
                 aggregation.toConfig(clients, Math.max(1, byzantine)),
-                training.toConfig(), attack, byzantine);
+                training.toConfig(), attack, byzantine, null, conditions);
         HospitalsDemo.run(new DemoSettings(data, clients, labelSkew, sizeSkew, run, checkpointIntervalMs, report, plot, webUiPorts),
                 System.out);
         return 0;

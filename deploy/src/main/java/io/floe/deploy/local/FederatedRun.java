@@ -22,6 +22,8 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -54,6 +56,12 @@ public final class FederatedRun {
         Collusion collusion = s.attacked() ? new Collusion(hospitals, s.byzantine()) : null;
         Set<String> attackers = new TreeSet<>();
         boolean dp = s.aggregation().getDpNoiseMultiplier() > 0;
+        ClientConditions conditions = s.conditions();
+        Set<Integer> stragglers = conditions.stragglers(hospitals, s.seed());
+        // Trainers keep training until the run ends where rounds can close without them (async
+        // modes, deadlines) or may skip versions (dropouts); otherwise one update per round.
+        boolean openEnded = !"sync".equals(s.aggregation().getMode()) || s.aggregation().getRoundDeadlineMs() > 0
+                || conditions.simulated() || conditions.durationSeconds() > 0;
 
         List<Thread> threads = new ArrayList<>();
         List<TrainerLoop> loops = new ArrayList<>();
@@ -75,25 +83,43 @@ public final class FederatedRun {
                     }
                     training = b.build();
                 }
+                if (conditions.simulated()) {
+                    training = new SimulatedDevice(training, conditions.latencyMs(),
+                            stragglers.contains(i) ? conditions.slowdown() : 1.0, conditions.dropout(), s.seed() * 31 + i);
+                }
                 GlobalModelFollower follower = new GlobalModelFollower(floe.bootstrapServers(), floe.topics().models(),
                         s.modelId(), new Properties());
                 UpdatePublisher publisher = new UpdatePublisher(floe.bootstrapServers(), floe.topics().updates(), new Properties());
                 clients.add(follower);
                 clients.add(publisher);
-                TrainerLoop loop = new TrainerLoop(clientId, follower, publisher, training, s.rounds(), u -> { });
+                TrainerLoop loop = new TrainerLoop(clientId, follower, publisher, training, openEnded ? 0 : s.rounds(), u -> { });
                 loops.add(loop);
                 Thread t = new Thread(loop, s.modelId() + "/" + clientId);
                 t.setDaemon(true);
                 threads.add(t);
                 t.start();
             }
+            if (out != null && conditions.simulated()) {
+                out.println("devices: " + conditions.describe() + (stragglers.isEmpty() ? ""
+                        : "; stragglers: " + stragglers.stream().map(i -> String.format("hospital-%02d", i)).toList()));
+            }
             if (out != null) {
                 out.println();
                 out.println("version  participants  rejected  test AUC  test acc  clients' local AUC"
-                        + (backdoor.isPresent() ? "  backdoor" : "") + (dp ? "   epsilon" : "") + "   elapsed");
+                        + (backdoor.isPresent() ? "  backdoor" : "") + (dp ? "   epsilon" : "") + (openEnded ? "  late  mean tau" : "")
+                        + "   elapsed");
             }
             long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+            long stopAt = conditions.durationSeconds() > 0 ? started + (long) (conditions.durationSeconds() * 1e9) : Long.MAX_VALUE;
+            double lastPrinted = -1;
             while (history.isEmpty() || history.get(history.size() - 1).version() < s.rounds()) {
+                if (System.nanoTime() > stopAt) {
+                    if (out != null) {
+                        out.printf("  stopped after %.0f s at version %d%n", conditions.durationSeconds(),
+                                history.isEmpty() ? 0 : history.get(history.size() - 1).version());
+                    }
+                    break;
+                }
                 if (observer.exhaustedReport() != null) {
                     if (out != null) {
                         out.println("  " + observer.exhaustedReport().getNote());
@@ -107,11 +133,15 @@ public final class FederatedRun {
                 for (RoundObserver.PublishedVersion v : observer.poll(Duration.ofMillis(200))) {
                     RoundRecord r = record(v.model(), v.report(), evaluator, backdoor, scenario, attackers, started);
                     history.add(r);
-                    if (out != null) {
-                        out.printf("%7d  %12d  %8d  %8.4f  %8.4f  %18s%s%s  %7.1fs%n", r.version(), r.participants(), r.rejected(),
+                    // async modes publish many versions a second: print at most two lines a second
+                    boolean print = r.seconds() - lastPrinted >= 0.5 || r.version() >= s.rounds() || r.version() <= 1;
+                    if (out != null && print) {
+                        lastPrinted = r.seconds();
+                        out.printf("%7d  %12d  %8d  %8.4f  %8.4f  %18s%s%s%s  %7.1fs%n", r.version(), r.participants(), r.rejected(),
                                 r.testAuc(), r.testAccuracy(), Double.isNaN(r.clientAuc()) ? "-" : String.format("%.4f", r.clientAuc()),
                                 backdoor.isPresent() ? String.format("  %8.3f", r.backdoorSuccess()) : "",
-                                dp ? (Double.isNaN(r.epsilon()) ? "         -" : String.format("  %8.3f", r.epsilon())) : "", r.seconds());
+                                dp ? (Double.isNaN(r.epsilon()) ? "         -" : String.format("  %8.3f", r.epsilon())) : "",
+                                openEnded ? String.format(Locale.ROOT, "  %4d  %8.2f", r.lateUpdates(), r.meanStaleness()) : "", r.seconds());
                     }
                 }
             }
@@ -158,6 +188,17 @@ public final class FederatedRun {
                 rep == null ? 0 : rep.getRejected().size(), attackersRejected, attackersFlagged, honestFlagged, m.auc(), m.accuracy(),
                 rep == null ? Double.NaN : rep.getClientMetrics().getOrDefault("auc", Double.NaN), asr,
                 (System.nanoTime() - started) / 1e9, rejections,
-                rep == null || rep.getPrivacy() == null ? Double.NaN : rep.getPrivacy().getEpsilon());
+                rep == null || rep.getPrivacy() == null ? Double.NaN : rep.getPrivacy().getEpsilon(),
+                rep == null ? 0 : rep.getLateUpdates(), rep == null ? 0 : meanStaleness(rep));
+    }
+
+    private static double meanStaleness(AggregationReport rep) {
+        long n = 0;
+        double sum = 0;
+        for (Map.Entry<String, Long> e : rep.getStaleness().entrySet()) {
+            n += e.getValue();
+            sum += Double.parseDouble(e.getKey()) * e.getValue();
+        }
+        return n == 0 ? 0 : sum / n;
     }
 }

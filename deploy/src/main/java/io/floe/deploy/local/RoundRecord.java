@@ -18,9 +18,11 @@ package io.floe.deploy.local;
  * @param seconds seconds since the run started
  * @param rejections one line per rejected update: client, reason code and explanation
  * @param epsilon central-DP epsilon spent so far (NaN without central DP)
+ * @param lateUpdates updates dropped in its round for coming too late (LATE_UPDATE, STALE_UPDATE)
+ * @param meanStaleness mean staleness tau of the updates aggregated into it (0 for sync rounds)
  */
 public record RoundRecord(long version, int participants, int rejected, int attackersRejected, int attackersFlagged,
         int honestFlagged, double testAuc,
         double testAccuracy, double clientAuc, double backdoorSuccess, double seconds, java.util.List<String> rejections,
-        double epsilon) {
+        double epsilon, int lateUpdates, double meanStaleness) {
 }

@@ -80,6 +80,26 @@ public class AggregationOptions {
             description = "Central DP: privacy budget; no version is published beyond it; 0 = none (default: ${DEFAULT-VALUE}).")
     public double dpTargetEpsilon;
 
+    @Option(names = "--mode", defaultValue = "sync",
+            description = "sync (rounds), fedasync (every update mixed in, Xie et al. 2019) or fedbuff (every --buffer-size updates, Nguyen et al. 2022) (default: ${DEFAULT-VALUE}).")
+    public String mode = "sync";
+
+    @Option(names = "--staleness", defaultValue = "polynomial:a=0.5",
+            description = "Async: staleness weight s(tau): constant, polynomial:a=A or hinge:a=A,b=B (default: ${DEFAULT-VALUE}).")
+    public String staleness = "polynomial:a=0.5";
+
+    @Option(names = "--max-staleness", defaultValue = "0", description = "Async: reject updates more than this many versions stale; 0 = no bound (default: ${DEFAULT-VALUE}).")
+    public int maxStaleness;
+
+    @Option(names = "--async-mixing", defaultValue = "0.6", description = "fedasync: alpha, the weight of a fresh update (default: ${DEFAULT-VALUE}).")
+    public double asyncMixing = 0.6;
+
+    @Option(names = "--buffer-size", defaultValue = "10", description = "fedbuff: K, updates per server step (default: ${DEFAULT-VALUE}).")
+    public int bufferSize = 10;
+
+    @Option(names = "--server-lr", defaultValue = "1.0", description = "Server learning rate eta_g on the aggregated delta (default: ${DEFAULT-VALUE}).")
+    public double serverLearningRate = 1.0;
+
     /** The config for a model whose rounds close at {@code clientsPerRound} updates. */
     public AggregationConfig toConfig(int clientsPerRound, int defaultAssumedByzantine) {
         return AggregationConfig.newBuilder()
@@ -105,6 +125,12 @@ public class AggregationOptions {
                 .setDpClipCountStddev(dpClipCountStddev)
                 .setDpDelta(dpDelta)
                 .setDpTargetEpsilon(dpTargetEpsilon)
+                .setMode(io.floe.core.async.AsyncMode.parse(mode).configName())
+                .setStaleness(staleness)
+                .setMaxStaleness(maxStaleness)
+                .setAsyncMixing(asyncMixing)
+                .setBufferSize(bufferSize)
+                .setServerLearningRate(serverLearningRate)
                 .build();
     }
 }

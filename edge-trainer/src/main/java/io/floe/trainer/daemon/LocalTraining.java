@@ -10,5 +10,6 @@ import io.floe.schema.ModelUpdate;
  */
 public interface LocalTraining {
 
+    /** @return the update to publish, or null when this site gives up on the version (nothing is published) */
     ModelUpdate train(GlobalModel base);
 }

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's loop: wait for a global version newer than the last one trained on, train on it,
- * publish the update, repeat. Stops after {@code maxRounds} updates, when stopped, when
+ * publish the update, repeat. A training that returns no update (null) skipped that version. Stops after {@code maxRounds} updates, when stopped, when
  * interrupted, or when the training refuses a round because the site's DP-SGD privacy budget is
  * spent ({@link PrivacyBudgetExhaustedException}).
  */
@@ -59,6 +59,13 @@ public final class TrainerLoop implements Runnable {
                     LOG.warn("{}: stops after {} updates, {}", clientId, rounds, e.getMessage());
                     budgetExhausted = true;
                     return;
+                }
+                if (update == null) {
+                    // The training gave up on this version (a device that dropped out, or an
+                    // interrupted one): nothing to publish; wait for a newer version.
+                    lastTrainedVersion = base.getVersion();
+                    LOG.debug("{}: no update for version {}", clientId, base.getVersion());
+                    continue;
                 }
                 publisher.publish(update);
                 lastTrainedVersion = base.getVersion();
