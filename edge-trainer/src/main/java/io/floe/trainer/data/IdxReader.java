@@ -45,7 +45,8 @@ public final class IdxReader {
      * @param source the file read, for messages
      * @param dimensions the header's sizes; {@code dimensions[0]} is the item count of the whole file
      * @param items how many items {@code data} holds: {@code min(limit, dimensions[0])}
-     * @param data {@code items * itemSize()} unsigned bytes, row-major
+     * @param data {@code items * itemSize()} unsigned bytes, row-major; not copied (it can be
+     *     47 MB), so a caller that hands it on should not change it
      */
     public record IdxArray(Path source, int[] dimensions, int items, byte[] data) {
         public IdxArray {

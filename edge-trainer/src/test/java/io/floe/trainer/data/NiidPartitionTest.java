@@ -212,7 +212,7 @@ class NiidPartitionTest {
         assertThat(noiseStd(middle)).isCloseTo(sigma * 4 / 9, within(0.03 * sigma));
         // the same party gives the same noise every time
         assertThat(split.party(PARTIES - 1).featuresRowMajor()).containsExactly(last.featuresRowMajor());
-        // an IID split underneath: the same rows as iid with the derived seed are not required, but equal sizes are
+        // the rows underneath are an IID split: equal sizes
         assertThat(IntStream.range(0, PARTIES).map(split::size).toArray()).containsOnly(500);
     }
 
