@@ -6,6 +6,11 @@
  * simulated federation of hospitals that differ in size and class mix, so experiments can show
  * what non-IID data does to federated averaging. Every split is seeded and reproducible.
  *
+ * <p>{@link io.floe.trainer.data.FashionMnist} reads the Fashion-MNIST benchmark through
+ * {@link io.floe.trainer.data.IdxReader}, and {@link io.floe.trainer.data.NiidPartition} deals a
+ * training set out to parties by the label, quantity and feature skews of NIID-Bench (Li et al.,
+ * ICDE 2022) into a {@link io.floe.trainer.data.PartySplit}.
+ *
  * <p>Nothing here depends on nd4j or Kafka: the package is plain Java so it can be reused by tools
  * that only prepare data.
  */
