@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** {@code ./floe bench}: kernels (JMH) and end-to-end experiments. */
 @Command(name = "floe bench", mixinStandardHelpOptions = true, description = "Benchmarks and experiments.",
-        subcommands = {BenchCli.Aggregation.class, BenchCli.Robustness.class, BenchCli.Privacy.class})
+        subcommands = {BenchCli.Aggregation.class, BenchCli.Robustness.class, BenchCli.Privacy.class, BenchCli.Async.class})
 public final class BenchCli implements Runnable {
     public static void main(String[] args) {
         System.exit(new CommandLine(new BenchCli()).execute(args));
@@ -133,6 +133,54 @@ public final class BenchCli implements Runnable {
     }
 
     /** The data and run length shared by the end-to-end experiments. */
+    @Command(name = "async", mixinStandardHelpOptions = true,
+            description = {"Sync rounds (without and with a deadline), FedAsync and FedBuff on the hospitals scenario under",
+                    "simulated stragglers and dropouts, through the real broker and job, each for the same wall-clock budget.",
+                    "Writes results.csv, results.md and auc-vs-time-dropout-NN.png."})
+    static final class Async implements Callable<Integer> {
+        @Option(names = "--out", defaultValue = "floe-out/async", description = "Output folder (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Option(names = "--data", defaultValue = "data/wdbc/breast_cancer.csv", description = "WDBC CSV (default: ${DEFAULT-VALUE}).")
+        Path data;
+
+        @Option(names = "--seed", defaultValue = "42", description = "(default: ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--duration-s", defaultValue = "40", description = "Wall-clock budget per run (default: ${DEFAULT-VALUE}).")
+        double duration;
+
+        @Option(names = "--target-auc", defaultValue = "0.98", description = "Target test AUC (default: ${DEFAULT-VALUE}).")
+        double target;
+
+        @Option(names = "--client-latency-ms", defaultValue = "200", description = "Local round of a normal device (default: ${DEFAULT-VALUE}).")
+        long latency;
+
+        @Option(names = "--stragglers", defaultValue = "0.3:10x", description = "(default: ${DEFAULT-VALUE})")
+        String stragglers;
+
+        @Option(names = "--dropouts", split = ",", defaultValue = "0,0.1", description = "Dropout rates, a scenario each (default: ${DEFAULT-VALUE}).")
+        List<Double> dropouts;
+
+        @Option(names = "--variants", split = ",", defaultValue = "sync,sync+deadline,fedasync,fedbuff",
+                description = "(default: ${DEFAULT-VALUE})")
+        List<String> variants;
+
+        @Option(names = "--deadline-ms", defaultValue = "600", description = "sync+deadline's round deadline (default: ${DEFAULT-VALUE}).")
+        long deadline;
+
+        @Option(names = "--buffer-size", defaultValue = "5", description = "FedBuff's K (default: ${DEFAULT-VALUE}).")
+        int bufferSize;
+
+        @Override
+        public Integer call() throws Exception {
+            io.floe.bench.async.AsyncExperiment.run(new io.floe.bench.async.AsyncExperiment.Plan(data, seed, duration, target, latency,
+                    stragglers, dropouts, variants, deadline, bufferSize), out, System.out);
+            System.out.println("wrote " + out.resolve("results.csv") + ", " + out.resolve("results.md") + " and the plots");
+            return 0;
+        }
+    }
+
     static final class ScenarioOptions {
         @Option(names = "--data", defaultValue = "data/wdbc/breast_cancer.csv", description = "WDBC CSV (default: ${DEFAULT-VALUE}).")
         Path data;
