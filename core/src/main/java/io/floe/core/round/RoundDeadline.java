@@ -7,8 +7,8 @@ import java.time.Instant;
  * The participation timeout of a synchronous round (issue 4, item 2): a round on version
  * {@code v} closes at {@code clientsPerRound} responses or, whichever comes first, when its
  * deadline passes with at least {@code minFitClients} accepted updates. Below that minimum the
- * deadline is extended by {@code roundDeadlineMs} and the extension is reported instead of the
- * round hanging silently.
+ * deadline is extended and the extension is reported instead of the round hanging silently;
+ * repeated extensions of one round back off exponentially ({@link #extended(long, long, int)}).
  *
  * <p>Times are processing-time milliseconds. A round's first deadline is
  * {@code openedAt + roundDeadlineMs}, where {@code openedAt} is when its version was published
@@ -65,9 +65,27 @@ public record RoundDeadline(long deadlineMs, int minFitClients) {
      * the past.
      */
     public long extended(long passedDeadlineMs, long nowMs) {
-        requireEnabled();
-        return Math.addExact(Math.max(passedDeadlineMs, nowMs), deadlineMs);
+        return extended(passedDeadlineMs, nowMs, 0);
     }
+
+    /**
+     * The deadline after the {@code extensionsSoFar + 1}-th extension of one round: extensions back
+     * off exponentially, {@code roundDeadlineMs * 2^k}, capped at {@link #MAX_EXTENSION_MS} (or the
+     * timeout itself if longer), so a model whose clients are all gone is reported on ever more
+     * rarely instead of every timeout, and still resumes when clients come back.
+     */
+    public long extended(long passedDeadlineMs, long nowMs, int extensionsSoFar) {
+        requireEnabled();
+        long cap = Math.max(deadlineMs, MAX_EXTENSION_MS);
+        long wait = deadlineMs;
+        for (int k = 0; k < extensionsSoFar && wait < cap; k++) {
+            wait = Math.min(cap, wait * 2);
+        }
+        return Math.addExact(Math.max(passedDeadlineMs, nowMs), wait);
+    }
+
+    /** The longest single extension (unless roundDeadlineMs itself is longer): five minutes. */
+    public static final long MAX_EXTENSION_MS = 300_000L;
 
     /** The report note of an extension. */
     public String extensionNote(SyncRound round, long passedDeadlineMs, long extendedToMs) {

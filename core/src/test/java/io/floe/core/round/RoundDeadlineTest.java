@@ -83,6 +83,19 @@ class RoundDeadlineTest {
     }
 
     @Test
+    void repeatedExtensionsBackOffExponentiallyUpToFiveMinutes() {
+        RoundDeadline deadline = new RoundDeadline(1_000, 1);
+        // 1 s, 2 s, 4 s, ... after the passed deadline; 2^9 s = 512 s > 300 s cap
+        assertThat(deadline.extended(5_000, 5_000, 0)).isEqualTo(6_000);
+        assertThat(deadline.extended(6_000, 6_000, 1)).isEqualTo(8_000);
+        assertThat(deadline.extended(8_000, 8_000, 2)).isEqualTo(12_000);
+        assertThat(deadline.extended(0, 0, 9)).isEqualTo(300_000);
+        assertThat(deadline.extended(0, 0, Integer.MAX_VALUE)).isEqualTo(300_000);
+        // a timeout longer than the cap is never shortened
+        assertThat(new RoundDeadline(600_000, 1).extended(0, 0, 3)).isEqualTo(600_000);
+    }
+
+    @Test
     void invalidSettingsAreRefused() {
         assertThatThrownBy(() -> new RoundDeadline(-1, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new RoundDeadline(10, 0)).isInstanceOf(IllegalArgumentException.class);

@@ -93,6 +93,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     private transient ValueState<byte[]> privacyLedger;
     /** Processing time at which the open round's deadline passes; absent without a pending deadline. */
     private transient ValueState<Long> roundDeadline;
+    /** How often the open round's deadline has been extended (extensions back off); absent = 0. */
+    private transient ValueState<Integer> roundExtensions;
     /** FedBuff: the buffered updates, keyed by {@code clientId@baseVersion}. */
     private transient MapState<String, byte[]> asyncBuffer;
     /** FedAsync: recent versions (GlobalModel bytes) by version, to mix a stale client's x_base + Delta. */
@@ -139,6 +141,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         clientStandings = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("client-standings", Types.STRING, Types.LONG));
         roundDeadline = getRuntimeContext().getState(new ValueStateDescriptor<>("round-deadline", Types.LONG));
+        roundExtensions = getRuntimeContext().getState(new ValueStateDescriptor<>("round-extensions", Types.INT));
         asyncBuffer = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("async-buffer", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         versionHistory = getRuntimeContext().getMapState(
@@ -310,7 +313,9 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             closeRound(spec, current, round, now, deadline.closedNote(round, timestamp), timers, out);
             return;
         }
-        long extended = deadline.extended(timestamp, timers.currentProcessingTime());
+        int extensions = roundExtensions.value() == null ? 0 : roundExtensions.value();
+        long extended = deadline.extended(timestamp, timers.currentProcessingTime(), extensions);
+        roundExtensions.update(extensions + 1);
         roundDeadline.update(extended);
         timers.registerProcessingTimeTimer(extended);
         String note = deadline.extensionNote(round, timestamp, extended);
@@ -359,6 +364,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     }
 
     private void cancelDeadline(TimerService timers) throws Exception {
+        roundExtensions.clear();
         Long pending = roundDeadline.value();
         if (pending != null) {
             timers.deleteProcessingTimeTimer(pending);

@@ -145,6 +145,37 @@ class RoundDeadlineAggregatorTest {
     }
 
     @Test
+    void repeatedExtensionsBackOffAndTheCountResetsWithTheNextRound() throws Exception {
+        // Prepare: nobody responds
+        var harness = openHarness(null);
+        harness.setProcessingTime(OPENED);
+        harness.processElement(specEvent(deadlineSpec(3, TIMEOUT, 2), 0), T0);
+        PublishedRecords.drain(harness, TOPICS);
+
+        // Execute / Assert: extensions of 1, 2 and 4 timeouts, one EXTENDED report each
+        long[] firesAt = {OPENED + TIMEOUT, OPENED + 2 * TIMEOUT, OPENED + 4 * TIMEOUT, OPENED + 8 * TIMEOUT};
+        for (int i = 0; i < firesAt.length; i++) {
+            harness.setProcessingTime(firesAt[i] - 1);
+            assertThat(PublishedRecords.drain(harness, TOPICS).isEmpty()).as("before deadline %d", i).isTrue();
+            harness.setProcessingTime(firesAt[i]);
+            long next = i + 1 < firesAt.length ? firesAt[i + 1] : OPENED + 16 * TIMEOUT;
+            assertThat(PublishedRecords.drain(harness, TOPICS).reports()).singleElement()
+                    .satisfies(r -> assertThat(r.getNote()).contains("extended to " + Instant.ofEpochMilli(next)));
+        }
+
+        // Execute: the round closes at its deadline (alice and bob arrive), the next one starts afresh
+        harness.processElement(updateEvent(ALICE, 1), T0 + 1);
+        harness.processElement(updateEvent(BOB, 2), T0 + 2);
+        harness.setProcessingTime(OPENED + 16 * TIMEOUT);
+        assertThat(PublishedRecords.drain(harness, TOPICS).models()).hasSize(1);
+        harness.setProcessingTime(OPENED + 17 * TIMEOUT);
+
+        // Assert: the first extension of the new round is one timeout again
+        assertThat(PublishedRecords.drain(harness, TOPICS).reports()).singleElement()
+                .satisfies(r -> assertThat(r.getNote()).contains("extended to " + Instant.ofEpochMilli(OPENED + 18 * TIMEOUT)));
+    }
+
+    @Test
     void pendingDeadlineSurvivesSnapshotAndRestore() throws Exception {
         // Prepare: two updates, then a checkpoint while the deadline is pending
         var beforeFailure = openHarness(null);
