@@ -62,5 +62,6 @@ class GlobalModelTest {
         assertThat(decoded).isEqualTo(model);
         assertThat(decoded.getSelection()).isNull();
         assertThat(decoded.getProvenance().getParentVersion()).isEqualTo(-1L);
+        assertThat(decoded.getControl()).as("no SCAFFOLD control variate unless set").isEmpty();
     }
 }

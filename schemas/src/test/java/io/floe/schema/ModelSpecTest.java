@@ -50,5 +50,11 @@ class ModelSpecTest {
         assertThat(training.getLearningRate()).isEqualTo(0.1f);
         assertThat(training.getLocalEpochs()).isEqualTo(1);
         assertThat(training.getBatchSize()).isEqualTo(32);
+        // drift algorithms (issue 6): everything off by default, so older specs keep FedAvg
+        assertThat(aggregation.getAlgorithm()).isEqualTo("fedavg");
+        assertThat(aggregation.getServerOptimizer()).isEqualTo("fedavg");
+        assertThat(aggregation.getTotalClients()).isZero();
+        assertThat(training.getMomentum()).isZero();
+        assertThat(training.getAlgorithm()).isEqualTo("fedavg");
     }
 }

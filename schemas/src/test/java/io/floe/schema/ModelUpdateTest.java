@@ -100,6 +100,7 @@ class ModelUpdateTest {
         // Assert: fields v1 did not have take their defaults ...
         assertThat(decoded.getMetrics()).isEmpty();
         assertThat(decoded.getSignature()).isNull();
+        assertThat(decoded.getControlDelta()).isEmpty();
         // ... and every v1 field survives
         assertThat(decoded.getUpdateId()).isEqualTo("u-old");
         assertThat(decoded.getModelId()).isEqualTo("wdbc-logreg");

@@ -21,7 +21,8 @@ import java.util.List;
  * <p>With rule fedavg and equal example counts this is the paper's
  * {@code x + eta_g / K * sum_k s(tau_k) Delta_k} ({@link FedBuffAggregation}); with unequal
  * counts FedAvg's {@code n_k / n} replace the paper's uniform {@code 1 / K}, as in the
- * synchronous rounds. Anomaly scores are computed on the staleness-weighted deltas.
+ * synchronous rounds. Anomaly scores are computed on the staleness-weighted deltas. A server
+ * optimizer other than fedavg (FedBuff with FedAdam, say) steps on the buffer's aggregate.
  */
 public final class FedBuffStep {
     private FedBuffStep() {
@@ -34,6 +35,13 @@ public final class FedBuffStep {
      */
     public static RoundCloser.ClosedRound close(GlobalModel current, ModelWeights currentWeights, ModelSpec spec,
             AggregationSettings settings, List<ClientUpdate> buffer, List<RejectedUpdate> rejected, Instant now) {
+        return close(current, currentWeights, spec, settings, buffer, rejected, now, RoundCloser.DriftInputs.none());
+    }
+
+    /** As above, with the server optimizer's state from the previous step (FedBuff with FedAdam etc.). */
+    public static RoundCloser.ClosedRound close(GlobalModel current, ModelWeights currentWeights, ModelSpec spec,
+            AggregationSettings settings, List<ClientUpdate> buffer, List<RejectedUpdate> rejected, Instant now,
+            RoundCloser.DriftInputs drift) {
         StalenessFunction s = settings.async().staleness();
         List<ClientUpdate> weighted = new ArrayList<>(buffer.size());
         for (ClientUpdate u : buffer) {
@@ -45,6 +53,6 @@ public final class FedBuffStep {
             weighted.add(new ClientUpdate(u.updateId(), u.clientId(), u.baseVersion(), u.numExamples(), u.localSteps(),
                     u.delta().scaled((float) s.weight(tau)), u.metrics()));
         }
-        return RoundCloser.close(current, currentWeights, spec, settings, weighted, rejected, now);
+        return RoundCloser.close(current, currentWeights, spec, settings, weighted, rejected, now, null, drift);
     }
 }

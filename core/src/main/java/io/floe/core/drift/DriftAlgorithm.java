@@ -72,6 +72,14 @@ public record DriftAlgorithm(Kind kind, double proximalMu, double localMomentum)
 
     /** Parses {@code fedavg}, {@code fedprox:mu=M}, {@code scaffold} or {@code fednova[:rho=R]} (case-insensitive). */
     public static DriftAlgorithm parse(String spec) {
+        return parse(spec, 0.0);
+    }
+
+    /**
+     * As {@link #parse(String)}, but a {@code fednova} without {@code rho} takes
+     * {@code defaultLocalMomentum}: the momentum the model's clients are configured to train with.
+     */
+    public static DriftAlgorithm parse(String spec, double defaultLocalMomentum) {
         AlgorithmSpec s = AlgorithmSpec.parse(spec, "drift algorithm");
         return switch (s.name()) {
             case "fedavg" -> {
@@ -92,7 +100,7 @@ public record DriftAlgorithm(Kind kind, double proximalMu, double localMomentum)
             }
             case "fednova" -> {
                 s.allowOnly("rho");
-                yield fedNova(s.get("rho", 0.0));
+                yield fedNova(s.get("rho", defaultLocalMomentum));
             }
             default -> throw new IllegalArgumentException("unknown drift algorithm '" + spec.trim()
                     + "'; use fedavg, fedprox:mu=M, scaffold or fednova[:rho=R]");

@@ -10,22 +10,46 @@ import io.floe.core.aggregate.NormClipping;
 import io.floe.core.aggregate.RuleParameters;
 import io.floe.core.anomaly.AnomalyPolicy;
 import io.floe.core.anomaly.QuarantineRule;
-import io.floe.schema.AggregationConfig;
+import io.floe.core.drift.DriftAlgorithm;
+import io.floe.core.drift.FedNova;
+import io.floe.core.drift.ServerOptimizer;
 import io.floe.core.privacy.CentralDp;
+import io.floe.schema.AggregationConfig;
+import io.floe.schema.ClientTrainingConfig;
+import io.floe.schema.ModelSpec;
 import java.util.Optional;
 
 /**
  * A model's server-side aggregation, as its ModelSpec configures it: the rule and its parameters,
  * an optional cap on self-reported example counts, optional norm clipping, the anomaly policy and
- * the quarantine rule, central DP, the server learning rate and the (a)synchronous mode.
+ * the quarantine rule, central DP, the server learning rate, the (a)synchronous mode, the
+ * algorithm against client drift and the server optimizer.
  * {@link #from} checks every field and says what is wrong.
+ *
+ * <p>With {@code algorithm = fednova} the rule is {@link FedNova} (it replaces fedavg, the only
+ * rule it may be combined with). {@code serverLearningRate} is the effective eta_g of the fedavg
+ * server step, whether it came from {@code serverLearningRate} or from {@code serverOptimizer
+ * fedavg:eta=E}; other server optimizers carry their own eta and require serverLearningRate 1.
+ *
+ * @param scaffoldClients SCAFFOLD's N (totalClients, or clientsPerRound when that is 0)
  */
 public record AggregationSettings(AggregationRule rule, RuleParameters parameters, Optional<ExampleCountCap> exampleCap,
         Optional<NormClipping> clipping, AnomalyPolicy anomalyPolicy, QuarantineRule quarantine,
-        Optional<CentralDp> centralDp, double serverLearningRate, AsyncSettings async) {
+        Optional<CentralDp> centralDp, double serverLearningRate, AsyncSettings async, DriftAlgorithm algorithm,
+        ServerOptimizer serverOptimizer, int scaffoldClients) {
+
+    /** The settings of {@code spec}: its aggregation config, with FedNova's rho defaulting to the clients' momentum. */
+    public static AggregationSettings from(ModelSpec spec) {
+        return from(spec.getAggregation(), spec.getTraining());
+    }
+
+    /** As {@link #from(AggregationConfig, ClientTrainingConfig)} with the default training config (momentum 0). */
+    public static AggregationSettings from(AggregationConfig c) {
+        return from(c, ClientTrainingConfig.newBuilder().build());
+    }
 
     /** @throws IllegalArgumentException naming the field when the config is inconsistent */
-    public static AggregationSettings from(AggregationConfig c) {
+    public static AggregationSettings from(AggregationConfig c, ClientTrainingConfig training) {
         RuleParameters p = new RuleParameters(c.getTrimFraction(), c.getByzantineClients(), c.getMultiKrumSelection());
         AggregationRule rule = AggregationRules.create(c.getRule(), p);
         AnomalyPolicy policy = new AnomalyPolicy(AnomalyPolicy.parseMode(c.getAnomalyPolicy()), c.getNormZThreshold(),
@@ -61,6 +85,92 @@ public record AggregationSettings(AggregationRule rule, RuleParameters parameter
             throw new IllegalArgumentException("fedasync mixes one update at a time, so a robust rule (" + rule.name()
                     + ") has nothing to compare it with; use mode fedbuff, whose buffer the rule aggregates like a round");
         }
-        return new AggregationSettings(rule, p, cap, clipping, policy, quarantine, dp, eta, async);
+        DriftAlgorithm algorithm = algorithmOf(c, training);
+        ServerOptimizer optimizer;
+        try {
+            optimizer = ServerOptimizer.parse(c.getServerOptimizer());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("serverOptimizer: " + e.getMessage(), e);
+        }
+        if (optimizer instanceof ServerOptimizer.FedAvg fedAvg) {
+            if (fedAvg.eta() != 1 && eta != 1) {
+                throw new IllegalArgumentException("serverOptimizer " + c.getServerOptimizer() + " and serverLearningRate " + eta
+                        + " both set eta_g; set one of them");
+            }
+            eta = fedAvg.eta() != 1 ? fedAvg.eta() : eta;
+            optimizer = new ServerOptimizer.FedAvg(eta);
+        } else {
+            if (eta != 1) {
+                throw new IllegalArgumentException("serverLearningRate " + eta + " applies to the fedavg server step only; serverOptimizer "
+                        + c.getServerOptimizer() + " has its own eta (e.g. " + optimizer.name() + ":eta=0.01): leave serverLearningRate at 1");
+            }
+            if (async.mode() == AsyncMode.FEDASYNC) {
+                throw new IllegalArgumentException("fedasync mixes each client model into the global one and takes no server step, so serverOptimizer "
+                        + optimizer.name() + " has nothing to act on; use mode fedbuff or sync, or serverOptimizer fedavg");
+            }
+        }
+        DriftAlgorithm.Kind kind = algorithm.kind();
+        if (kind == DriftAlgorithm.Kind.SCAFFOLD || kind == DriftAlgorithm.Kind.FEDNOVA) {
+            String name = kind.specName();
+            if (!rule.name().equals("fedavg")) {
+                throw new IllegalArgumentException("algorithm " + name + " needs rule fedavg: "
+                        + (kind == DriftAlgorithm.Kind.FEDNOVA ? "FedNova is itself the averaging rule (normalised by each client's local steps)"
+                                : "SCAFFOLD's control variates correct drift around the mean of the clients' deltas")
+                        + ", and " + rule.name() + " would replace that mean");
+            }
+            if (async.mode() == AsyncMode.FEDASYNC) {
+                throw new IllegalArgumentException("algorithm " + name + " aggregates a round of updates; fedasync applies them one at a time: "
+                        + "use mode sync" + (kind == DriftAlgorithm.Kind.FEDNOVA ? " or fedbuff" : ""));
+            }
+            if (kind == DriftAlgorithm.Kind.SCAFFOLD && async.mode() == AsyncMode.FEDBUFF) {
+                // Each Delta c_i is computed against the c of the version its client trained from; a
+                // buffer mixes versions, and the staleness weights would scale Delta y_i but not Delta c_i,
+                // so c would stop being the mean of the clients' c_i (Karimireddy et al. analyse sync rounds).
+                throw new IllegalArgumentException("algorithm scaffold needs mode sync: a fedbuff buffer mixes control deltas computed "
+                        + "against different versions' c, so the server c would drift from the mean of the clients' c_i");
+            }
+            if (dp.isPresent()) {
+                throw new IllegalArgumentException("algorithm " + name + " cannot run with central DP: " + (kind == DriftAlgorithm.Kind.SCAFFOLD
+                        ? "the control deltas Delta c_i are un-clipped, un-noised functions of each client's data and c is published"
+                        : "FedNova's coefficients tau_eff p_i / a_i let one client move the sum by more than the clip norm C"));
+            }
+        }
+        if (kind == DriftAlgorithm.Kind.FEDNOVA) {
+            rule = new FedNova(algorithm.localMomentum());
+        }
+        int total = c.getTotalClients();
+        if (total != 0 && total < c.getClientsPerRound()) {
+            throw new IllegalArgumentException("totalClients (SCAFFOLD's N) must be 0 (= clientsPerRound) or at least clientsPerRound "
+                    + c.getClientsPerRound() + ", was " + total);
+        }
+        int scaffoldClients = total == 0 ? Math.max(1, c.getClientsPerRound()) : total;
+        return new AggregationSettings(rule, p, cap, clipping, policy, quarantine, dp, eta, async, algorithm, optimizer,
+                scaffoldClients);
+    }
+
+    /**
+     * The drift algorithm {@code c.algorithm} names, FedNova's rho defaulting to the clients'
+     * {@code training.momentum}: FedNova must normalise by the momentum the clients actually use
+     * (Wang et al. 2020, eq. (7)), so an explicit rho that differs from it is refused.
+     */
+    public static DriftAlgorithm algorithmOf(AggregationConfig c, ClientTrainingConfig training) {
+        float m = training.getMomentum();
+        if (!(m >= 0 && m < 1)) {
+            throw new IllegalArgumentException("training momentum must be in [0, 1), was " + m);
+        }
+        // the decimal the operator wrote (0.9), not the float's binary expansion (0.8999999761...)
+        double momentum = Double.parseDouble(Float.toString(m));
+        DriftAlgorithm algorithm;
+        try {
+            algorithm = DriftAlgorithm.parse(c.getAlgorithm(), momentum);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("algorithm: " + e.getMessage(), e);
+        }
+        if (algorithm.kind() == DriftAlgorithm.Kind.FEDNOVA && Math.abs(algorithm.localMomentum() - momentum) > 1e-6) {
+            throw new IllegalArgumentException("algorithm " + c.getAlgorithm() + " gives FedNova rho " + algorithm.localMomentum()
+                    + " but the clients train with momentum " + momentum + " (training.momentum); FedNova must normalise by "
+                    + "the momentum the clients use: drop rho or make them equal");
+        }
+        return algorithm;
     }
 }

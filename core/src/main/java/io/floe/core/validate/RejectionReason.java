@@ -20,6 +20,8 @@ public enum RejectionReason {
     MALFORMED_TENSOR,
     /** A value is NaN or infinite. */
     NON_FINITE_VALUES,
+    /** A fednova model's update reports fewer than one local step (FedNova normalises by them). */
+    INVALID_LOCAL_STEPS,
     /** numExamples is zero or negative. */
     NON_POSITIVE_EXAMPLES,
     /** updateId, clientId or modelId is empty. */

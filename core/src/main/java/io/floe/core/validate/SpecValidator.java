@@ -1,6 +1,7 @@
 package io.floe.core.validate;
 
 import io.floe.core.aggregate.AggregationRules;
+import io.floe.core.drift.DriftAlgorithm;
 import io.floe.core.round.AggregationSettings;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.tensor.Tensor;
@@ -11,8 +12,10 @@ import io.floe.schema.ModelSpec;
 
 /**
  * Checks a {@link ModelSpec} before the job creates or reconfigures a model: non-empty id and
- * architecture, a known rule, a round size of at least one, a sane client training config, and
- * finite, decodable initial weights.
+ * architecture, a known rule, a round size of at least one, aggregation settings that
+ * {@link AggregationSettings#from} accepts (drift algorithm, server optimizer and their
+ * combinations included), a sane client training config whose algorithm, if given, agrees with the
+ * aggregation's, and finite, decodable initial weights.
  */
 public final class SpecValidator {
     private SpecValidator() {
@@ -50,10 +53,31 @@ public final class SpecValidator {
         if (minFit < 1 || minFit > k) {
             return invalid("minFitClients must be between 1 and clientsPerRound " + k + ", was " + minFit);
         }
+        float momentum = spec.getTraining().getMomentum();
+        if (!(momentum >= 0 && momentum < 1)) {
+            return invalid("training momentum must be in [0, 1) (0 = plain local SGD), was " + momentum);
+        }
+        AggregationSettings settings;
         try {
-            AggregationSettings.from(spec.getAggregation());
+            settings = AggregationSettings.from(spec.getAggregation(), spec.getTraining());
         } catch (IllegalArgumentException e) {
             return invalid("aggregation config: " + e.getMessage());
+        }
+        // training.algorithm is filled in by the job from aggregation.algorithm; a spec may leave it
+        // at its default or repeat the same algorithm, but not name a different one
+        String trainingAlgorithm = spec.getTraining().getAlgorithm();
+        if (!DriftAlgorithm.fedAvg().toSpec().equals(trainingAlgorithm == null ? "" : trainingAlgorithm.trim())) {
+            DriftAlgorithm stated;
+            try {
+                stated = DriftAlgorithm.parse(trainingAlgorithm, settings.algorithm().localMomentum());
+            } catch (IllegalArgumentException e) {
+                return invalid("training algorithm: " + e.getMessage());
+            }
+            if (!stated.equals(settings.algorithm())) {
+                return invalid("training algorithm '" + trainingAlgorithm + "' differs from aggregation algorithm '"
+                        + spec.getAggregation().getAlgorithm() + "'; set aggregation.algorithm only: the job copies it into "
+                        + "every GlobalModel's training config");
+            }
         }
         int f = spec.getAggregation().getByzantineClients();
         boolean buffered = "fedbuff".equalsIgnoreCase(spec.getAggregation().getMode().trim());

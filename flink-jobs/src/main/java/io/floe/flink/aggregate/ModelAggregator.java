@@ -5,6 +5,8 @@ import io.floe.core.async.AsyncMode;
 import io.floe.core.async.AsyncSettings;
 import io.floe.core.async.FedAsyncStep;
 import io.floe.core.async.FedBuffStep;
+import io.floe.core.drift.DriftAlgorithm;
+import io.floe.core.drift.OptimizerState;
 import io.floe.core.round.AggregationSettings;
 import io.floe.core.round.RoundAggregation;
 import io.floe.core.round.RoundCloser;
@@ -72,6 +74,14 @@ import org.slf4j.LoggerFactory;
  * goes out. A timer whose time is not the deadline in state (a closed round's, or one of a
  * changed configuration) is ignored. A spec that changes roundDeadlineMs leaves a pending deadline
  * as it is (0 cancels it); the new timeout applies from the next round.
+ *
+ * <p>Drift algorithms and server optimizers ({@code algorithm}, {@code serverOptimizer}): the
+ * server optimizer's moments ({@link OptimizerState}) sit in keyed state, one single-object
+ * encoded Tensor per moment, next to the name of the optimizer that wrote them; a spec that
+ * switches to another optimizer makes the next round start from its initial state. SCAFFOLD's
+ * server control variate c needs no state of its own: it travels in the GlobalModel already held.
+ * A spec that changes the drift algorithm drops the open round's updates (as a mode change does),
+ * since they were validated for the old one (a scaffold round needs every update's control delta).
  */
 public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, OutboundRecord> {
     private static final Logger LOG = LoggerFactory.getLogger(ModelAggregator.class);
@@ -101,6 +111,10 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     private transient MapState<Long, byte[]> versionHistory;
     /** Async modes: each client's last applied updateId, so a redelivered update is applied once. */
     private transient MapState<String, String> lastAppliedUpdate;
+    /** Name of the server optimizer whose moments {@link #optimizerMoments} holds; absent before the first round. */
+    private transient ValueState<String> optimizerName;
+    /** The server optimizer's state (OptimizerState.asWeights), one single-object encoded Tensor each. */
+    private transient ListState<byte[]> optimizerMoments;
     /** Decoded tensors of the current global model; a cache, checked against the version on use. */
     private transient Map<String, CachedModel> weightsCache;
 
@@ -148,6 +162,9 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
                 new MapStateDescriptor<>("version-history", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         lastAppliedUpdate = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("last-applied-update", Types.STRING, Types.STRING));
+        optimizerName = getRuntimeContext().getState(new ValueStateDescriptor<>("server-optimizer", Types.STRING));
+        optimizerMoments = getRuntimeContext().getListState(
+                new ListStateDescriptor<>("server-optimizer-state", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         weightsCache = new java.util.HashMap<>();
     }
 
@@ -188,16 +205,21 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
                     spec.getModelId(), null, null));
             return;
         }
-        AsyncMode before = AsyncMode.parse(WireCodec.MODEL_SPEC.decode(specState.value()).getAggregation().getMode());
+        ModelSpec previous = WireCodec.MODEL_SPEC.decode(specState.value());
+        AsyncMode before = AsyncMode.parse(previous.getAggregation().getMode());
         AsyncMode after = AsyncMode.parse(spec.getAggregation().getMode());
+        DriftAlgorithm algorithmBefore = AggregationSettings.algorithmOf(previous.getAggregation(), previous.getTraining());
+        DriftAlgorithm algorithmAfter = AggregationSettings.algorithmOf(spec.getAggregation(), spec.getTraining());
         specState.update(WireCodec.MODEL_SPEC.encode(spec));
-        LOG.info("reconfigured model {}: mode {}, rule {}, {} clients per round", spec.getModelId(), after.configName(),
-                spec.getAggregation().getRule(), spec.getAggregation().getClientsPerRound());
-        if (before != after) {
-            // Updates waiting under the old mode (an open round, a partial buffer) are not carried
-            // over: their clients train again on the next version.
-            LOG.warn("model {}: mode changed from {} to {}; {} pending round updates and {} buffered updates are dropped",
-                    spec.getModelId(), before.configName(), after.configName(), count(roundUpdates.keys()), count(asyncBuffer.keys()));
+        LOG.info("reconfigured model {}: mode {}, rule {}, algorithm {}, server optimizer {}, {} clients per round",
+                spec.getModelId(), after.configName(), spec.getAggregation().getRule(), algorithmAfter.toSpec(),
+                spec.getAggregation().getServerOptimizer(), spec.getAggregation().getClientsPerRound());
+        if (before != after || !algorithmBefore.equals(algorithmAfter)) {
+            // Updates waiting under the old mode or algorithm (an open round, a partial buffer) are
+            // not carried over: their clients train again on the next version.
+            LOG.warn("model {}: mode {} -> {}, algorithm {} -> {}; {} pending round updates and {} buffered updates are dropped",
+                    spec.getModelId(), before.configName(), after.configName(), algorithmBefore.toSpec(), algorithmAfter.toSpec(),
+                    count(roundUpdates.keys()), count(asyncBuffer.keys()));
             roundUpdates.clear();
             roundExcluded.clear();
             asyncBuffer.clear();
@@ -245,7 +267,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
                     + " has spent its privacy budget and publishes no further versions"), false, out);
             return;
         }
-        AggregationSettings settings = AggregationSettings.from(spec.getAggregation());
+        AggregationSettings settings = AggregationSettings.from(spec);
         if (settings.async().isAsync()) {
             onAsyncUpdate(update, origin, spec, settings, current, now, out);
             return;
@@ -264,7 +286,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             }
             return;
         }
-        ValidationResult verdict = UpdateValidator.validate(update, weights(current), round);
+        ValidationResult verdict = UpdateValidator.validate(update, weights(current), round, settings.algorithm());
         if (verdict instanceof ValidationResult.Rejected rejected) {
             if (isRedelivery(update, rejected)) {
                 // The same update again (a producer retry or a restarted trainer resending it):
@@ -408,19 +430,24 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
      */
     private void closeRound(ModelSpec spec, GlobalModel current, SyncRound round, Instant now, String closeNote,
             TimerService timers, Collector<OutboundRecord> out) throws Exception {
+        AggregationSettings settings = AggregationSettings.from(spec);
+        boolean scaffold = settings.algorithm().kind() == DriftAlgorithm.Kind.SCAFFOLD;
         List<ClientUpdate> accepted = new ArrayList<>();
         Map<String, byte[]> rawByUpdateId = new java.util.HashMap<>();
+        Map<String, ModelWeights> controlDeltas = new java.util.HashMap<>();
         for (byte[] bytes : roundUpdates.values()) {
             ModelUpdate u = WireCodec.MODEL_UPDATE.decode(bytes);
             accepted.add(new ClientUpdate(u.getUpdateId(), u.getClientId(), u.getBaseVersion(), u.getNumExamples(),
                     u.getLocalSteps(), TensorRecords.fromRecords(u.getTensors()), u.getMetrics()));
             rawByUpdateId.put(u.getUpdateId(), bytes);
+            if (scaffold) {
+                controlDeltas.put(u.getUpdateId(), TensorRecords.fromRecords(u.getControlDelta()));
+            }
         }
         List<RejectedUpdate> rejected = new ArrayList<>();
         for (byte[] bytes : roundRejections.get()) {
             rejected.add(RejectedUpdate.getDecoder().decode(bytes));
         }
-        AggregationSettings settings = AggregationSettings.from(spec.getAggregation());
         RoundCloser.PrivacyRound privacy = null;
         if (settings.centralDp().isPresent()) {
             byte[] ledgerBytes = privacyLedger.value();
@@ -429,7 +456,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             privacy = new RoundCloser.PrivacyRound(settings.centralDp().get(), before, dpNoiseSecret);
         }
         RoundCloser.ClosedRound closed = RoundCloser.close(current, weights(current), spec, settings, accepted, rejected, now,
-                privacy);
+                privacy, new RoundCloser.DriftInputs(storedOptimizerState(settings, current), controlDeltas));
         publishClosed(spec, current, settings, closed, rawByUpdateId, now, closeNote, timers, out);
     }
 
@@ -485,6 +512,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         roundRejections.clear();
         roundExcluded.clear();
         asyncBuffer.clear();
+        storeOptimizerState(settings, closed.optimizerState());
         publishModel(closed.model(), out);
         if (timers != null) {
             armNextDeadline(spec, timers);
@@ -533,7 +561,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
                 throw new IllegalStateException(e);
             }
             return java.util.Optional.empty();
-        });
+        }, settings.algorithm());
         if (verdict instanceof ValidationResult.Rejected rejected) {
             byte[] stored = asyncBuffer.get(bufferKey);
             if (rejected.rejection().reason() == RejectionReason.DUPLICATE_CLIENT && stored != null
@@ -579,8 +607,45 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         for (byte[] bytes : roundRejections.get()) {
             rejectedSoFar.add(RejectedUpdate.getDecoder().decode(bytes));
         }
-        RoundCloser.ClosedRound closed = FedBuffStep.close(current, weights(current), spec, settings, buffer, rejectedSoFar, now);
+        RoundCloser.ClosedRound closed = FedBuffStep.close(current, weights(current), spec, settings, buffer, rejectedSoFar, now,
+                new RoundCloser.DriftInputs(storedOptimizerState(settings, current), Map.of()));
         publishClosed(spec, current, settings, closed, rawByUpdateId, now, "", null, out);
+    }
+
+    /**
+     * The server optimizer's state after the previous round, or null (start from its initial state)
+     * when none is stored or it was written by another optimizer (the spec switched optimizers).
+     */
+    private OptimizerState storedOptimizerState(AggregationSettings settings, GlobalModel current) throws Exception {
+        String stored = optimizerName.value();
+        String wanted = settings.serverOptimizer().name();
+        if (stored == null) {
+            return null;
+        }
+        if (!stored.equals(wanted)) {
+            LOG.info("model {}: server optimizer changed from {} to {}; its state starts afresh", current.getModelId(), stored, wanted);
+            return null;
+        }
+        List<io.floe.schema.Tensor> records = new ArrayList<>();
+        for (byte[] bytes : optimizerMoments.get()) {
+            records.add(io.floe.schema.Tensor.getDecoder().decode(bytes));
+        }
+        return OptimizerState.restore(TensorRecords.fromRecords(records));
+    }
+
+    private void storeOptimizerState(AggregationSettings settings, OptimizerState state) throws Exception {
+        if (state == null) {
+            return;
+        }
+        List<byte[]> encoded = new ArrayList<>();
+        for (io.floe.schema.Tensor t : TensorRecords.toRecords(state.asWeights())) {
+            java.nio.ByteBuffer buf = io.floe.schema.Tensor.getEncoder().encode(t);
+            byte[] bytes = new byte[buf.remaining()];
+            buf.get(bytes);
+            encoded.add(bytes);
+        }
+        optimizerName.update(settings.serverOptimizer().name());
+        optimizerMoments.update(encoded);
     }
 
     private static int count(Iterable<?> items) {
