@@ -85,7 +85,7 @@ class ArchitectureTest {
         assertThatThrownBy(() -> Architecture.parse("logreg(3,1)"))
                 .hasMessageContaining("logreg takes exactly one size");
         assertThatThrownBy(() -> Architecture.parse("mlp(30,0,1)")).hasMessageContaining("sizes must be positive");
-        assertThatThrownBy(() -> Architecture.parse("cnn(3)")).hasMessageContaining("unknown model kind 'cnn'");
+        assertThatThrownBy(() -> Architecture.parse("rnn(3)")).hasMessageContaining("unknown model kind 'rnn'");
         assertThatThrownBy(() -> Architecture.parse("mlp(30,x,1)"))
                 .hasMessageContaining("size 2 'x' is not an integer");
         assertThatThrownBy(() -> Architecture.parse("mlp(30,,1)")).hasMessageContaining("size 2 '' is not an integer");
