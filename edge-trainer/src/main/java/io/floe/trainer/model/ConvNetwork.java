@@ -144,6 +144,20 @@ public final class ConvNetwork implements LocalModel {
         return export(flatParams);
     }
 
+    /** Parameters as rank-1 views in wire order; writes go to the network. For the gradient check. */
+    INDArray[] flatParameters() {
+        return flatParams;
+    }
+
+    /** The gradients of the last forward-backward pass in the network's precision, in wire order. For tests. */
+    double[][] gradientsInDouble() {
+        double[][] out = new double[flatGrads.length][];
+        for (int t = 0; t < out.length; t++) {
+            out[t] = flatGrads[t].dup().data().asDouble();
+        }
+        return out;
+    }
+
     /** The gradients of the last forward-backward pass, in wire layout. */
     ModelWeights gradients() {
         return export(flatGrads);
@@ -222,8 +236,7 @@ public final class ConvNetwork implements LocalModel {
 
     /** Mean loss of {@code (x, y)}, {@code y} one-hot; leaves the gradients in {@link #gradients()}. For tests. */
     double lossAndGradients(INDArray x, INDArray y) {
-        ConvBatchBuffers batch = new ConvBatchBuffers((int) x.rows(), imageShape, denseSizes, dtype, convW, convB,
-                gradConvW, gradConvB);
+        ConvBatchBuffers batch = buffers((int) x.rows(), (int) x.rows());
         batch.x.assign(x.reshape(x.rows(), architecture.inputDim()));
         batch.y.assign(y);
         return forwardBackward(batch);
