@@ -49,6 +49,17 @@ final class ConvBatchBuffers {
     final CustomOp[] poolForward = new CustomOp[2];
     final CustomOp[] poolBackward = new CustomOp[2];
     final CustomOp[] convBackward = new CustomOp[2];
+    /**
+     * The first convolution's weight gradient without conv2d_bp, which would also compute the
+     * gradient with respect to the input image (a GEMM and a col2im nobody reads): the image's
+     * patches {@code cols [rows, C*25, oH*oW]}, then per image {@code dConv[0] cols^T} as one
+     * batched matmul into {@code perImageGradW [rows, 6, C*25]}, summed over images by the network.
+     */
+    final INDArray cols;
+    final INDArray perImageGradW;
+    final INDArray dConv0Rows;
+    final CustomOp im2col;
+    final CustomOp perImageGradWOp;
 
     ConvBatchBuffers(int rows, int[] imageShape, int[] denseSizes, DataType dtype, INDArray[] convW, INDArray[] convB,
             INDArray[] gradConvW, INDArray[] gradConvB) {
@@ -95,7 +106,19 @@ final class ConvBatchBuffers {
                 reluMasks[i] = Nd4j.create(dtype, rows, denseSizes[i]);
             }
         }
+        int patch = c * Architecture.CNN_KERNEL * Architecture.CNN_KERNEL;
+        long[] conv0Shape = conv[0].shape();
+        int outPixels = (int) (conv0Shape[2] * conv0Shape[3]);
+        INDArray cols6 = Nd4j.create(dtype, rows, c, Architecture.CNN_KERNEL, Architecture.CNN_KERNEL,
+                conv0Shape[2], conv0Shape[3]);
+        this.cols = cols6.reshape('c', rows, patch, outPixels);
+        this.dConv0Rows = dConv[0].reshape('c', rows, Architecture.CNN_CHANNELS[0], outPixels);
+        this.perImageGradW = Nd4j.create(dtype, rows, Architecture.CNN_CHANNELS[0], patch);
+        this.im2col = op("im2col", java.util.Arrays.copyOf(CONV_ARGS, 9), new INDArray[] {image}, cols6);
+        this.perImageGradWOp = op("matmul", new int[] {0, 1, 0}, new INDArray[] {dConv0Rows, cols}, perImageGradW);
         this.sourceRows = new int[rows];
+        requireView(cols, cols6, "cols");
+        requireView(dConv0Rows, dConv[0], "dConv0Rows");
         requireView(image, x, "image");
         requireView(flat, pool[1], "flat");
         requireView(dFlat, dPool[1], "dFlat");

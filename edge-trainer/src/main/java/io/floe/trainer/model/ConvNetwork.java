@@ -47,6 +47,8 @@ public final class ConvNetwork implements LocalModel {
     private final INDArray[] convB = new INDArray[2];
     private final INDArray[] gradConvW = new INDArray[2];
     private final INDArray[] gradConvB = new INDArray[2];
+    /** {@code gradConvW[0]} as {@code [6, C*25]}. */
+    private final INDArray gradConvW0Rows;
     private final INDArray[] w;
     /** Dense biases as {@code [1, out]} rows so they broadcast over a batch. */
     private final INDArray[] b;
@@ -95,6 +97,7 @@ public final class ConvNetwork implements LocalModel {
             gradConvB[i] = Nd4j.create(dtype, out);
             in = out;
         }
+        this.gradConvW0Rows = gradConvW[0].reshape('c', Architecture.CNN_CHANNELS[0], gradConvW[0].length() / Architecture.CNN_CHANNELS[0]);
         for (int i = 0; i < layers; i++) {
             w[i] = Nd4j.create(dtype, denseSizes[i], denseSizes[i + 1]);
             b[i] = Nd4j.create(dtype, 1, denseSizes[i + 1]);
@@ -286,7 +289,15 @@ public final class ConvNetwork implements LocalModel {
             // relu(z) > 0 exactly where z > 0, so the stored activation gives the mask
             Nd4j.getExecutioner().exec(new Step(batch.conv[i], batch.convMask[i], 0.0));
             batch.dConv[i].muli(batch.convMask[i]);
-            exec(batch.convBackward[i]);
+            if (i > 0) {
+                exec(batch.convBackward[i]);
+            } else {
+                // weights and bias only: nothing reads the gradient with respect to the image
+                exec(batch.im2col);
+                exec(batch.perImageGradWOp);
+                batch.perImageGradW.sum(gradConvW0Rows, 0);
+                batch.dConv[0].sum(gradConvB[0], 0, 2, 3);
+            }
         }
     }
 
