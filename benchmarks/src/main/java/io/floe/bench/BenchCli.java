@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 
 /** {@code ./floe bench}: kernels (JMH) and end-to-end experiments. */
 @Command(name = "floe bench", mixinStandardHelpOptions = true, description = "Benchmarks and experiments.",
-        subcommands = {BenchCli.Aggregation.class, BenchCli.Robustness.class, BenchCli.Privacy.class, BenchCli.Async.class})
+        subcommands = {BenchCli.Aggregation.class, BenchCli.Robustness.class, BenchCli.Privacy.class, BenchCli.Async.class,
+                BenchCli.Models.class})
 public final class BenchCli implements Runnable {
     public static void main(String[] args) {
         System.exit(new CommandLine(new BenchCli()).execute(args));
@@ -55,6 +56,38 @@ public final class BenchCli implements Runnable {
                 args.addAll(List.of("--jvm", jvm));
             }
             AggregationBenchTable.main(args.toArray(String[]::new));
+            return 0;
+        }
+    }
+
+    @Command(name = "models", mixinStandardHelpOptions = true,
+            description = "Local training throughput (samples/s of gather + forward + backward + SGD step) of trainer models on random data.")
+    static final class Models implements Callable<Integer> {
+        @Option(names = "--models", defaultValue = "cnn(28,28,1,10);mlp(784,200,200,10)",
+                description = "Architectures, ';'-separated (default: ${DEFAULT-VALUE}).")
+        String models;
+
+        @Option(names = "--batch", defaultValue = "64")
+        int batch;
+
+        @Option(names = "--steps", defaultValue = "16", description = "Batches per timed epoch (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--threads", split = ",", defaultValue = "1,default",
+                description = "nd4j thread counts to measure, or 'default' (default: ${DEFAULT-VALUE}).")
+        List<String> threads;
+
+        @Option(names = "--warmup", defaultValue = "3", description = "Warm-up seconds per row.")
+        double warmup;
+
+        @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds per row.")
+        double seconds;
+
+        @Override
+        public Integer call() {
+            ModelThroughput.main(new String[] {"--models", models, "--batch", Integer.toString(batch),
+                "--steps", Integer.toString(steps), "--threads", String.join(",", threads),
+                "--warmup", Double.toString(warmup), "--seconds", Double.toString(seconds)});
             return 0;
         }
     }

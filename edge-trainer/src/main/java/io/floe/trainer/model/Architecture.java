@@ -5,47 +5,71 @@ import io.floe.core.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The shape of a model, written as a short descriptor that every party of a federation agrees on:
- * {@code logreg(D)} or {@code mlp(D,H1,...,K)}.
+ * {@code logreg(D)}, {@code mlp(D,H1,...,K)} or {@code cnn(H,W,C,K)}.
  *
  * <ul>
  *   <li>{@code logreg(D)}: logistic regression, one dense layer {@code D -> 1} and a sigmoid.</li>
- *   <li>{@code mlp(D,H1,...,K)}: dense layers {@code D -> H1 -> ... -> K}, ReLU between them and
- *       a sigmoid on the {@code K} outputs. {@code mlp(D,1)} is the same function as
- *       {@code logreg(D)} under another name. Binary classification uses {@code K = 1}.</li>
+ *   <li>{@code mlp(D,H1,...,K)}: dense layers {@code D -> H1 -> ... -> K} with ReLU between them.
+ *       With {@code K = 1} the output is a sigmoid trained on binary cross-entropy (binary
+ *       classification; {@code mlp(D,1)} is the same function as {@code logreg(D)}); with
+ *       {@code K >= 2} it is a softmax over {@code K} classes trained on categorical
+ *       cross-entropy. NIID-Bench's MLP for MNIST-like data is {@code mlp(784,200,200,10)}.</li>
+ *   <li>{@code cnn(H,W,C,K)}: the "SimpleCNN" of Li et al. 2022, "Federated Learning on Non-IID
+ *       Data Silos: An Experimental Study" (ICDE), for {@code C}-channel {@code H x W} images:
+ *       conv 5x5 {@code C -> 6}, ReLU, maxpool 2x2; conv 5x5 {@code 6 -> 16}, ReLU, maxpool 2x2;
+ *       dense {@code F -> 120}, ReLU; dense {@code 120 -> 84}, ReLU; dense {@code 84 -> K}; softmax
+ *       cross-entropy. For 28x28x1: 24x24x6, 12x12x6, 8x8x16, 4x4x16 = 256 = F.</li>
  * </ul>
  *
- * <p>Layer {@code i} (from 0) owns two tensors, in this order: {@code dense{i}.W} of shape
+ * <p>Dense layer {@code i} (from 0) owns two tensors, in this order: {@code dense{i}.W} of shape
  * {@code [in, out]} and {@code dense{i}.b} of shape {@code [out]}, so {@code y = x W + b} for a
- * row vector {@code x}. That name and order is the wire layout of {@link ModelWeights}: a delta
- * from a site with another architecture fails {@link #accepts} before it can be averaged.
+ * row vector {@code x}. A {@code cnn} first owns {@code conv0.W [6, C, 5, 5]}, {@code conv0.b [6]},
+ * {@code conv1.W [16, 6, 5, 5]}, {@code conv1.b [16]} (PyTorch's {@code [out, in, kH, kW]}), then
+ * its three dense layers. The 16 feature maps of the second pool are flattened in channel, row,
+ * column order (index {@code c*h*w + y*w + x}), PyTorch's {@code x.view(-1, 16*4*4)} on NCHW.
+ * An image row of a dataset holds its {@code C*H*W} values in the same channel, row, column order.
+ * That name, order and shape is the wire layout of {@link ModelWeights}: a delta from a site with
+ * another architecture fails {@link #accepts} before it can be averaged.
  *
  * <p>{@code
- * Architecture arch = Architecture.parse("mlp(30,16,1)");
- * ModelWeights w0 = arch.initialWeights(42);
+ * Architecture arch = Architecture.parse("cnn(28,28,1,10)");
+ * LocalModel model = arch.newModel(42);
  * }
  */
 public final class Architecture {
-    private static final Pattern DESCRIPTOR = Pattern.compile("\\s*([A-Za-z]+)\\s*\\(([^()]*)\\)\\s*");
-    private static final String USAGE = "expected logreg(D) or mlp(D,H1,...,K) with positive sizes, e.g. mlp(30,16,1)";
+    /** Side of the square convolution kernels of a {@code cnn}. */
+    public static final int CNN_KERNEL = 5;
+    /** Output channels of the two convolutions of a {@code cnn}. */
+    static final int[] CNN_CHANNELS = {6, 16};
+    /** Widths of the two hidden dense layers of a {@code cnn}. */
+    static final int[] CNN_HIDDEN = {120, 84};
 
-    private final boolean logisticRegression;
+    private static final Pattern DESCRIPTOR = Pattern.compile("\\s*([A-Za-z]+)\\s*\\(([^()]*)\\)\\s*");
+    private static final String USAGE = "expected logreg(D), mlp(D,H1,...,K) or cnn(H,W,C,K) with positive sizes,"
+            + " e.g. mlp(30,16,1)";
+
+    private enum Kind { LOGREG, MLP, CNN }
+
+    private final Kind kind;
+    /** logreg/mlp: the dense widths; cnn: {@code [H, W, C, K]}. */
     private final int[] sizes;
 
-    private Architecture(boolean logisticRegression, int[] sizes) {
-        this.logisticRegression = logisticRegression;
+    private Architecture(Kind kind, int[] sizes) {
+        this.kind = kind;
         this.sizes = sizes;
     }
 
     /** {@code logreg(inputDim)}. */
     public static Architecture logisticRegression(int inputDim) {
         requirePositive(new int[] {inputDim});
-        return new Architecture(true, new int[] {inputDim, 1});
+        return new Architecture(Kind.LOGREG, new int[] {inputDim, 1});
     }
 
     /** {@code mlp(sizes[0], ..., sizes[last])}: input width, hidden widths, output width. */
@@ -55,7 +79,32 @@ public final class Architecture {
                     + Arrays.toString(sizes) + "; " + USAGE);
         }
         requirePositive(sizes);
-        return new Architecture(false, sizes.clone());
+        return new Architecture(Kind.MLP, sizes.clone());
+    }
+
+    /**
+     * {@code cnn(height, width, channels, classes)}: NIID-Bench's SimpleCNN (see the class doc).
+     *
+     * @throws IllegalArgumentException if the image is too small for two 5x5 convolutions and two
+     *     2x2 pools, or {@code classes < 2}
+     */
+    public static Architecture cnn(int height, int width, int channels, int classes) {
+        int[] s = {height, width, channels, classes};
+        requirePositive(s);
+        if (classes < 2) {
+            throw new IllegalArgumentException("a cnn classifies into K >= 2 classes, got K = " + classes);
+        }
+        if (pooledSide(height) < 1 || pooledSide(width) < 1) {
+            throw new IllegalArgumentException("a cnn needs images of at least 16x16 for two 5x5 convolutions and"
+                    + " two 2x2 pools, got " + height + "x" + width);
+        }
+        return new Architecture(Kind.CNN, s);
+    }
+
+    /** Side after conv 5, pool 2, conv 5, pool 2 (pools drop an odd last row, as PyTorch's do). */
+    private static int pooledSide(int side) {
+        int first = (side - CNN_KERNEL + 1) / 2;
+        return first < CNN_KERNEL ? 0 : (first - CNN_KERNEL + 1) / 2;
     }
 
     /**
@@ -71,7 +120,7 @@ public final class Architecture {
         if (!m.matches()) {
             throw new IllegalArgumentException("cannot parse architecture '" + descriptor + "'; " + USAGE);
         }
-        String kind = m.group(1).toLowerCase(java.util.Locale.ROOT);
+        String kind = m.group(1).toLowerCase(Locale.ROOT);
         String[] parts = m.group(2).split(",", -1);
         int[] sizes = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {
@@ -91,6 +140,12 @@ public final class Architecture {
                     return logisticRegression(sizes[0]);
                 case "mlp":
                     return mlp(sizes);
+                case "cnn":
+                    if (sizes.length != 4) {
+                        throw new IllegalArgumentException("cnn takes exactly four sizes: height, width, channels,"
+                                + " classes");
+                    }
+                    return cnn(sizes[0], sizes[1], sizes[2], sizes[3]);
                 default:
                     throw new IllegalArgumentException("unknown model kind '" + m.group(1) + "'");
             }
@@ -108,22 +163,60 @@ public final class Architecture {
         }
     }
 
-    public int inputDim() {
-        return sizes[0];
+    /** True for {@code cnn(...)}. */
+    public boolean isConvolutional() {
+        return kind == Kind.CNN;
     }
 
+    /**
+     * True when the output is a softmax over {@link #outputDim()} {@code >= 2} classes; false for
+     * the single sigmoid output of binary classification.
+     */
+    public boolean isMulticlass() {
+        return outputDim() >= 2;
+    }
+
+    /** Features per example: {@code D}, or {@code C*H*W} for a cnn. */
+    public int inputDim() {
+        return kind == Kind.CNN ? sizes[0] * sizes[1] * sizes[2] : sizes[0];
+    }
+
+    /** Outputs per example: {@code K}, 1 for binary classification. */
     public int outputDim() {
         return sizes[sizes.length - 1];
     }
 
-    /** Number of dense layers (weight matrices). */
+    /** Number of dense layers (weight matrices); for a cnn, those after the convolutions. */
     public int layerCount() {
-        return sizes.length - 1;
+        return denseSizes().length - 1;
     }
 
-    /** Widths from input to output: {@code [D, H1, ..., K]}. */
+    /**
+     * Widths of the dense layers from input to output: {@code [D, H1, ..., K]}; for a cnn
+     * {@code [F, 120, 84, K]} with {@code F} the flattened feature maps.
+     */
     public int[] layerSizes() {
-        return sizes.clone();
+        return denseSizes().clone();
+    }
+
+    /** For a cnn, {@code [H, W, C]} of an input image. */
+    public int[] imageShape() {
+        requireCnn();
+        return new int[] {sizes[0], sizes[1], sizes[2]};
+    }
+
+    private int[] denseSizes() {
+        if (kind != Kind.CNN) {
+            return sizes;
+        }
+        int flat = CNN_CHANNELS[1] * pooledSide(sizes[0]) * pooledSide(sizes[1]);
+        return new int[] {flat, CNN_HIDDEN[0], CNN_HIDDEN[1], sizes[3]};
+    }
+
+    private void requireCnn() {
+        if (kind != Kind.CNN) {
+            throw new IllegalStateException(this + " is not a cnn");
+        }
     }
 
     /** {@code dense{layer}.W}. */
@@ -136,45 +229,72 @@ public final class Architecture {
         return "dense" + layer + ".b";
     }
 
+    /** {@code conv{layer}.W}. */
+    public static String convWeightName(int layer) {
+        return "conv" + layer + ".W";
+    }
+
+    /** {@code conv{layer}.b}. */
+    public static String convBiasName(int layer) {
+        return "conv" + layer + ".b";
+    }
+
     /** Total number of scalar parameters. */
     public long parameterCount() {
         long n = 0;
-        for (int i = 0; i < layerCount(); i++) {
-            n += (long) sizes[i] * sizes[i + 1] + sizes[i + 1];
+        for (Tensor t : zeroWeights().tensors()) {
+            n += t.values().length;
         }
         return n;
     }
 
     /** All parameters zero, in wire order: a template, or the base of an accumulated sum. */
     public ModelWeights zeroWeights() {
-        List<Tensor> tensors = new ArrayList<>(2 * layerCount());
-        for (int i = 0; i < layerCount(); i++) {
-            tensors.add(Tensor.zeros(weightName(i), sizes[i], sizes[i + 1]));
-            tensors.add(Tensor.zeros(biasName(i), sizes[i + 1]));
+        List<Tensor> tensors = new ArrayList<>();
+        for (ParameterSpec p : parameterSpecs()) {
+            tensors.add(Tensor.zeros(p.name, p.shape));
         }
         return new ModelWeights(tensors);
     }
 
     /**
-     * Starting weights for round 0: each {@code W} drawn from the Glorot/Xavier uniform
-     * distribution {@code U(-r, r)}, {@code r = sqrt(6 / (in + out))} (Glorot and Bengio 2010,
-     * "Understanding the difficulty of training deep feedforward neural networks", eq. 16),
-     * biases zero. Values come from one {@link SplittableRandom} seeded with {@code seed},
-     * layer by layer in row-major order, so a seed gives the same model on any JVM or backend.
+     * Starting weights for round 0, drawn from one {@link SplittableRandom} seeded with
+     * {@code seed}, tensor by tensor in wire order and row-major within a tensor, so a seed gives
+     * the same model on any JVM or backend.
+     *
+     * <ul>
+     *   <li>{@code logreg} and {@code mlp}: each {@code W} from the Glorot/Xavier uniform
+     *       distribution {@code U(-r, r)}, {@code r = sqrt(6 / (in + out))} (Glorot and Bengio 2010,
+     *       "Understanding the difficulty of training deep feedforward neural networks", eq. 16),
+     *       biases zero.</li>
+     *   <li>{@code cnn}: PyTorch's default for {@code Conv2d} and {@code Linear}, which NIID-Bench
+     *       trains from: kaiming-uniform with {@code a = sqrt(5)}, i.e. {@code U(-r, r)} with
+     *       {@code r = 1 / sqrt(fan_in)} for weights and biases alike ({@code fan_in = C*5*5} for a
+     *       convolution, {@code in} for a dense layer).</li>
+     * </ul>
      */
     public ModelWeights initialWeights(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        List<Tensor> tensors = new ArrayList<>(2 * layerCount());
-        for (int i = 0; i < layerCount(); i++) {
-            int in = sizes[i];
-            int out = sizes[i + 1];
-            double limit = Math.sqrt(6.0 / (in + out));
-            float[] w = new float[Math.multiplyExact(in, out)];
-            for (int k = 0; k < w.length; k++) {
-                w[k] = (float) ((2.0 * random.nextDouble() - 1.0) * limit);
+        List<Tensor> tensors = new ArrayList<>();
+        for (ParameterSpec p : parameterSpecs()) {
+            double limit;
+            if (kind == Kind.CNN) {
+                limit = 1.0 / Math.sqrt(p.fanIn);
+            } else if (p.bias) {
+                tensors.add(Tensor.zeros(p.name, p.shape));
+                continue;
+            } else {
+                limit = Math.sqrt(6.0 / (p.shape[0] + p.shape[1]));
             }
-            tensors.add(new Tensor(weightName(i), new int[] {in, out}, w));
-            tensors.add(Tensor.zeros(biasName(i), out));
+            int n = 1;
+            for (int d : p.shape) {
+                n = Math.multiplyExact(n, d);
+            }
+            float[] v = new float[n];
+            for (int k = 0; k < n; k++) {
+                v[k] = (float) ((2.0 * random.nextDouble() - 1.0) * limit);
+            }
+            tensors.add(new Tensor(p.name, p.shape, v));
         }
         return new ModelWeights(tensors);
     }
@@ -184,13 +304,49 @@ public final class Architecture {
         return zeroWeights().sameLayout(weights);
     }
 
+    /**
+     * A trainable model holding a copy of {@code weights}: a {@link DenseNetwork} for
+     * {@code logreg}/{@code mlp}, a {@link ConvNetwork} for {@code cnn}.
+     */
+    public LocalModel newModel(ModelWeights weights) {
+        return kind == Kind.CNN ? new ConvNetwork(this, weights) : new DenseNetwork(this, weights);
+    }
+
+    /** {@link #newModel(ModelWeights)} of {@link #initialWeights(long) initialWeights(seed)}. */
+    public LocalModel newModel(long seed) {
+        return newModel(initialWeights(seed));
+    }
+
+    private record ParameterSpec(String name, int[] shape, int fanIn, boolean bias) {
+    }
+
+    private List<ParameterSpec> parameterSpecs() {
+        List<ParameterSpec> specs = new ArrayList<>();
+        if (kind == Kind.CNN) {
+            int in = sizes[2];
+            for (int i = 0; i < CNN_CHANNELS.length; i++) {
+                int out = CNN_CHANNELS[i];
+                int fanIn = in * CNN_KERNEL * CNN_KERNEL;
+                specs.add(new ParameterSpec(convWeightName(i), new int[] {out, in, CNN_KERNEL, CNN_KERNEL}, fanIn, false));
+                specs.add(new ParameterSpec(convBiasName(i), new int[] {out}, fanIn, true));
+                in = out;
+            }
+        }
+        int[] dense = denseSizes();
+        for (int i = 0; i < dense.length - 1; i++) {
+            specs.add(new ParameterSpec(weightName(i), new int[] {dense[i], dense[i + 1]}, dense[i], false));
+            specs.add(new ParameterSpec(biasName(i), new int[] {dense[i + 1]}, dense[i], true));
+        }
+        return specs;
+    }
+
     /** The canonical descriptor, e.g. {@code logreg(30)} or {@code mlp(30,16,1)}; parses back to an equal value. */
     @Override
     public String toString() {
-        if (logisticRegression) {
+        if (kind == Kind.LOGREG) {
             return "logreg(" + sizes[0] + ")";
         }
-        StringBuilder sb = new StringBuilder("mlp(");
+        StringBuilder sb = new StringBuilder(kind == Kind.CNN ? "cnn(" : "mlp(");
         for (int i = 0; i < sizes.length; i++) {
             sb.append(i == 0 ? "" : ",").append(sizes[i]);
         }
@@ -199,12 +355,11 @@ public final class Architecture {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Architecture a && a.logisticRegression == logisticRegression
-                && Arrays.equals(a.sizes, sizes);
+        return o instanceof Architecture a && a.kind == kind && Arrays.equals(a.sizes, sizes);
     }
 
     @Override
     public int hashCode() {
-        return 31 * Boolean.hashCode(logisticRegression) + Arrays.hashCode(sizes);
+        return 31 * kind.hashCode() + Arrays.hashCode(sizes);
     }
 }

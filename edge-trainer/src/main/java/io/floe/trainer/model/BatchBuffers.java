@@ -21,9 +21,9 @@ final class BatchBuffers {
     final int rows;
     /** Input rows of the batch, {@code [rows, D]}. */
     final INDArray x;
-    /** Targets of the batch, {@code [rows, K]}, 0 or 1. */
+    /** Targets of the batch, {@code [rows, K]}: 0 or 1 for {@code K = 1}, one-hot rows otherwise. */
     final INDArray y;
-    /** Sigmoid of the logits, {@code [rows, K]}. */
+    /** Sigmoid ({@code K = 1}) or softmax of the logits, {@code [rows, K]}. */
     final INDArray probabilities;
     final INDArray[] activations;
     final INDArray[] deltas;
@@ -59,23 +59,5 @@ final class BatchBuffers {
     /** The input of layer {@code layer}: the batch itself for layer 0. */
     INDArray inputOf(int layer) {
         return layer == 0 ? x : activations[layer];
-    }
-
-    /**
-     * Mean over rows of the binary cross-entropy summed over outputs, from the logits {@code z}
-     * rather than the probabilities: {@code max(z, 0) - y z + log(1 + exp(-|z|))} equals
-     * {@code -y log p - (1 - y) log(1 - p)} and stays finite where the float32 sigmoid
-     * saturates to exactly 0 or 1. Summed in double; reads the native buffers in place.
-     */
-    double meanLoss() {
-        INDArray z = logits();
-        long n = z.length();
-        double sum = 0.0;
-        for (long i = 0; i < n; i++) {
-            double zi = z.data().getFloat(i);
-            double yi = y.data().getFloat(i);
-            sum += Math.max(zi, 0.0) - yi * zi + Math.log1p(Math.exp(-Math.abs(zi)));
-        }
-        return sum / rows;
     }
 }

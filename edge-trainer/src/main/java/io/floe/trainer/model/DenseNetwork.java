@@ -10,24 +10,24 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A feed-forward network of the shape an {@link Architecture} describes, computed with nd4j in
- * float32, and trained by mini-batch SGD on mean binary cross-entropy.
+ * float32, and trained by mini-batch SGD on mean cross-entropy: binary with one sigmoid output,
+ * categorical with a softmax over {@code K >= 2} outputs.
  *
  * <p>Forward and backward passes are written out by hand rather than built on a DL4J graph, so
  * the parameter layout is exactly the {@link ModelWeights} wire layout and the update a site
  * sends is easy to audit. For a batch {@code X} of {@code m} rows and layers {@code 0..L-1}:
  * <pre>
- *   A_0 = X,   Z_{i+1} = A_i W_i + b_i,   A_{i+1} = relu(Z_{i+1}) (hidden),   P = sigmoid(Z_L)
+ *   A_0 = X,   Z_{i+1} = A_i W_i + b_i,   A_{i+1} = relu(Z_{i+1}) (hidden),   P = sigmoid(Z_L) or softmax(Z_L)
  *   dZ_L = (P - Y) / m
  *   dW_i = A_i^T dZ_{i+1},   db_i = column sums of dZ_{i+1},   dZ_i = (dZ_{i+1} W_i^T) * [Z_i > 0]
  * </pre>
- * (sigmoid with cross-entropy gives the simple {@code P - Y}; Bishop 2006, "Pattern Recognition
- * and Machine Learning", eq. 4.91). Every product is one batched GEMM into a preallocated
+ * (sigmoid or softmax with its cross-entropy gives the simple {@code P - Y}, {@code Y} one-hot for
+ * softmax; Bishop 2006, "Pattern Recognition and Machine Learning", eqs. 4.91 and 4.109). Every product is one batched GEMM into a preallocated
  * buffer ({@link BatchBuffers}), and the update is an in-place {@code axpy}.
  *
  * <p>{@link #train(Dataset, TrainingConfig, DpSgd)} trains with DP-SGD instead: the same forward
@@ -41,7 +41,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * ModelWeights delta = net.weights().minus(global);
  * }
  */
-public final class DenseNetwork {
+public final class DenseNetwork implements LocalModel {
     private final Architecture architecture;
     private final int[] sizes;
     private final int layers;
@@ -85,11 +85,13 @@ public final class DenseNetwork {
         this(architecture, architecture.initialWeights(seed));
     }
 
+    @Override
     public Architecture architecture() {
         return architecture;
     }
 
     /** Replaces all parameters, e.g. with the global model of a new round; values are copied. */
+    @Override
     public void setWeights(ModelWeights weights) {
         Objects.requireNonNull(weights, "weights");
         if (!architecture.accepts(weights)) {
@@ -105,13 +107,15 @@ public final class DenseNetwork {
     }
 
     /** A copy of the current parameters in wire layout; float values are bit-exact. */
+    @Override
     public ModelWeights weights() {
         return export(w, b);
     }
 
     /**
-     * Probability of class 1 (the sigmoid outputs) for each row of {@code x}, {@code [n, D]} in,
-     * {@code [n, K]} out. Allocates; meant for evaluation, not the training loop.
+     * Class probabilities for each row of {@code x}, {@code [n, D]} in, {@code [n, K]} out: the
+     * probability of class 1 (the sigmoid output) for {@code K = 1}, the softmax otherwise.
+     * Allocates; meant for evaluation, not the training loop.
      */
     public INDArray predictProba(INDArray x) {
         if (x.rank() != 2 || x.columns() != sizes[0]) {
@@ -121,12 +125,16 @@ public final class DenseNetwork {
         INDArray a = x.dataType() == DataType.FLOAT ? x : x.castTo(DataType.FLOAT);
         for (int i = 0; i < layers; i++) {
             INDArray z = a.mmul(w[i]).addiRowVector(b[i]);
-            a = i < layers - 1 ? Transforms.relu(z, false) : Transforms.sigmoid(z, false);
+            if (i < layers - 1) {
+                a = Transforms.relu(z, false);
+            } else {
+                a = sizes[layers] == 1 ? Transforms.sigmoid(z, false) : Transforms.softmax(z, false);
+            }
         }
         return a;
     }
 
-    /** Class-1 probabilities for rows given as arrays; {@code n * K} values, row-major. */
+    /** Class probabilities for rows given as arrays; {@code n * K} values, row-major. */
     public float[] predictProba(float[][] x) {
         if (x.length == 0) {
             return new float[0];
@@ -134,7 +142,8 @@ public final class DenseNetwork {
         return predictProba(Nd4j.create(x)).data().asFloat();
     }
 
-    /** Class-1 probabilities for every row of {@code data}; {@code n * K} values, row-major. */
+    /** Class probabilities for every row of {@code data}; {@code n * K} values, row-major. */
+    @Override
     public float[] predictProba(Dataset data) {
         requireInputs(data);
         if (data.size() == 0) {
@@ -146,8 +155,11 @@ public final class DenseNetwork {
     /**
      * Runs {@code cfg.localEpochs()} epochs of mini-batch SGD over {@code data}, reshuffled each
      * epoch by a {@link SplittableRandom} seeded with {@code cfg.seed()}; the same weights,
-     * data and config give the same result. Labels must be 0 or 1 and the output width 1.
+     * data and config give the same result. Labels must be 0 or 1 for one output and lie in
+     * {@code [0, K)} for {@code K >= 2}. Every step applies {@code cfg}'s correction and momentum
+     * ({@link TrainingConfig}).
      */
+    @Override
     public TrainingResult train(Dataset data, TrainingConfig cfg) {
         Objects.requireNonNull(cfg, "cfg");
         requireTrainable(data);
@@ -159,7 +171,7 @@ public final class DenseNetwork {
             order[i] = i;
         }
         SplittableRandom random = new SplittableRandom(cfg.seed());
-        float step = (float) -cfg.learningRate();
+        SgdStep step = new SgdStep(flatParams, flatGrads, cfg);
         int steps = 0;
         double epochLoss = Double.NaN;
         for (int epoch = 0; epoch < cfg.localEpochs(); epoch++) {
@@ -171,9 +183,7 @@ public final class DenseNetwork {
                 Nd4j.pullRows(xAll, batch.x, 1, batch.sourceRows);
                 Nd4j.pullRows(yAll, batch.y, 1, batch.sourceRows);
                 lossSum += forwardBackward(batch) * batch.rows;
-                for (int t = 0; t < flatParams.length; t++) {
-                    Nd4j.getBlasWrapper().axpy(step, flatGrads[t], flatParams[t]); // w += -lr * grad, in place
-                }
+                step.apply();
                 steps++;
             }
             epochLoss = lossSum / n;
@@ -229,8 +239,7 @@ public final class DenseNetwork {
                 Transforms.relu(z, false);
             }
         }
-        Nd4j.getExecutioner().exec(new Sigmoid(batch.logits(), batch.probabilities));
-        return batch.meanLoss();
+        return OutputLoss.forward(batch.logits(), batch.probabilities, batch.y);
     }
 
     /**
@@ -297,16 +306,7 @@ public final class DenseNetwork {
 
     private void requireTrainable(Dataset data) {
         requireInputs(data);
-        if (sizes[layers] != 1) {
-            throw new IllegalArgumentException(architecture + " has " + sizes[layers]
-                    + " outputs; training supports binary classification (one sigmoid output) only");
-        }
-        if (data.classCount() != 2) {
-            throw new IllegalArgumentException("training needs binary labels, data has classes " + data.classNames());
-        }
-        if (data.size() == 0) {
-            throw new IllegalArgumentException("cannot train on an empty dataset");
-        }
+        requireLabels(architecture, data);
     }
 
     private void requireInputs(Dataset data) {
@@ -317,19 +317,51 @@ public final class DenseNetwork {
         }
     }
 
+    /** Labels that fit the output: binary data for one sigmoid output, labels in [0, K) for a softmax. */
+    static void requireLabels(Architecture architecture, Dataset data) {
+        int k = architecture.outputDim();
+        if (data.size() == 0) {
+            throw new IllegalArgumentException("cannot train on an empty dataset");
+        }
+        if (k == 1) {
+            if (data.classCount() != 2) {
+                throw new IllegalArgumentException(architecture + " has one sigmoid output and trains on binary labels,"
+                        + " data has classes " + data.classNames());
+            }
+            return;
+        }
+        for (int i = 0; i < data.size(); i++) {
+            int label = data.label(i);
+            if (label < 0 || label >= k) {
+                throw new IllegalArgumentException(architecture + " classifies into " + k + " classes, row " + i
+                        + " has label " + label + " (data classes " + data.classNames() + ")");
+            }
+        }
+    }
+
+    /** {@code [n, 1]} 0/1 labels for {@code k = 1}, {@code [n, k]} one-hot rows otherwise. */
+    static INDArray targets(Dataset data, int k, DataType dtype) {
+        int n = data.size();
+        float[] y = new float[Math.multiplyExact(n, k)];
+        for (int i = 0; i < n; i++) {
+            if (k == 1) {
+                y[i] = data.label(i);
+            } else {
+                y[i * k + data.label(i)] = 1f;
+            }
+        }
+        return Nd4j.create(y, new long[] {n, k}, DataType.FLOAT).castTo(dtype);
+    }
+
     private static INDArray features(Dataset data) {
         return Nd4j.create(data.featuresRowMajor(), new long[] {data.size(), data.featureCount()}, DataType.FLOAT);
     }
 
-    private static INDArray targets(Dataset data) {
-        float[] y = new float[data.size()];
-        for (int i = 0; i < y.length; i++) {
-            y[i] = data.label(i);
-        }
-        return Nd4j.create(y, new long[] {y.length, 1}, DataType.FLOAT);
+    private INDArray targets(Dataset data) {
+        return targets(data, sizes[layers], DataType.FLOAT);
     }
 
-    private static void shuffle(int[] values, SplittableRandom random) {
+    static void shuffle(int[] values, SplittableRandom random) {
         for (int i = values.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int tmp = values[i];

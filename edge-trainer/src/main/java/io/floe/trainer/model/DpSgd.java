@@ -90,6 +90,10 @@ public record DpSgd(double clipNorm, double noiseMultiplier, int expectedBatchSi
         int stepsPerEpoch = stepsPerEpoch(n);
         // divide by the expected batch size q n, which does not depend on the data
         float step = (float) (-cfg.learningRate() / (q * n));
+        // with momentum or a correction (FedProx, SCAFFOLD) the noisy mean takes the general step;
+        // both only post-process the privatised gradient, so the guarantee is unchanged
+        boolean plain = cfg.momentum() == 0.0 && cfg.correction() == GradientCorrection.NONE;
+        SgdStep general = plain ? null : new SgdStep(network.flatParameters(), network.flatGradients(), cfg);
         SplittableRandom sampling = new SplittableRandom(cfg.seed());
         SplittableRandom noise = sampling.split();
         Map<Integer, BatchBuffers> buffersBySize = new HashMap<>();
@@ -122,8 +126,15 @@ public record DpSgd(double clipNorm, double noiseMultiplier, int expectedBatchSi
                     clipAndSum(network, batch);
                 }
                 addNoise(network, noise);
-                for (int t = 0; t < params.length; t++) {
-                    Nd4j.getBlasWrapper().axpy(step, grads[t], params[t]); // w += -lr / (q n) * noisy sum
+                if (plain) {
+                    for (int t = 0; t < params.length; t++) {
+                        Nd4j.getBlasWrapper().axpy(step, grads[t], params[t]); // w += -lr / (q n) * noisy sum
+                    }
+                } else {
+                    for (INDArray g : grads) {
+                        g.muli(1.0 / (q * n));
+                    }
+                    general.apply();
                 }
                 steps++;
             }

@@ -70,6 +70,61 @@ class ArchitectureTest {
     }
 
     @Test
+    void cnnHasNiidBenchSimpleCnnTensorsInWireOrder() {
+        Architecture a = Architecture.parse(" CNN(28, 28, 1, 10) ");
+
+        assertThat(a).isEqualTo(Architecture.cnn(28, 28, 1, 10));
+        assertThat(a.toString()).isEqualTo("cnn(28,28,1,10)");
+        assertThat(a.isConvolutional()).isTrue();
+        assertThat(a.isMulticlass()).isTrue();
+        assertThat(a.inputDim()).isEqualTo(784);
+        assertThat(a.outputDim()).isEqualTo(10);
+        assertThat(a.imageShape()).containsExactly(28, 28, 1);
+        // 28 -conv5-> 24 -pool-> 12 -conv5-> 8 -pool-> 4: 16 * 4 * 4 = 256 features
+        assertThat(a.layerSizes()).containsExactly(256, 120, 84, 10);
+        assertThat(a.zeroWeights().describe()).isEqualTo("[conv0.W[6, 1, 5, 5], conv0.b[6], conv1.W[16, 6, 5, 5],"
+                + " conv1.b[16], dense0.W[256, 120], dense0.b[120], dense1.W[120, 84], dense1.b[84],"
+                + " dense2.W[84, 10], dense2.b[10]]");
+        // 150 + 6 + 2400 + 16 + 30720 + 120 + 10080 + 84 + 840 + 10, PyTorch's count for SimpleCNN
+        assertThat(a.parameterCount()).isEqualTo(44426);
+        // 16x16: 12 -> 6 -> 2 -> 1, so 16 features; 32x32x3 (CIFAR-10): 5x5x16 = 400
+        assertThat(Architecture.cnn(16, 16, 1, 3).layerSizes()).containsExactly(16, 120, 84, 3);
+        assertThat(Architecture.cnn(32, 32, 3, 10).layerSizes()).containsExactly(400, 120, 84, 10);
+        assertThat(a).isNotEqualTo(Architecture.mlp(28, 28, 1, 10));
+    }
+
+    @Test
+    void cnnInitialWeightsArePyTorchDefaultsAndSeeded() {
+        Architecture a = Architecture.cnn(28, 28, 1, 10);
+
+        ModelWeights w = a.initialWeights(7);
+
+        assertThat(w).isEqualTo(a.initialWeights(7)).isNotEqualTo(a.initialWeights(8));
+        assertThat(a.accepts(w)).isTrue();
+        // U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for W and b: fan_in 25, 150, 256, 120, 84
+        String[][] byFanIn = {{"conv0", "25"}, {"conv1", "150"}, {"dense0", "256"}, {"dense1", "120"},
+            {"dense2", "84"}};
+        for (String[] layer : byFanIn) {
+            float bound = (float) (1.0 / Math.sqrt(Integer.parseInt(layer[1])));
+            for (String suffix : new String[] {".W", ".b"}) {
+                float[] v = w.get(layer[0] + suffix).values();
+                assertThat(maxAbs(v)).as(layer[0] + suffix).isLessThanOrEqualTo(bound).isGreaterThan(0.5f * bound);
+            }
+        }
+        assertThat(a.newModel(w)).isInstanceOf(ConvNetwork.class);
+        assertThat(Architecture.parse("mlp(4,3)").newModel(1L)).isInstanceOf(DenseNetwork.class);
+    }
+
+    @Test
+    void cnnRejectsImagesTooSmallAndOneClass() {
+        assertThatThrownBy(() -> Architecture.parse("cnn(12,12,1,3)"))
+                .hasMessageContaining("at least 16x16");
+        assertThatThrownBy(() -> Architecture.parse("cnn(28,28,1,1)")).hasMessageContaining("K >= 2");
+        assertThatThrownBy(() -> Architecture.parse("cnn(28,28,1)")).hasMessageContaining("exactly four sizes");
+        assertThatThrownBy(() -> Architecture.mlp(3, 1).imageShape()).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void acceptsOnlyItsOwnLayout() {
         assertThat(Architecture.parse("logreg(3)").accepts(Architecture.parse("mlp(3,1)").zeroWeights())).isTrue();
         assertThat(Architecture.parse("logreg(3)").accepts(Architecture.parse("logreg(4)").zeroWeights())).isFalse();
@@ -81,11 +136,11 @@ class ArchitectureTest {
         assertThatThrownBy(() -> Architecture.parse("mlp(30)"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("architecture 'mlp(30)': an mlp needs an input and an output size")
-                .hasMessageContaining("expected logreg(D) or mlp(D,H1,...,K)");
+                .hasMessageContaining("expected logreg(D), mlp(D,H1,...,K) or cnn(H,W,C,K)");
         assertThatThrownBy(() -> Architecture.parse("logreg(3,1)"))
                 .hasMessageContaining("logreg takes exactly one size");
         assertThatThrownBy(() -> Architecture.parse("mlp(30,0,1)")).hasMessageContaining("sizes must be positive");
-        assertThatThrownBy(() -> Architecture.parse("cnn(3)")).hasMessageContaining("unknown model kind 'cnn'");
+        assertThatThrownBy(() -> Architecture.parse("rnn(3)")).hasMessageContaining("unknown model kind 'rnn'");
         assertThatThrownBy(() -> Architecture.parse("mlp(30,x,1)"))
                 .hasMessageContaining("size 2 'x' is not an integer");
         assertThatThrownBy(() -> Architecture.parse("mlp(30,,1)")).hasMessageContaining("size 2 '' is not an integer");

@@ -121,6 +121,83 @@ class DenseNetworkTest {
     }
 
     @Test
+    void softmaxBackwardPassMatchesCentralFiniteDifferences() {
+        Architecture arch = Architecture.parse("mlp(3,4,3)");
+        ModelWeights w = withBiases(arch.initialWeights(12), 0.1f);
+        DenseNetwork net = new DenseNetwork(arch, w);
+        SplittableRandom random = new SplittableRandom(6L);
+        float[][] x = new float[6][3];
+        for (float[] row : x) {
+            for (int j = 0; j < 3; j++) {
+                row[j] = (float) (2.0 * random.nextDouble() - 1.0);
+            }
+        }
+        float[][] y = {{1f, 0f, 0f}, {0f, 1f, 0f}, {0f, 0f, 1f}, {0f, 1f, 0f}, {1f, 0f, 0f}, {0f, 0f, 1f}};
+        ReferenceMlp reference = new ReferenceMlp(arch, x, y);
+
+        double loss = net.lossAndGradients(matrix(x), matrix(y));
+        ModelWeights analytic = net.gradients();
+
+        double[][] params = reference.toDouble(w);
+        assertThat(reference.minAbsHiddenPreActivation(params)).isGreaterThan(1e-3);
+        assertThat(loss).isCloseTo(reference.loss(params), within(1e-6));
+        double h = 1e-6;
+        for (int t = 0; t < params.length; t++) {
+            float[] grad = analytic.tensors().get(t).values();
+            for (int k = 0; k < params[t].length; k++) {
+                double saved = params[t][k];
+                params[t][k] = saved + h;
+                double up = reference.loss(params);
+                params[t][k] = saved - h;
+                double down = reference.loss(params);
+                params[t][k] = saved;
+                double numeric = (up - down) / (2 * h);
+                assertThat((double) grad[k]).as("%s[%d]", analytic.tensors().get(t).name(), k)
+                        .isCloseTo(numeric, within(1e-5 + 1e-3 * Math.abs(numeric)));
+            }
+        }
+    }
+
+    @Test
+    void softmaxMlpLearnsThreeClassesAndPredictsRowsThatSumToOne() {
+        // class c: points around (cos(2 pi c / 3), sin(2 pi c / 3)) with noise 0.2
+        SplittableRandom random = new SplittableRandom(8L);
+        int n = 150;
+        float[][] x = new float[n][];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            int c = i % 3;
+            double angle = 2 * Math.PI * c / 3;
+            x[i] = new float[] {(float) (Math.cos(angle) + 0.2 * random.nextGaussian()),
+                (float) (Math.sin(angle) + 0.2 * random.nextGaussian())};
+            labels[i] = c;
+        }
+        Dataset data = new Dataset(x, labels);
+        LocalModel net = Architecture.parse("mlp(2,8,3)").newModel(3L);
+
+        TrainingResult r = net.train(data, new TrainingConfig(0.3, 20, 10, 1L));
+
+        assertThat(net).isInstanceOf(DenseNetwork.class);
+        assertThat(r.steps()).isEqualTo(20 * 15);
+        assertThat(net.accuracy(data)).isGreaterThan(0.95);
+        float[] p = net.predictProba(data);
+        assertThat(p).hasSize(3 * n);
+        for (int i = 0; i < n; i++) {
+            assertThat(p[3 * i] + p[3 * i + 1] + p[3 * i + 2]).isCloseTo(1f, within(1e-5f));
+        }
+    }
+
+    @Test
+    void softmaxMlpRejectsLabelsOutsideItsClasses() {
+        LocalModel net = Architecture.parse("mlp(2,3)").newModel(1L);
+        Dataset data = new Dataset(new float[][] {{0f, 0f}, {1f, 1f}}, new int[] {0, 3});
+
+        assertThatThrownBy(() -> net.train(data, TrainingConfig.defaults()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("mlp(2,3) classifies into 3 classes, row 1 has label 3");
+    }
+
+    @Test
     void logisticRegressionSeparatesSeparableData() {
         Dataset data = separable(60, 9L);
         DenseNetwork net = new DenseNetwork(Architecture.parse("logreg(2)"), 1L);

@@ -30,11 +30,25 @@ final class ReferenceMlp {
         return params;
     }
 
-    /** Mean over rows of binary cross-entropy summed over outputs. */
+    /** Mean over rows of binary cross-entropy summed over outputs, or of softmax cross-entropy for K >= 2. */
     double loss(double[][] params) {
         double sum = 0.0;
         for (int r = 0; r < x.length; r++) {
             double[] z = forward(params, r, null);
+            if (z.length > 1) { // softmax cross-entropy against a one-hot row
+                double max = Double.NEGATIVE_INFINITY;
+                for (double zk : z) {
+                    max = Math.max(max, zk);
+                }
+                double norm = 0.0;
+                for (double zk : z) {
+                    norm += Math.exp(zk - max);
+                }
+                for (int k = 0; k < z.length; k++) {
+                    sum -= y[r][k] * (z[k] - max - Math.log(norm));
+                }
+                continue;
+            }
             for (int k = 0; k < z.length; k++) {
                 double p = 1.0 / (1.0 + Math.exp(-z[k]));
                 sum -= y[r][k] * Math.log(p) + (1 - y[r][k]) * Math.log(1 - p);
