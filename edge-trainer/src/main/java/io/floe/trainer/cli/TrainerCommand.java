@@ -110,8 +110,10 @@ public class TrainerCommand implements Callable<Integer> {
                 UpdatePublisher publisher = new UpdatePublisher(kafka.bootstrapServers, kafka.topics().updates(),
                         kafka.clientProperties())) {
             TrainerLoop loop = new TrainerLoop(clientId, follower, publisher, training, maxRounds,
-                    u -> System.out.printf("trainer %s: sent update %s from version %d (local auc %s)%n", clientId,
-                            u.getUpdateId(), u.getBaseVersion(), u.getMetrics().getOrDefault("auc", Double.NaN)));
+                    u -> System.out.printf("trainer %s: sent update %s from version %d (local accuracy %s, auc %s)%n",
+                            clientId, u.getUpdateId(), u.getBaseVersion(),
+                            u.getMetrics().getOrDefault("accuracy", Double.NaN),
+                            u.getMetrics().getOrDefault("auc", Double.NaN)));
             Runtime.getRuntime().addShutdownHook(new Thread(loop::stop));
             loop.run();
             if (loop.budgetExhausted()) {
