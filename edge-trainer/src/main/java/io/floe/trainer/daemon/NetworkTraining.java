@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  *       "SCAFFOLD: Stochastic Controlled Averaging for Federated Learning", ICML, Algorithm 1 lines
  *       10-13), and the update carries {@code controlDelta = c_i+ - c_i}. The site keeps {@code c_i}
  *       per model, with {@link Builder#stateDirectory} on disk so that it survives a restart
- *       ({@link ClientControlVariates} says when {@code c_i+} is adopted);</li>
+ *       ({@code ClientControlVariates} says when {@code c_i+} is adopted);</li>
  *   <li>{@code fednova[:rho=R]}: local SGD as configured (momentum included); the update's
  *       {@code localSteps} is the {@code tau_i} the server normalises by (Wang et al. 2020, "Tackling
  *       the Objective Inconsistency Problem in Heterogeneous Federated Optimization", NeurIPS).</li>

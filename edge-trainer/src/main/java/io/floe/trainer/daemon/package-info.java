@@ -3,6 +3,6 @@
  * topic (read_committed), publishing deltas with an idempotent producer, and the loop between them;
  * and the site's local round ({@link io.floe.trainer.daemon.NetworkTraining}): any architecture, the
  * client side of FedProx, SCAFFOLD (with the control variate kept on disk across restarts by
- * {@link io.floe.trainer.daemon.ClientControlVariates}) and FedNova, and DP-SGD.
+ * {@code ClientControlVariates}) and FedNova, and DP-SGD.
  */
 package io.floe.trainer.daemon;
