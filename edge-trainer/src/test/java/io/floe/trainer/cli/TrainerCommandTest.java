@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.floe.trainer.privacy.DpSgdConfig;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,12 @@ import picocli.CommandLine.ParameterException;
 class TrainerCommandTest {
     private static final String[] REQUIRED = {
         "--bootstrap-servers", "localhost:9092", "--model-id", "m", "--client-id", "h1", "--data", "x.csv"};
+
+    @Test
+    void theStateDirectoryDefaultsToFloeStateInTheWorkingDirectory() {
+        assertThat(parse().stateDir).isEqualTo(Path.of("./floe-state"));
+        assertThat(parse("--state-dir", "/var/lib/floe").stateDir).isEqualTo(Path.of("/var/lib/floe"));
+    }
 
     @Test
     void noDpOptionsMeansNoDp() {

@@ -1,0 +1,64 @@
+package io.floe.trainer.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.floe.schema.AggregationConfig;
+import io.floe.schema.ClientTrainingConfig;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The drift-algorithm, server-optimizer and momentum options of {@code floe register}. */
+class RegisterCommandTest {
+    private static final String[] REQUIRED = {
+        "--bootstrap-servers", "localhost:9092", "--model-id", "m", "--architecture", "mlp(4,8,3)"};
+
+    @Test
+    void defaultsAreFedAvgWithAPlainServerStepAndNoMomentum() {
+        RegisterCommand c = parse();
+
+        AggregationConfig agg = c.aggregation.toConfig(c.clientsPerRound, 1);
+        assertThat(agg.getAlgorithm()).isEqualTo("fedavg");
+        assertThat(agg.getServerOptimizer()).isEqualTo("fedavg");
+        assertThat(agg.getTotalClients()).isZero();
+        assertThat(c.training.toConfig().getMomentum()).isZero();
+    }
+
+    @Test
+    void theOptionsReachTheSpecsConfigs() {
+        RegisterCommand c = parse("--algorithm", "SCAFFOLD", "--server-optimizer", "fedadam:eta=0.01,tau=1e-3",
+                "--total-clients", "20", "--clients-per-round", "5", "--momentum", "0.9");
+
+        AggregationConfig agg = c.aggregation.toConfig(c.clientsPerRound, 1);
+        ClientTrainingConfig training = c.training.toConfig();
+        assertThat(agg.getAlgorithm()).isEqualTo("scaffold");
+        assertThat(agg.getServerOptimizer()).isEqualTo("fedadam:eta=0.01,tau=1e-3");
+        assertThat(agg.getTotalClients()).isEqualTo(20);
+        assertThat(agg.getClientsPerRound()).isEqualTo(5);
+        assertThat(training.getMomentum()).isEqualTo(0.9f);
+        assertThat(training.getAlgorithm()).as("the job fills it in from the spec").isEqualTo("fedavg");
+        assertThat(parse("--algorithm", "fedprox:mu=0.01").aggregation.toConfig(5, 1).getAlgorithm())
+                .isEqualTo("fedprox:mu=0.01");
+        assertThat(parse("--algorithm", "fednova:rho=0.9").aggregation.toConfig(5, 1).getAlgorithm())
+                .isEqualTo("fednova:rho=0.9");
+    }
+
+    @Test
+    void typosFailWithTheParsersMessage() {
+        assertThatThrownBy(() -> parse("--algorithm", "fedprox").aggregation.toConfig(5, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fedprox needs mu");
+        assertThatThrownBy(() -> parse("--server-optimizer", "fedadamw").aggregation.toConfig(5, 1))
+                .hasMessageContaining("unknown server optimizer 'fedadamw'");
+        assertThatThrownBy(() -> parse("--total-clients", "-1").aggregation.toConfig(5, 1))
+                .hasMessageContaining("--total-clients must be >= 0");
+        assertThatThrownBy(() -> parse("--momentum", "1").training.toConfig())
+                .hasMessageContaining("momentum must be in [0, 1)");
+    }
+
+    private static RegisterCommand parse(String... args) {
+        RegisterCommand command = new RegisterCommand();
+        new CommandLine(command).parseArgs(Stream.concat(Stream.of(REQUIRED), Stream.of(args)).toArray(String[]::new));
+        return command;
+    }
+}
