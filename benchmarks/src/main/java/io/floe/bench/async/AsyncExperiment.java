@@ -20,7 +20,8 @@ import java.util.Locale;
  * Sync rounds (with and without a deadline), FedAsync and FedBuff on the hospitals scenario with
  * simulated stragglers and dropouts, through the real broker and job: each variant trains for the
  * same wall-clock budget, and the table gives seconds and versions to a target test AUC, the final
- * AUC, how many updates were used or came too late, and their mean staleness.
+ * AUC, how many updates were used or came too late, and their mean staleness; curves.csv holds
+ * every version's (seconds since version 0, test AUC).
  */
 public final class AsyncExperiment {
     /**
@@ -92,6 +93,13 @@ public final class AsyncExperiment {
                     r.updatesUsed(), r.updatesLate(), r.meanStaleness()));
         }
         Files.writeString(outDir.resolve("results.csv"), csv);
+        StringBuilder curves = new StringBuilder("variant,dropout,seconds,auc\n");
+        for (AsyncResult r : results) {
+            for (double[] p : r.curve()) {
+                curves.append(String.format(Locale.ROOT, "%s,%.2f,%.3f,%.6f%n", r.variant().name(), r.dropout(), p[0], p[1]));
+            }
+        }
+        Files.writeString(outDir.resolve("curves.csv"), curves);
         Files.writeString(outDir.resolve("results.md"), md);
         AsyncPlot.write(outDir, results, plan.targetAuc());
     }
