@@ -1,6 +1,7 @@
 package io.floe.trainer.cli;
 
 import io.floe.trainer.daemon.GlobalModelFollower;
+import io.floe.trainer.daemon.HeartbeatPublisher;
 import io.floe.trainer.daemon.NetworkTraining;
 import io.floe.trainer.daemon.TrainerLoop;
 import io.floe.trainer.daemon.UpdatePublisher;
@@ -8,6 +9,7 @@ import io.floe.trainer.data.CsvDatasetLoader;
 import io.floe.trainer.data.Dataset;
 import io.floe.trainer.privacy.DpSgdConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -54,6 +56,10 @@ public class TrainerCommand implements Callable<Integer> {
     @Option(names = "--max-rounds", defaultValue = "0", description = "Stop after this many updates; 0 runs until stopped (default: ${DEFAULT-VALUE}).")
     int maxRounds;
 
+    @Option(names = "--heartbeat-interval-ms", defaultValue = "10000", description = "Announce this site on the clients "
+            + "topic at start and this often, so models with client selection count it available (default: ${DEFAULT-VALUE}).")
+    long heartbeatIntervalMs;
+
     @Option(names = "--dp-clip-norm", paramLabel = "C", description = "Train with DP-SGD (sample-level differential "
             + "privacy for this site's records): clip each example's gradient to L2 norm C. Needs --dp-noise-multiplier "
             + "or --dp-target-epsilon.")
@@ -84,6 +90,9 @@ public class TrainerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (heartbeatIntervalMs <= 0) {
+            throw new ParameterException(spec.commandLine(), "--heartbeat-interval-ms must be positive, was " + heartbeatIntervalMs);
+        }
         Optional<DpSgdConfig> dpSgd = dpSgdConfig();
         CsvDatasetLoader.Builder loader = CsvDatasetLoader.builder();
         if (labelColumn != null) {
@@ -100,10 +109,13 @@ public class TrainerCommand implements Callable<Integer> {
         try (GlobalModelFollower follower = new GlobalModelFollower(kafka.bootstrapServers, kafka.topics().models(), modelId,
                         kafka.clientProperties());
                 UpdatePublisher publisher = new UpdatePublisher(kafka.bootstrapServers, kafka.topics().updates(),
-                        kafka.clientProperties())) {
+                        kafka.clientProperties());
+                HeartbeatPublisher heartbeats = new HeartbeatPublisher(kafka.bootstrapServers, kafka.topics().clients(),
+                        modelId, clientId, training.trainingExamples(), kafka.clientProperties())) {
             TrainerLoop loop = new TrainerLoop(clientId, follower, publisher, training, maxRounds,
                     u -> System.out.printf("trainer %s: sent update %s from version %d (local auc %s)%n", clientId,
-                            u.getUpdateId(), u.getBaseVersion(), u.getMetrics().getOrDefault("auc", Double.NaN)));
+                            u.getUpdateId(), u.getBaseVersion(), u.getMetrics().getOrDefault("auc", Double.NaN)),
+                    heartbeats, Duration.ofMillis(heartbeatIntervalMs));
             Runtime.getRuntime().addShutdownHook(new Thread(loop::stop));
             loop.run();
             if (loop.budgetExhausted()) {
