@@ -89,14 +89,18 @@ public final class AggregationJob {
                 .sinkTo(sink).name("floe outbound").uid("floe-outbound");
     }
 
-    /** Reads the control and update topics, read_committed, from the group's offsets (earliest at first start). */
+    /**
+     * Reads the control, update and clients (heartbeat) topics, read_committed, from the group's
+     * offsets (earliest at first start). All three must exist ({@code TopicAdmin.createFloeTopics}
+     * creates them).
+     */
     public static KafkaSource<InboundRecord> kafkaSource(AggregationJobOptions options) {
         TopicNames topics = options.topics();
         Properties props = options.kafkaProperties();
         props.setProperty("isolation.level", "read_committed");
         return KafkaSource.<InboundRecord>builder()
                 .setBootstrapServers(options.bootstrapServers)
-                .setTopics(topics.control(), topics.updates())
+                .setTopics(topics.control(), topics.updates(), topics.clients())
                 .setGroupId(options.groupId)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new InboundDeserializer())

@@ -35,5 +35,7 @@ public enum RejectionReason {
     /** A control command (e.g. a client release) names something that does not exist. */
     INVALID_COMMAND,
     /** The model's privacy budget is spent: it publishes no further versions. */
-    PRIVACY_BUDGET_EXHAUSTED
+    PRIVACY_BUDGET_EXHAUSTED,
+    /** Sync: the open version carries an explicit selection that does not name the client. */
+    NOT_SELECTED
 }

@@ -53,6 +53,16 @@ public final class SpecValidator {
         if (minFit < 1 || minFit > k) {
             return invalid("minFitClients must be between 1 and clientsPerRound " + k + ", was " + minFit);
         }
+        double fractionFit = spec.getAggregation().getFractionFit();
+        if (!(fractionFit >= 0 && fractionFit <= 1)) {
+            return invalid("fractionFit must be in [0, 1] (1 = every available client), was " + fractionFit);
+        }
+        if (spec.getAggregation().getMinAvailableClients() < 0) {
+            return invalid("minAvailableClients must be >= 0 (0 = no minimum), was " + spec.getAggregation().getMinAvailableClients());
+        }
+        if (spec.getAggregation().getClientTimeoutMs() <= 0) {
+            return invalid("clientTimeoutMs must be > 0, was " + spec.getAggregation().getClientTimeoutMs());
+        }
         float momentum = spec.getTraining().getMomentum();
         if (!(momentum >= 0 && momentum < 1)) {
             return invalid("training momentum must be in [0, 1) (0 = plain local SGD), was " + momentum);

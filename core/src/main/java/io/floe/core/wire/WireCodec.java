@@ -1,6 +1,7 @@
 package io.floe.core.wire;
 
 import io.floe.schema.AggregationReport;
+import io.floe.schema.ClientHeartbeat;
 import io.floe.schema.ClientRelease;
 import io.floe.schema.DeadLetter;
 import io.floe.schema.GlobalModel;
@@ -39,6 +40,8 @@ public final class WireCodec<T> {
             AggregationReport.getClassSchema(), AggregationReport.getEncoder(), AggregationReport.getDecoder());
     public static final WireCodec<ClientRelease> CLIENT_RELEASE = new WireCodec<>("ClientRelease",
             ClientRelease.getClassSchema(), ClientRelease.getEncoder(), ClientRelease.getDecoder());
+    public static final WireCodec<ClientHeartbeat> CLIENT_HEARTBEAT = new WireCodec<>("ClientHeartbeat",
+            ClientHeartbeat.getClassSchema(), ClientHeartbeat.getEncoder(), ClientHeartbeat.getDecoder());
     public static final WireCodec<DeadLetter> DEAD_LETTER = new WireCodec<>("DeadLetter",
             DeadLetter.getClassSchema(), DeadLetter.getEncoder(), DeadLetter.getDecoder());
 

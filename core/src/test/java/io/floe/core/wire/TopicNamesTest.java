@@ -14,7 +14,7 @@ class TopicNamesTest {
 
         // Assert
         assertThat(names).isEqualTo(new TopicNames(
-                "floe.control", "floe.updates", "floe.models", "floe.reports", "floe.deadletter"));
+                "floe.control", "floe.updates", "floe.models", "floe.reports", "floe.deadletter", "floe.clients"));
     }
 
     @Test
@@ -28,12 +28,13 @@ class TopicNamesTest {
         assertThat(names.models()).isEqualTo("test-7.models");
         assertThat(names.reports()).isEqualTo("test-7.reports");
         assertThat(names.deadLetter()).isEqualTo("test-7.deadletter");
+        assertThat(names.clients()).isEqualTo("test-7.clients");
     }
 
     @Test
     void rejectsNullName() {
         // Execute / Assert
-        assertThatThrownBy(() -> new TopicNames("c", "u", null, "r", "d"))
+        assertThatThrownBy(() -> new TopicNames("c", "u", null, "r", "d", "h"))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("models");
     }

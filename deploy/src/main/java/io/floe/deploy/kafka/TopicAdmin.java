@@ -87,23 +87,30 @@ public final class TopicAdmin {
     /** Largest record floe's topics accept (a model or update of a few million float32 parameters). */
     public static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
-    /** Creates floe's five standard topics with {@code partitions} partitions each (replication factor 1). */
+    /** How long floe.clients keeps heartbeats: only the last clientTimeoutMs of them matter. */
+    public static final long CLIENTS_RETENTION_MS = 60 * 60 * 1000L;
+
+    /** Creates floe's six standard topics with {@code partitions} partitions each (replication factor 1). */
     public static void createFloeTopics(String bootstrapServers, TopicNames names, int partitions) {
         createTopics(bootstrapServers, floeTopics(names, partitions));
     }
 
     /**
-     * floe's five topics. {@code models} is compacted: the newest version per model id survives, so a
-     * trainer that starts late still finds the current model. All accept records up to
-     * {@link #MAX_MESSAGE_BYTES}.
+     * floe's six topics. {@code models} is compacted: the newest version per model id survives, so a
+     * trainer that starts late still finds the current model. {@code clients} (heartbeats) keeps
+     * {@link #CLIENTS_RETENTION_MS}: a client is available only while its last heartbeat is recent.
+     * All accept records up to {@link #MAX_MESSAGE_BYTES}.
      */
     public static List<NewTopic> floeTopics(TopicNames names, int partitions) {
         String maxBytes = String.valueOf(MAX_MESSAGE_BYTES);
         List<NewTopic> out = new java.util.ArrayList<>();
-        for (String name : List.of(names.control(), names.updates(), names.models(), names.reports(), names.deadLetter())) {
+        for (String name : names.all()) {
             Map<String, String> configs = new java.util.HashMap<>(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes));
             if (name.equals(names.models())) {
                 configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+            }
+            if (name.equals(names.clients())) {
+                configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(CLIENTS_RETENTION_MS));
             }
             out.add(new NewTopic(name, partitions, (short) 1).configs(configs));
         }

@@ -10,6 +10,7 @@ import io.floe.trainer.attack.AttackingTraining;
 import io.floe.trainer.attack.Backdoor;
 import io.floe.trainer.attack.Collusion;
 import io.floe.trainer.daemon.GlobalModelFollower;
+import io.floe.trainer.daemon.HeartbeatPublisher;
 import io.floe.trainer.daemon.LocalTraining;
 import io.floe.trainer.daemon.ModelRegistration;
 import io.floe.trainer.daemon.NetworkTraining;
@@ -90,9 +91,13 @@ public final class FederatedRun {
                 GlobalModelFollower follower = new GlobalModelFollower(floe.bootstrapServers(), floe.topics().models(),
                         s.modelId(), new Properties());
                 UpdatePublisher publisher = new UpdatePublisher(floe.bootstrapServers(), floe.topics().updates(), new Properties());
+                HeartbeatPublisher heartbeats = new HeartbeatPublisher(floe.bootstrapServers(), floe.topics().clients(),
+                        s.modelId(), clientId, scenario.hospitals().get(i).size(), new Properties());
                 clients.add(follower);
                 clients.add(publisher);
-                TrainerLoop loop = new TrainerLoop(clientId, follower, publisher, training, openEnded ? 0 : s.rounds(), u -> { });
+                clients.add(heartbeats);
+                TrainerLoop loop = new TrainerLoop(clientId, follower, publisher, training, openEnded ? 0 : s.rounds(), u -> { },
+                        heartbeats, TrainerLoop.DEFAULT_HEARTBEAT_INTERVAL);
                 loops.add(loop);
                 Thread t = new Thread(loop, s.modelId() + "/" + clientId);
                 t.setDaemon(true);

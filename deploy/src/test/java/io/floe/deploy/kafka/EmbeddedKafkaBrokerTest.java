@@ -81,7 +81,7 @@ class EmbeddedKafkaBrokerTest {
 
         try (Admin admin = kafka.createAdmin()) {
             assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS))
-                    .contains("floe.control", "floe.updates", "floe.models", "floe.reports", "floe.deadletter");
+                    .contains("floe.control", "floe.updates", "floe.models", "floe.reports", "floe.deadletter", "floe.clients");
             assertThat(admin.describeTopics(names.all()).allTopicNames().get(10, TimeUnit.SECONDS).values())
                     .allSatisfy(d -> assertThat(d.partitions()).hasSize(3));
 
@@ -212,8 +212,11 @@ class EmbeddedKafkaBrokerTest {
 
     @Test
     void floeTopicNamesAreParameters() {
-        TopicNames custom = new TopicNames("c", "u", "m", "r", "d");
-        assertThat(TopicAdmin.floeTopics(custom, 2)).extracting(NewTopic::name).containsExactly("c", "u", "m", "r", "d");
+        TopicNames custom = new TopicNames("c", "u", "m", "r", "d", "h");
+        assertThat(TopicAdmin.floeTopics(custom, 2)).extracting(NewTopic::name).containsExactly("c", "u", "m", "r", "d", "h");
+        assertThat(TopicAdmin.floeTopics(custom, 2)).filteredOn(t -> t.name().equals("h")).singleElement()
+                .satisfies(t -> assertThat(t.configs()).containsEntry("retention.ms", String.valueOf(TopicAdmin.CLIENTS_RETENTION_MS))
+                        .doesNotContainKey("cleanup.policy"));
         assertThat(TopicAdmin.floeTopics(custom, 2)).filteredOn(t -> t.name().equals("m")).singleElement()
                 .satisfies(t -> assertThat(t.configs()).containsEntry("cleanup.policy", "compact"));
         assertThat(TopicAdmin.floeTopics(custom, 2)).filteredOn(t -> t.name().equals("u")).singleElement()

@@ -141,6 +141,20 @@ public class AggregationOptions {
 
     // --- end of issue 6 options ---
 
+    // Client selection (Flower's fraction_fit / min_available_clients; min_fit_clients is --min-fit-clients)
+    @Option(names = "--fraction-fit", defaultValue = "1.0",
+            description = "Sync rounds: q, each available client (heartbeats on floe.clients) is asked to train on a version with "
+                    + "probability q, topped up to --min-fit-clients; 1 = every client (default: ${DEFAULT-VALUE}).")
+    public double fractionFit = 1.0;
+
+    @Option(names = "--min-available-clients", defaultValue = "0",
+            description = "Select only when at least this many clients are available, else ask every client; 0 = no minimum (default: ${DEFAULT-VALUE}).")
+    public int minAvailableClients;
+
+    @Option(names = "--client-timeout-ms", defaultValue = "30000",
+            description = "A client is available while its last heartbeat is at most this old (default: ${DEFAULT-VALUE}).")
+    public long clientTimeoutMs = 30_000L;
+
     /** The config for a model whose rounds close at {@code clientsPerRound} updates. */
     public AggregationConfig toConfig(int clientsPerRound, int defaultAssumedByzantine) {
         return AggregationConfig.newBuilder()
@@ -175,6 +189,9 @@ public class AggregationOptions {
                 .setAlgorithm(checkedAlgorithm())
                 .setServerOptimizer(checkedServerOptimizer())
                 .setTotalClients(checkedTotalClients())
+                .setFractionFit(fractionFit)
+                .setMinAvailableClients(minAvailableClients)
+                .setClientTimeoutMs(clientTimeoutMs)
                 .build();
     }
 }

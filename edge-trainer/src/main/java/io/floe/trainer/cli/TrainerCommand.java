@@ -1,6 +1,7 @@
 package io.floe.trainer.cli;
 
 import io.floe.trainer.daemon.GlobalModelFollower;
+import io.floe.trainer.daemon.HeartbeatPublisher;
 import io.floe.trainer.daemon.NetworkTraining;
 import io.floe.trainer.daemon.TrainerLoop;
 import io.floe.trainer.daemon.UpdatePublisher;
@@ -8,6 +9,7 @@ import io.floe.trainer.data.CsvDatasetLoader;
 import io.floe.trainer.data.Dataset;
 import io.floe.trainer.privacy.DpSgdConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -62,6 +64,10 @@ public class TrainerCommand implements Callable<Integer> {
             + " state that must survive a restart: its SCAFFOLD control variate per model (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
+    @Option(names = "--heartbeat-interval-ms", defaultValue = "10000", description = "Announce this site on the clients "
+            + "topic at start and this often, so models with client selection count it available (default: ${DEFAULT-VALUE}).")
+    long heartbeatIntervalMs;
+
     @Option(names = "--dp-clip-norm", paramLabel = "C", description = "Train with DP-SGD (sample-level differential "
             + "privacy for this site's records): clip each example's gradient to L2 norm C. Needs --dp-noise-multiplier "
             + "or --dp-target-epsilon.")
@@ -92,6 +98,9 @@ public class TrainerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (heartbeatIntervalMs <= 0) {
+            throw new ParameterException(spec.commandLine(), "--heartbeat-interval-ms must be positive, was " + heartbeatIntervalMs);
+        }
         Optional<DpSgdConfig> dpSgd = dpSgdConfig();
         CsvDatasetLoader.Builder loader = CsvDatasetLoader.builder();
         if (labelColumn != null) {
@@ -108,12 +117,15 @@ public class TrainerCommand implements Callable<Integer> {
         try (GlobalModelFollower follower = new GlobalModelFollower(kafka.bootstrapServers, kafka.topics().models(), modelId,
                         kafka.clientProperties());
                 UpdatePublisher publisher = new UpdatePublisher(kafka.bootstrapServers, kafka.topics().updates(),
-                        kafka.clientProperties())) {
+                        kafka.clientProperties());
+                HeartbeatPublisher heartbeats = new HeartbeatPublisher(kafka.bootstrapServers, kafka.topics().clients(),
+                        modelId, clientId, training.trainingExamples(), kafka.clientProperties())) {
             TrainerLoop loop = new TrainerLoop(clientId, follower, publisher, training, maxRounds,
                     u -> System.out.printf("trainer %s: sent update %s from version %d (local accuracy %s, auc %s)%n",
                             clientId, u.getUpdateId(), u.getBaseVersion(),
                             u.getMetrics().getOrDefault("accuracy", Double.NaN),
-                            u.getMetrics().getOrDefault("auc", Double.NaN)));
+                            u.getMetrics().getOrDefault("auc", Double.NaN)),
+                    heartbeats, Duration.ofMillis(heartbeatIntervalMs));
             Runtime.getRuntime().addShutdownHook(new Thread(loop::stop));
             loop.run();
             if (loop.budgetExhausted()) {

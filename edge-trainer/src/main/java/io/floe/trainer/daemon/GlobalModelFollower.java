@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * the newest version per model id, so a trainer that starts late still finds it. Not a consumer
  * group member: every trainer must see every version.
  */
-public final class GlobalModelFollower implements AutoCloseable {
+public final class GlobalModelFollower implements GlobalModelSource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GlobalModelFollower.class);
 
     private final String modelId;
@@ -58,6 +58,7 @@ public final class GlobalModelFollower implements AutoCloseable {
      *
      * @return empty when {@code timeout} passes first
      */
+    @Override
     public Optional<GlobalModel> awaitNewerThan(long afterVersion, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {

@@ -17,7 +17,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * producer (acks=all): a retried send never lands twice, and the updateId lets the job spot a
  * resend after a trainer restart.
  */
-public final class UpdatePublisher implements AutoCloseable {
+public final class UpdatePublisher implements UpdateSink, AutoCloseable {
     private final String topic;
     private final KafkaProducer<byte[], byte[]> producer;
 
@@ -41,6 +41,11 @@ public final class UpdatePublisher implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException("could not publish update " + update.getUpdateId() + ": " + e.getCause(), e.getCause());
         }
+    }
+
+    @Override
+    public void send(ModelUpdate update) throws InterruptedException {
+        publish(update);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.floe.core.async.FedBuffStep;
 import io.floe.core.drift.DriftAlgorithm;
 import io.floe.core.drift.OptimizerState;
 import io.floe.core.round.AggregationSettings;
+import io.floe.core.round.ClientSelection;
 import io.floe.core.round.RoundAggregation;
 import io.floe.core.round.RoundCloser;
 import io.floe.core.round.RoundDeadline;
@@ -27,6 +28,7 @@ import io.floe.flink.io.InboundRecord;
 import io.floe.flink.io.OutboundRecord;
 import io.floe.core.anomaly.ClientStanding;
 import io.floe.core.privacy.PrivacyLedger;
+import io.floe.schema.ClientHeartbeat;
 import io.floe.schema.ClientRelease;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelSpec;
@@ -82,6 +84,17 @@ import org.slf4j.LoggerFactory;
  * server control variate c needs no state of its own: it travels in the GlobalModel already held.
  * A spec that changes the drift algorithm drops the open round's updates (as a mode change does),
  * since they were validated for the old one (a scaffold round needs every update's control delta).
+ *
+ * <p>Client selection ({@code fractionFit < 1} or {@code minAvailableClients > 0}, sync mode):
+ * heartbeats from floe.clients update each client's last-seen time (the heartbeat record's
+ * timestamp, the clock this function uses for every input) in keyed state. When a version is
+ * published, the clients seen within {@code clientTimeoutMs} and not quarantined are the
+ * available ones, {@link ClientSelection} picks the version's selection from them (seed: the
+ * spec's initSeed) and older entries are dropped. A round on a version with a selection completes
+ * at {@code min(clientsPerRound, |selection|)} responses (and its deadline's quorum is capped the
+ * same way), and an update from a client outside the selection is rejected (NOT_SELECTED). The
+ * report of a round on such a version gives selectedClients and participationRate (accepted /
+ * selected). Async modes publish no selection: every client may send updates at any time.
  */
 public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, OutboundRecord> {
     private static final Logger LOG = LoggerFactory.getLogger(ModelAggregator.class);
@@ -115,6 +128,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     private transient ValueState<String> optimizerName;
     /** The server optimizer's state (OptimizerState.asWeights), one single-object encoded Tensor each. */
     private transient ListState<byte[]> optimizerMoments;
+    /** Client selection: each client's last heartbeat time (ms), pruned when a version is published. */
+    private transient MapState<String, Long> clientLastSeen;
     /** Decoded tensors of the current global model; a cache, checked against the version on use. */
     private transient Map<String, CachedModel> weightsCache;
 
@@ -165,6 +180,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         optimizerName = getRuntimeContext().getState(new ValueStateDescriptor<>("server-optimizer", Types.STRING));
         optimizerMoments = getRuntimeContext().getListState(
                 new ListStateDescriptor<>("server-optimizer-state", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        clientLastSeen = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("client-last-seen", Types.STRING, Types.LONG));
         weightsCache = new java.util.HashMap<>();
     }
 
@@ -175,6 +192,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             case SPEC -> onSpec(WireCodec.MODEL_SPEC.decode(event.origin.value), event.origin, now, ctx.timerService(), out);
             case RELEASE -> onRelease(WireCodec.CLIENT_RELEASE.decode(event.origin.value), event.origin, out);
             case UPDATE -> onUpdate(WireCodec.MODEL_UPDATE.decode(event.origin.value), event.origin, now, ctx.timerService(), out);
+            case HEARTBEAT -> onHeartbeat(WireCodec.CLIENT_HEARTBEAT.decode(event.origin.value), now);
             default -> throw new IllegalStateException("unknown event kind " + event.kind);
         }
     }
@@ -190,6 +208,11 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         byte[] currentBytes = modelState.value();
         if (currentBytes == null) {
             GlobalModel v0 = RoundCloser.versionZero(spec, initial, now);
+            ClientSelection.Selection selection = selectionFor(spec, 0, now);
+            v0.setSelection(selection.clients());
+            if (!selection.note().isEmpty()) {
+                LOG.info("model {}: {}", spec.getModelId(), selection.note());
+            }
             specState.update(WireCodec.MODEL_SPEC.encode(spec));
             publishModel(v0, out);
             armNextDeadline(spec, timers);
@@ -250,6 +273,54 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
                 release.getOperator());
     }
 
+    /** Records that the client is available now; later heartbeats only move its time forward. */
+    private void onHeartbeat(ClientHeartbeat heartbeat, Instant now) throws Exception {
+        Long seen = clientLastSeen.get(heartbeat.getClientId());
+        if (seen == null || seen < now.toEpochMilli()) {
+            clientLastSeen.put(heartbeat.getClientId(), now.toEpochMilli());
+        }
+    }
+
+    /**
+     * The selection of the version about to be published: every client unless the model selects
+     * (sync mode, fractionFit below 1 or a minimum of available clients); otherwise a selection among
+     * the clients heard from within clientTimeoutMs and not quarantined. Drops stale heartbeats.
+     */
+    private ClientSelection.Selection selectionFor(ModelSpec spec, long version, Instant now) throws Exception {
+        io.floe.schema.AggregationConfig config = spec.getAggregation();
+        if (AsyncMode.parse(config.getMode()) != AsyncMode.SYNC
+                || !ClientSelection.enabled(config.getFractionFit(), config.getMinAvailableClients())) {
+            return ClientSelection.Selection.everyone();
+        }
+        List<String> available = new ArrayList<>();
+        List<String> stale = new ArrayList<>();
+        for (Map.Entry<String, Long> e : clientLastSeen.entries()) {
+            if (now.toEpochMilli() - e.getValue() > config.getClientTimeoutMs()) {
+                stale.add(e.getKey());
+                continue;
+            }
+            Long standing = clientStandings.get(e.getKey());
+            if (standing == null || !new ClientStanding(standing).quarantined()) {
+                available.add(e.getKey());
+            }
+        }
+        for (String c : stale) {
+            clientLastSeen.remove(c);
+        }
+        return ClientSelection.select(available, spec.getInitSeed(), version, config.getFractionFit(),
+                config.getMinFitClients(), config.getMinAvailableClients());
+    }
+
+    /** Sets a report's selectedClients and participationRate from the selection of the version its round trained on. */
+    private static void reportParticipation(AggregationReport report, GlobalModel base) {
+        if (base.getSelection() == null) {
+            return;
+        }
+        int selected = base.getSelection().size();
+        report.setSelectedClients(selected);
+        report.setParticipationRate(selected == 0 ? 0.0 : report.getAccepted().size() / (double) selected);
+    }
+
     private void onUpdate(ModelUpdate update, InboundRecord origin, Instant now, TimerService timers,
             Collector<OutboundRecord> out) throws Exception {
         byte[] specBytes = specState.value();
@@ -274,6 +345,13 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         }
         ensureDeadline(spec, timers);
         SyncRound round = openRound(spec, current);
+        if (current.getSelection() != null && update.getBaseVersion() == current.getVersion()
+                && !current.getSelection().contains(update.getClientId())) {
+            reject(update, origin, Rejection.of(RejectionReason.NOT_SELECTED, "client " + update.getClientId()
+                    + " is not in the selection of version " + current.getVersion() + " (" + current.getSelection().size()
+                    + " clients asked)"), true, out);
+            return;
+        }
         Long standing = clientStandings.get(update.getClientId());
         if (standing != null && new ClientStanding(standing).quarantined()) {
             reject(update, origin, Rejection.of(RejectionReason.QUARANTINED, "client " + update.getClientId()
@@ -330,6 +408,10 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         }
         TimerService timers = ctx.timerService();
         SyncRound round = openRound(spec, current);
+        if (round.clientsPerRound() < deadline.minFitClients()) {
+            // a selection smaller than minFitClients (too few clients were available): all of it is a quorum
+            deadline = new RoundDeadline(deadline.deadlineMs(), round.clientsPerRound());
+        }
         Instant now = Instant.ofEpochMilli(timestamp);
         if (deadline.atDeadline(round) == RoundDeadline.Verdict.CLOSE) {
             closeRound(spec, current, round, now, deadline.closedNote(round, timestamp), timers, out);
@@ -356,6 +438,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
                 .setPrivacy(null)
                 .setStatus(STATUS_EXTENDED)
                 .build();
+        reportParticipation(report, current);
         out.collect(OutboundRecord.keyed(topics.reports(), current.getModelId(), WireCodec.AGGREGATION_REPORT.encode(report)));
         LOG.warn("model {}: {}", current.getModelId(), note);
     }
@@ -412,7 +495,12 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         for (String c : roundExcluded.keys()) {
             excluded.add(c);
         }
-        return SyncRound.restore(current.getVersion(), spec.getAggregation().getClientsPerRound(), clients, excluded);
+        int target = spec.getAggregation().getClientsPerRound();
+        if (current.getSelection() != null && !current.getSelection().isEmpty()) {
+            // a round on a version with a selection cannot get more responses than the selection has
+            target = Math.min(target, current.getSelection().size());
+        }
+        return SyncRound.restore(current.getVersion(), target, clients, excluded);
     }
 
     private void closeIfComplete(ModelSpec spec, GlobalModel current, SyncRound round, Instant now, TimerService timers,
@@ -507,6 +595,14 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         if (!newlyQuarantined.isEmpty()) {
             report.setQuarantined(newlyQuarantined);
             LOG.warn("model {}: quarantined {}", current.getModelId(), newlyQuarantined);
+        }
+        if (!settings.async().isAsync()) {
+            reportParticipation(report, current);
+            ClientSelection.Selection selection = selectionFor(spec, closed.model().getVersion(), now);
+            closed.model().setSelection(selection.clients());
+            if (!selection.note().isEmpty()) {
+                report.setNote(report.getNote().isEmpty() ? selection.note() : report.getNote() + "; " + selection.note());
+            }
         }
         roundUpdates.clear();
         roundRejections.clear();

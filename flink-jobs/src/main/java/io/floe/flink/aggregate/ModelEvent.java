@@ -4,11 +4,11 @@ import io.floe.flink.io.InboundRecord;
 
 /**
  * A decodable record addressed to one model: a ModelSpec or ClientRelease from the control topic,
- * or a ModelUpdate from the updates topic. It carries the original bytes (re-decoded by the keyed operator, which
+ * a ModelUpdate from the updates topic, or a ClientHeartbeat from the clients topic. It carries the original bytes (re-decoded by the keyed operator, which
  * keeps Flink's type system out of Avro) and the inbound record for dead-letter provenance.
  */
 public class ModelEvent {
-    public enum Kind { SPEC, RELEASE, UPDATE }
+    public enum Kind { SPEC, RELEASE, UPDATE, HEARTBEAT }
 
     public String modelId;
     public Kind kind;

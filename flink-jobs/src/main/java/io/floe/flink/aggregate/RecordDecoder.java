@@ -7,6 +7,7 @@ import io.floe.core.wire.TopicNames;
 import io.floe.core.wire.WireCodec;
 import io.floe.flink.io.InboundRecord;
 import io.floe.flink.io.OutboundRecord;
+import io.floe.schema.ClientHeartbeat;
 import io.floe.schema.ClientRelease;
 import io.floe.schema.ModelSpec;
 import io.floe.schema.ModelUpdate;
@@ -43,6 +44,9 @@ public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
             } else if (topics.updates().equals(in.topic)) {
                 ModelUpdate update = WireCodec.MODEL_UPDATE.decode(in.value);
                 out.collect(new ModelEvent(update.getModelId(), ModelEvent.Kind.UPDATE, in));
+            } else if (topics.clients().equals(in.topic)) {
+                ClientHeartbeat heartbeat = WireCodec.CLIENT_HEARTBEAT.decode(in.value);
+                out.collect(new ModelEvent(heartbeat.getModelId(), ModelEvent.Kind.HEARTBEAT, in));
             } else {
                 ctx.output(DEAD_LETTERS, deadLetters.of(in,
                         Rejection.of(RejectionReason.UNDECODABLE, "record from unexpected topic " + in.topic), null, null, null));

@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.floe.core.wire.WireCodec;
 import io.floe.flink.io.InboundRecord;
 import io.floe.flink.io.OutboundRecord;
+import io.floe.schema.ClientHeartbeat;
 import io.floe.schema.DeadLetter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -53,6 +54,8 @@ class RecordDecoderTest {
                 Arguments.of("truncated update", inbound(TOPICS.updates(), 7, Arrays.copyOf(update, 20))),
                 Arguments.of("update on the control topic", inbound(TOPICS.control(), 7, update)),
                 Arguments.of("spec on the updates topic", inbound(TOPICS.updates(), 7, spec)),
+                Arguments.of("spec on the clients topic", inbound(TOPICS.clients(), 7, spec)),
+                Arguments.of("garbage on the clients topic", inbound(TOPICS.clients(), 7, "beat".getBytes(StandardCharsets.UTF_8))),
                 Arguments.of("spec from an unknown topic", inbound("floe.somewhere-else", 7, spec)));
     }
 
@@ -114,6 +117,24 @@ class RecordDecoderTest {
             assertThat(e.kind).isEqualTo(ModelEvent.Kind.UPDATE);
             assertThat(e.origin.value).isEqualTo(in.value);
             assertThat(e.origin.topic).isEqualTo(TOPICS.updates());
+        });
+        assertThat(deadLetterOutput()).isEmpty();
+    }
+
+    @Test
+    void heartbeatOnTheClientsTopicBecomesAHeartbeatEventForItsModel() throws Exception {
+        // Prepare
+        InboundRecord in = inbound(TOPICS.clients(), 5, WireCodec.CLIENT_HEARTBEAT.encode(ClientHeartbeat.newBuilder()
+                .setClientId("alice").setModelId("other-model").setSentAt(java.time.Instant.ofEpochMilli(T0)).build()));
+
+        // Execute
+        harness.processElement(in, T0 + 5);
+
+        // Assert
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(e -> {
+            assertThat(e.modelId).isEqualTo("other-model");
+            assertThat(e.kind).isEqualTo(ModelEvent.Kind.HEARTBEAT);
+            assertThat(e.origin.topic).isEqualTo(TOPICS.clients());
         });
         assertThat(deadLetterOutput()).isEmpty();
     }
