@@ -7,7 +7,8 @@ import java.util.Locale;
  * One server configuration of the async experiment, by name:
  * {@code sync} (rounds of all clients, no deadline), {@code sync+deadline[:deadline=MS]} (rounds
  * close at their deadline with at least half the clients), {@code fedasync[:alpha=A;s=S]} and
- * {@code fedbuff[:k=K;eta=E;s=S]} (s a staleness function, e.g. {@code constant}).
+ * {@code fedbuff[:k=K;eta=E;s=S]} (s a staleness function, e.g. {@code constant}); any of them may
+ * add {@code alg=fedprox:mu=M} (clients' algorithm against drift).
  */
 record AsyncVariant(String name, AggregationConfig config) {
 
@@ -43,12 +44,20 @@ record AsyncVariant(String name, AggregationConfig config) {
             default -> throw new IllegalArgumentException("unknown variant '" + spec
                     + "'; use sync, sync+deadline[:deadline=MS], fedasync[:alpha=A;s=S], fedbuff[:k=K;eta=E;s=S]");
         }
+        if (opts.containsKey("alg")) {
+            c.setAlgorithm(opts.get("alg"));
+        }
         return new AsyncVariant(s, c.build());
     }
 
     /** How the variant's server is set, for tables. */
     String describe() {
         AggregationConfig c = config;
+        String clients = "fedavg".equals(c.getAlgorithm()) ? "" : ", clients " + c.getAlgorithm();
+        return server(c) + clients;
+    }
+
+    private static String server(AggregationConfig c) {
         return switch (c.getMode()) {
             case "sync" -> c.getRoundDeadlineMs() == 0 ? "rounds of " + c.getClientsPerRound() + ", no deadline"
                     : "rounds of " + c.getClientsPerRound() + ", deadline " + c.getRoundDeadlineMs() + " ms, min " + c.getMinFitClients();
