@@ -51,4 +51,10 @@ public final class ControlVariateCorrection implements GradientCorrection {
                     ? difference[t] : difference[t].castTo(grads[t].dataType()));
         }
     }
+
+    /** Applied after the momentum step, as NIID-Bench and Flower's SCAFFOLD clients do. */
+    @Override
+    public boolean afterStep() {
+        return true;
+    }
 }

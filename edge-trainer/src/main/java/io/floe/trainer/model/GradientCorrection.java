@@ -21,6 +21,17 @@ public interface GradientCorrection {
 
     void correct(INDArray[] params, INDArray[] grads);
 
+    /**
+     * True when the correction is a step of its own after the optimizer's step, {@code w -= lr * corr},
+     * rather than part of the gradient that momentum accumulates. SCAFFOLD's control-variate term is
+     * applied this way by the reference implementations the NIID-Bench figures come from (NIID-Bench's
+     * {@code train_net_scaffold}, Flower's {@code ScaffoldOptimizer.step_custom}): with momentum 0.9
+     * inside the velocity it would be amplified tenfold. With momentum 0 both are the same step.
+     */
+    default boolean afterStep() {
+        return false;
+    }
+
     /** Throws unless {@code grads} has one array per tensor of {@code expected}, of the same lengths. */
     static void requireLayout(String who, INDArray[] expected, INDArray[] grads) {
         if (expected.length != grads.length) {

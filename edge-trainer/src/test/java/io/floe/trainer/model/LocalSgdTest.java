@@ -82,6 +82,26 @@ class LocalSgdTest {
     }
 
     @Test
+    void withMomentumTheControlVariateTermIsAStepOfItsOwnOutsideTheVelocity() {
+        // Prepare: w = 0, c - c_i = (0.1, -0.5; 0.2) as above, lr = 0.1, mu = 0.9, two steps.
+        DenseNetwork net = new DenseNetwork(LOGREG, LOGREG.zeroWeights());
+        GradientCorrection scaffold = new ControlVariateCorrection(logreg(0.2f, -0.4f, 0.1f), logreg(0.1f, 0.1f, -0.1f));
+
+        // Execute
+        net.train(ONE_ROW, new TrainingConfig(0.1, 2, 1, 0L).withMomentum(0.9).withCorrection(scaffold));
+
+        // Assert (NIID-Bench / Flower: momentum step on g, then w -= lr (c - c_i)):
+        // Step 1: g = (-0.5, -1, -0.5), v = g, w = -0.1 v - 0.1 (0.1, -0.5, 0.2) = (0.04, 0.15; 0.03).
+        // Step 2: z = 0.04 + 0.30 + 0.03 = 0.37, p = sigmoid(0.37) = 0.5914589784, p - 1 = -0.4085410216,
+        //   g = (-0.4085410, -0.8170820, -0.4085410); v = 0.9 (-0.5, -1, -0.5) + g = (-0.8585410, -1.7170820, -0.8585410);
+        //   w = (0.04, 0.15; 0.03) - 0.1 v - 0.1 (0.1, -0.5, 0.2) = (0.1158541, 0.3717082; 0.0958541).
+        // (Inside the velocity the correction would compound: step 2 would move by 1.9 (c - c_i) lr.)
+        assertThat(net.weights().get("dense0.W").values()).containsExactly(new float[] {0.1158541f, 0.3717082f},
+                within(1e-6f));
+        assertThat(net.weights().get("dense0.b").values()).containsExactly(new float[] {0.0958541f}, within(1e-6f));
+    }
+
+    @Test
     void correctionsRefuseAnotherArchitecture() {
         DenseNetwork net = new DenseNetwork(LOGREG, LOGREG.zeroWeights());
         TrainingConfig cfg = TrainingConfig.defaults()
