@@ -1,5 +1,7 @@
 package io.floe.trainer.cli;
 
+import io.floe.core.drift.DriftAlgorithm;
+import io.floe.core.drift.ServerOptimizer;
 import io.floe.schema.AggregationConfig;
 import picocli.CommandLine.Option;
 
@@ -100,6 +102,45 @@ public class AggregationOptions {
     @Option(names = "--server-lr", defaultValue = "1.0", description = "Server learning rate eta_g on the aggregated delta (default: ${DEFAULT-VALUE}).")
     public double serverLearningRate = 1.0;
 
+    // --- algorithms against client drift and server optimizers (issue 6) ---
+
+    @Option(names = "--algorithm", defaultValue = "fedavg",
+            description = "Against client drift: fedavg, fedprox:mu=M (Li et al. 2020), scaffold (Karimireddy et al. 2020)"
+                    + " or fednova[:rho=R] (Wang et al. 2020; rho defaults to --momentum) (default: ${DEFAULT-VALUE}).")
+    public String algorithm = "fedavg";
+
+    @Option(names = "--server-optimizer", defaultValue = "fedavg",
+            description = "Server step on the aggregated delta (Reddi et al. 2021): fedavg, fedavgm, fedadam, fedyogi or"
+                    + " fedadagrad, each with optional :key=value,... e.g. fedadam:eta=0.01,tau=1e-3 (default: ${DEFAULT-VALUE}).")
+    public String serverOptimizer = "fedavg";
+
+    @Option(names = "--total-clients", defaultValue = "0",
+            description = "scaffold: N, the clients holding a control variate; 0 = --clients-per-round (default: ${DEFAULT-VALUE}).")
+    public int totalClients;
+
+    /**
+     * {@link #algorithm} and {@link #serverOptimizer} checked here, so that a typo fails at the
+     * command line with the parser's message instead of in the job; the algorithm is written back
+     * in its canonical form.
+     */
+    String checkedAlgorithm() {
+        return DriftAlgorithm.parse(algorithm).toSpec();
+    }
+
+    int checkedTotalClients() {
+        if (totalClients < 0) {
+            throw new IllegalArgumentException("--total-clients must be >= 0 (0 = --clients-per-round), got " + totalClients);
+        }
+        return totalClients;
+    }
+
+    String checkedServerOptimizer() {
+        ServerOptimizer.parse(serverOptimizer);
+        return serverOptimizer.trim();
+    }
+
+    // --- end of issue 6 options ---
+
     /** The config for a model whose rounds close at {@code clientsPerRound} updates. */
     public AggregationConfig toConfig(int clientsPerRound, int defaultAssumedByzantine) {
         return AggregationConfig.newBuilder()
@@ -131,6 +172,9 @@ public class AggregationOptions {
                 .setAsyncMixing(asyncMixing)
                 .setBufferSize(bufferSize)
                 .setServerLearningRate(serverLearningRate)
+                .setAlgorithm(checkedAlgorithm())
+                .setServerOptimizer(checkedServerOptimizer())
+                .setTotalClients(checkedTotalClients())
                 .build();
     }
 }

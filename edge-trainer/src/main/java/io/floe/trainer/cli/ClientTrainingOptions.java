@@ -18,7 +18,11 @@ public class ClientTrainingOptions {
     @Option(names = "--batch-size", defaultValue = "16", description = "Client batch size (default: ${DEFAULT-VALUE}).")
     public int batchSize = 16;
 
+    @Option(names = "--momentum", defaultValue = "0", description = "Heavy-ball momentum of the clients' local SGD, in [0, 1);"
+            + " 0 = plain SGD, NIID-Bench uses 0.9 (default: ${DEFAULT-VALUE}).")
+    public float momentum;
+
     public ClientTrainingConfig toConfig() {
-        return ModelRegistration.training(learningRate, localEpochs, batchSize);
+        return ModelRegistration.training(learningRate, localEpochs, batchSize, momentum);
     }
 }

@@ -18,7 +18,7 @@ public class RegisterCommand implements Callable<Integer> {
     @Option(names = "--model-id", required = true)
     String modelId;
 
-    @Option(names = "--architecture", required = true, description = "logreg(D) or mlp(D,H1,...,1), e.g. 'mlp(30,16,1)'.")
+    @Option(names = "--architecture", required = true, description = "logreg(D), mlp(D,H1,...,K) (K = 1: binary, K >= 2: softmax) or cnn(H,W,C,K), e.g. 'mlp(30,16,1)'.")
     String architecture;
 
     @Mixin

@@ -26,6 +26,10 @@ import picocli.CommandLine.Spec;
  * {@code --dp-noise-multiplier Z} fixes sigma, or {@code --dp-target-epsilon E} derives it for
  * {@code --dp-planned-rounds R} rounds, after which the trainer stops. Each update carries the
  * site's epsilon so far ({@code dp_epsilon}) at {@code --dp-delta}.
+ *
+ * <p>The model's algorithm (fedavg, fedprox, scaffold, fednova) and architecture come with each
+ * global version; a SCAFFOLD site keeps its control variate under {@code --state-dir}, so it
+ * resumes it after a restart.
  */
 @Command(name = "trainer", mixinStandardHelpOptions = true,
         description = "Run a federated trainer for one site: local data stays here, only weight deltas are published.")
@@ -53,6 +57,10 @@ public class TrainerCommand implements Callable<Integer> {
 
     @Option(names = "--max-rounds", defaultValue = "0", description = "Stop after this many updates; 0 runs until stopped (default: ${DEFAULT-VALUE}).")
     int maxRounds;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "./floe-state", description = "Where this site keeps"
+            + " state that must survive a restart: its SCAFFOLD control variate per model (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
 
     @Option(names = "--dp-clip-norm", paramLabel = "C", description = "Train with DP-SGD (sample-level differential "
             + "privacy for this site's records): clip each example's gradient to L2 norm C. Needs --dp-noise-multiplier "
@@ -91,7 +99,7 @@ public class TrainerCommand implements Callable<Integer> {
         }
         Dataset local = loader.build().load(data);
         NetworkTraining.Builder builder = NetworkTraining.builder(clientId, local)
-                .validationFraction(validationFraction).seed(seed);
+                .validationFraction(validationFraction).seed(seed).stateDirectory(stateDir);
         dpSgd.ifPresent(builder::dpSgd);
         NetworkTraining training = builder.build();
         System.out.printf("trainer %s: %d local examples (%d for training), model %s on %s%n", clientId, local.size(),

@@ -37,8 +37,21 @@ public final class ModelRegistration {
                 .build();
     }
 
+    /** Plain local SGD: no momentum. */
     public static ClientTrainingConfig training(float learningRate, int localEpochs, int batchSize) {
-        return ClientTrainingConfig.newBuilder().setLearningRate(learningRate).setLocalEpochs(localEpochs).setBatchSize(batchSize).build();
+        return training(learningRate, localEpochs, batchSize, 0f);
+    }
+
+    /**
+     * Local SGD with heavy-ball {@code momentum} in [0, 1). The algorithm stays {@code fedavg}: the
+     * job fills it in from the spec's {@code aggregation.algorithm} in every GlobalModel.
+     */
+    public static ClientTrainingConfig training(float learningRate, int localEpochs, int batchSize, float momentum) {
+        if (!(momentum >= 0f && momentum < 1f)) {
+            throw new IllegalArgumentException("client momentum must be in [0, 1), got " + momentum);
+        }
+        return ClientTrainingConfig.newBuilder().setLearningRate(learningRate).setLocalEpochs(localEpochs)
+                .setBatchSize(batchSize).setMomentum(momentum).build();
     }
 
     /** Publishes the spec keyed by its model id and waits for the acknowledgement. */

@@ -1,20 +1,30 @@
 package io.floe.trainer.daemon;
 
+import io.floe.core.drift.DriftAlgorithm;
+import io.floe.core.drift.ScaffoldClient;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.wire.TensorRecords;
+import io.floe.schema.ClientTrainingConfig;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelUpdate;
 import io.floe.trainer.data.Dataset;
 import io.floe.trainer.data.StandardScaler;
 import io.floe.trainer.eval.BinaryMetrics;
+import io.floe.trainer.eval.MulticlassMetrics;
 import io.floe.trainer.model.Architecture;
+import io.floe.trainer.model.ControlVariateCorrection;
 import io.floe.trainer.model.DenseNetwork;
 import io.floe.trainer.model.DpSgd;
+import io.floe.trainer.model.GradientCorrection;
+import io.floe.trainer.model.LocalModel;
+import io.floe.trainer.model.ProximalCorrection;
 import io.floe.trainer.model.TrainingConfig;
 import io.floe.trainer.model.TrainingResult;
 import io.floe.trainer.privacy.DpSgdConfig;
 import io.floe.trainer.privacy.DpSgdLedger;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,13 +36,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Local training of a site on nd4j: the architecture comes from the global model's descriptor,
- * the training config (learning rate, local epochs, batch size) from the global model too.
+ * Local training of a site on nd4j: the architecture ({@code logreg}, {@code mlp} with a sigmoid or
+ * softmax output, {@code cnn}) comes from the global model's descriptor and is built with
+ * {@link Architecture#newModel}; the training config (learning rate, local epochs, batch size,
+ * momentum, algorithm) comes from the global model too.
  *
  * <p>The site's data is split once into a local training and validation part (stratified,
  * seeded), and standardised with statistics fitted on the local training part only: nothing about
- * the data leaves the site but the delta {@code w_local - w_base}, the example count and the
- * validation metrics (loss, accuracy, ROC AUC of the locally trained model).
+ * the data leaves the site but the delta {@code w_local - w_base}, the example count, the local
+ * step count and the validation metrics of the locally trained model: loss, accuracy and ROC AUC
+ * for a binary model ({@link BinaryMetrics}), loss (mean cross-entropy) and accuracy for a softmax
+ * over {@code K >= 2} classes ({@link MulticlassMetrics}).
+ *
+ * <p>The algorithm against client drift is the global model's {@code training.algorithm}
+ * ({@link DriftAlgorithm#parse}), which the job copies from the model's spec:
+ * <ul>
+ *   <li>{@code fedavg}: plain local SGD (McMahan et al. 2017, "Communication-Efficient Learning of
+ *       Deep Networks from Decentralized Data", AISTATS, Algorithm 1);</li>
+ *   <li>{@code fedprox:mu=M}: every gradient gets {@code mu (w - w_base)}, the gradient of
+ *       {@code mu/2 ||w - w_base||^2} ({@link ProximalCorrection}; Li et al. 2020, "Federated
+ *       Optimization in Heterogeneous Networks", MLSys, eq. 2);</li>
+ *   <li>{@code scaffold}: every gradient gets {@code c - c_i} ({@link ControlVariateCorrection}), with
+ *       the server's {@code c} from the global model's {@code control} (empty: zero) and the site's
+ *       own {@code c_i} (zero at first); afterwards {@code c_i+} by option II,
+ *       {@code c_i - c + (x - y_i) / (K eta_l)} ({@link ScaffoldClient}; Karimireddy et al. 2020,
+ *       "SCAFFOLD: Stochastic Controlled Averaging for Federated Learning", ICML, Algorithm 1 lines
+ *       10-13), and the update carries {@code controlDelta = c_i+ - c_i}. The site keeps {@code c_i}
+ *       per model, with {@link Builder#stateDirectory} on disk so that it survives a restart
+ *       ({@link ClientControlVariates} says when {@code c_i+} is adopted);</li>
+ *   <li>{@code fednova[:rho=R]}: local SGD as configured (momentum included); the update's
+ *       {@code localSteps} is the {@code tau_i} the server normalises by (Wang et al. 2020, "Tackling
+ *       the Objective Inconsistency Problem in Heterogeneous Federated Optimization", NeurIPS).</li>
+ * </ul>
  *
  * <p>The updateId is derived from (model, client, base version, seed), so a trainer that restarts
  * and retrains the same version sends the same id.
@@ -40,7 +75,8 @@ import org.slf4j.LoggerFactory;
  * <p>With DP-SGD ({@link Builder#dpSgd}) each round is charged to the site's {@link DpSgdLedger}
  * before it trains; the update carries the epsilon so far and the mechanism's parameters, and a
  * round past the target epsilon throws {@link io.floe.trainer.privacy.PrivacyBudgetExhaustedException}
- * instead of training.
+ * instead of training. DP-SGD needs per-example gradients, which only the dense models compute: a
+ * {@code cnn} with DP-SGD is refused.
  */
 public final class NetworkTraining implements LocalTraining {
     /** Default share of local data kept for local validation. */
@@ -58,7 +94,8 @@ public final class NetworkTraining implements LocalTraining {
     private final Dataset validation;
     /** Null when training without DP. */
     private final DpSgdLedger privacy;
-    private DenseNetwork network;
+    private final ClientControlVariates controls;
+    private LocalModel model;
 
     public NetworkTraining(String clientId, Dataset localData, double validationFraction, long seed) {
         this(clientId, localData, validationFraction, seed, UnaryOperator.identity());
@@ -72,11 +109,11 @@ public final class NetworkTraining implements LocalTraining {
      */
     public NetworkTraining(String clientId, Dataset localData, double validationFraction, long seed,
             UnaryOperator<Dataset> trainingData) {
-        this(clientId, localData, validationFraction, seed, trainingData, null);
+        this(clientId, localData, validationFraction, seed, trainingData, null, null);
     }
 
     private NetworkTraining(String clientId, Dataset localData, double validationFraction, long seed,
-            UnaryOperator<Dataset> trainingData, DpSgdConfig dpSgd) {
+            UnaryOperator<Dataset> trainingData, DpSgdConfig dpSgd, Path stateDirectory) {
         this.clientId = clientId;
         this.seed = seed;
         Dataset[] parts = validationFraction > 0
@@ -88,6 +125,7 @@ public final class NetworkTraining implements LocalTraining {
         this.train = Objects.requireNonNull(trainingData.apply(scaledTrain), "trainingData returned null");
         this.validation = parts[1] == null ? null : scaler.transform(parts[1]);
         this.privacy = dpSgd == null ? null : new DpSgdLedger(dpSgd);
+        this.controls = new ClientControlVariates(clientId, stateDirectory);
     }
 
     /**
@@ -102,22 +140,52 @@ public final class NetworkTraining implements LocalTraining {
     public ModelUpdate train(GlobalModel base) {
         Architecture arch = Architecture.parse(base.getArchitecture());
         ModelWeights baseWeights = TensorRecords.fromRecords(base.getTensors());
-        if (network == null || !network.architecture().equals(arch)) {
-            network = new DenseNetwork(arch, baseWeights);
-        } else {
-            network.setWeights(baseWeights);
+        if (!arch.accepts(baseWeights)) {
+            throw new IllegalArgumentException("version " + base.getVersion() + " of " + base.getModelId() + " holds "
+                    + baseWeights.describe() + ", not the layout of its architecture " + arch);
         }
-        TrainingConfig cfg = new TrainingConfig(base.getTraining().getLearningRate(), base.getTraining().getLocalEpochs(),
-                base.getTraining().getBatchSize(), seed * 1_000_003L + base.getVersion());
+        if (privacy != null && arch.isConvolutional()) {
+            throw new IllegalArgumentException(clientId + ": DP-SGD needs per-example gradients, which " + arch
+                    + " does not compute; train model " + base.getModelId() + " without DP-SGD (no --dp-clip-norm)"
+                    + " or use a logreg/mlp architecture");
+        }
+        if (model == null || !model.architecture().equals(arch)) {
+            model = arch.newModel(baseWeights);
+        } else {
+            model.setWeights(baseWeights);
+        }
+        ClientTrainingConfig training = base.getTraining();
+        DriftAlgorithm algorithm = DriftAlgorithm.parse(training.getAlgorithm(), training.getMomentum());
+        TrainingConfig cfg = new TrainingConfig(training.getLearningRate(), training.getLocalEpochs(),
+                training.getBatchSize(), seed * 1_000_003L + base.getVersion(), training.getMomentum(),
+                GradientCorrection.NONE);
+        ModelWeights serverControl = null;
+        ModelWeights clientControl = null;
+        switch (algorithm.kind()) {
+            case FEDPROX -> cfg = cfg.withCorrection(new ProximalCorrection(baseWeights, algorithm.proximalMu()));
+            case SCAFFOLD -> {
+                ModelWeights zeros = arch.zeroWeights();
+                serverControl = base.getControl().isEmpty() ? zeros : TensorRecords.fromRecords(base.getControl());
+                if (!serverControl.sameLayout(zeros)) {
+                    throw new IllegalArgumentException("version " + base.getVersion() + " of " + base.getModelId()
+                            + ": the SCAFFOLD control " + serverControl.describe() + " does not fit " + arch);
+                }
+                clientControl = controls.controlFor(base, zeros);
+                cfg = cfg.withCorrection(new ControlVariateCorrection(serverControl, clientControl));
+            }
+            default -> {
+                // fedavg and fednova train plain (momentum) SGD; FedNova's normalisation is the server's
+            }
+        }
         Map<String, Double> metrics = new LinkedHashMap<>();
         TrainingResult result;
         if (privacy == null) {
-            result = network.train(train, cfg);
+            result = model.train(train, cfg);
             metrics.put("train_loss", result.lastEpochLoss());
         } else {
             // charged before training: a round that would pass the budget throws here and trains nothing
             DpSgd dp = privacy.charge(train.size(), cfg);
-            result = network.train(train, cfg.withSeed(privacy.roundSeed(base.getVersion())), dp);
+            result = ((DenseNetwork) model).train(train, cfg.withSeed(privacy.roundSeed(base.getVersion())), dp);
             // no train_loss: it is computed from the protected records without noise
             metrics.put(METRIC_DP_EPSILON, privacy.epsilon());
             metrics.put(METRIC_DP_DELTA, privacy.config().delta());
@@ -127,19 +195,22 @@ public final class NetworkTraining implements LocalTraining {
             LOG.info("{}: DP-SGD round {} from version {}, epsilon so far {} at delta {}", clientId,
                     privacy.rounds(), base.getVersion(), privacy.epsilon(), privacy.config().delta());
         }
-        ModelWeights delta = network.weights().minus(baseWeights);
+        ModelWeights local = model.weights();
+        ModelWeights delta = local.minus(baseWeights);
+        putValidationMetrics(arch, metrics);
 
-        if (validation != null && validation.size() > 0) {
-            BinaryMetrics m = BinaryMetrics.of(validation.labels(), network.predictProba(validation));
-            metrics.put("loss", m.logLoss());
-            metrics.put("accuracy", m.accuracy());
-            if (Double.isFinite(m.auc())) {
-                metrics.put("auc", m.auc());
-            }
-        }
         String idSource = base.getModelId() + "|" + clientId + "|" + base.getVersion() + "|" + seed;
+        String updateId = UUID.nameUUIDFromBytes(idSource.getBytes(StandardCharsets.UTF_8)).toString();
+        List<io.floe.schema.Tensor> controlDelta = List.of();
+        if (algorithm.kind() == DriftAlgorithm.Kind.SCAFFOLD) {
+            ScaffoldClient.ControlUpdate cu = ScaffoldClient.controlUpdate(clientControl, serverControl, baseWeights,
+                    local, result.steps(), cfg.learningRate());
+            controls.record(base.getModelId(),
+                    new ClientControlVariates.Round(base.getVersion(), updateId, clientControl, cu.control()));
+            controlDelta = TensorRecords.toRecords(cu.controlDelta());
+        }
         return ModelUpdate.newBuilder()
-                .setUpdateId(UUID.nameUUIDFromBytes(idSource.getBytes(StandardCharsets.UTF_8)).toString())
+                .setUpdateId(updateId)
                 .setModelId(base.getModelId())
                 .setClientId(clientId)
                 .setBaseVersion(base.getVersion())
@@ -149,7 +220,36 @@ public final class NetworkTraining implements LocalTraining {
                 .setTensors(TensorRecords.toRecords(delta))
                 .setMetrics(metrics)
                 .setSignature(null)
+                .setControlDelta(controlDelta)
                 .build();
+    }
+
+    /** Loss and accuracy on the local validation part (and AUC for a binary model), when there is one. */
+    private void putValidationMetrics(Architecture arch, Map<String, Double> metrics) {
+        if (validation == null || validation.size() == 0) {
+            return;
+        }
+        float[] p = model.predictProba(validation);
+        if (arch.isMulticlass()) {
+            MulticlassMetrics m = MulticlassMetrics.of(validation.labels(), p, arch.outputDim());
+            metrics.put("loss", m.logLoss());
+            metrics.put("accuracy", m.accuracy());
+            return;
+        }
+        BinaryMetrics m = BinaryMetrics.of(validation.labels(), p);
+        metrics.put("loss", m.logLoss());
+        metrics.put("accuracy", m.accuracy());
+        if (Double.isFinite(m.auc())) {
+            metrics.put("auc", m.auc());
+        }
+    }
+
+    /**
+     * The site's SCAFFOLD control variate {@code c_i+} after its last round on {@code modelId} (in
+     * this process or, with a state directory, before a restart); empty before any SCAFFOLD round.
+     */
+    public Optional<ModelWeights> clientControl(String modelId) {
+        return controls.lastRound(modelId).map(ClientControlVariates.Round::after);
     }
 
     /** Rows of the site's own local training part (after the validation split): the numExamples it reports. */
@@ -168,6 +268,7 @@ public final class NetworkTraining implements LocalTraining {
      * <p>{@code
      * NetworkTraining t = NetworkTraining.builder("hospital-1", records)
      *         .seed(7)
+     *         .stateDirectory(Path.of("/var/lib/floe"))
      *         .dpSgd(DpSgdConfig.builder().clipNorm(1.0).targetEpsilon(4).plannedRounds(20).build())
      *         .build();
      * }
@@ -179,6 +280,7 @@ public final class NetworkTraining implements LocalTraining {
         private long seed = TrainingConfig.DEFAULT_SEED;
         private UnaryOperator<Dataset> trainingData = UnaryOperator.identity();
         private DpSgdConfig dpSgd;
+        private Path stateDirectory;
 
         private Builder(String clientId, Dataset localData) {
             this.clientId = Objects.requireNonNull(clientId, "clientId");
@@ -217,8 +319,20 @@ public final class NetworkTraining implements LocalTraining {
             return this;
         }
 
+        /**
+         * Where the site keeps state that must outlive the process: SCAFFOLD's control variate
+         * {@code c_i} per model ({@code DIR/<modelId>/scaffold-<clientId>.bin}), created when first
+         * needed. Null (the default) keeps it in memory only, so a restarted trainer starts from
+         * {@code c_i = 0} while the server's {@code c} still counts its old one.
+         */
+        public Builder stateDirectory(Path stateDirectory) {
+            this.stateDirectory = stateDirectory;
+            return this;
+        }
+
         public NetworkTraining build() {
-            return new NetworkTraining(clientId, localData, validationFraction, seed, trainingData, dpSgd);
+            return new NetworkTraining(clientId, localData, validationFraction, seed, trainingData, dpSgd,
+                    stateDirectory);
         }
     }
 }
