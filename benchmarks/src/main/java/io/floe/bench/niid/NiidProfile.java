@@ -7,7 +7,7 @@ import java.util.Locale;
  *
  * <ul>
  *   <li>{@code quick}: what a 2-core laptop runs in under 20 minutes for all 16 cells: the first
- *       6,000 training images (600 per client), 2,000 test images, {@code mlp(784,200,200,10)},
+ *       6,000 training images (600 per client), 2,000 test images, {@code mlp(784,100,10)} (79,510 parameters: a SCAFFOLD GlobalModel carries weights and control, twice that, and must stay under Kafka's 1 MB default record size),
  *       10 rounds of 2 local epochs, batch 32, lr 0.01, momentum 0.9. It shows the ordering of
  *       partitions and algorithms, not NIID-Bench's accuracies.</li>
  *   <li>{@code full}: NIID-Bench's FMNIST setting (Li et al. 2022, section V-A): all 60,000
@@ -29,7 +29,7 @@ import java.util.Locale;
 public record NiidProfile(String name, int trainRows, int testRows, String model, int rounds, int localEpochs, int batchSize,
         float learningRate, float momentum, double targetAccuracy) {
 
-    public static final NiidProfile QUICK = new NiidProfile("quick", 6000, 2000, "mlp(784,200,200,10)", 10, 2, 32, 0.01f, 0.9f, 0.70);
+    public static final NiidProfile QUICK = new NiidProfile("quick", 6000, 2000, "mlp(784,100,10)", 10, 2, 32, 0.01f, 0.9f, 0.70);
     public static final NiidProfile FULL = new NiidProfile("full", 0, 0, "cnn(28,28,1,10)", 50, 10, 64, 0.01f, 0.9f, 0.80);
 
     public static NiidProfile named(String name) {
