@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 /** {@code ./floe bench}: kernels (JMH) and end-to-end experiments. */
 @Command(name = "floe bench", mixinStandardHelpOptions = true, description = "Benchmarks and experiments.",
         subcommands = {BenchCli.Aggregation.class, BenchCli.Robustness.class, BenchCli.Privacy.class, BenchCli.Async.class,
-                BenchCli.Models.class})
+                BenchCli.Models.class, BenchCli.Niid.class})
 public final class BenchCli implements Runnable {
     public static void main(String[] args) {
         System.exit(new CommandLine(new BenchCli()).execute(args));
@@ -210,6 +210,84 @@ public final class BenchCli implements Runnable {
             io.floe.bench.async.AsyncExperiment.run(new io.floe.bench.async.AsyncExperiment.Plan(data, seed, duration, target, latency,
                     stragglers, dropouts, variants, deadline, bufferSize), out, System.out);
             System.out.println("wrote " + out.resolve("results.csv") + ", " + out.resolve("results.md") + " and the plots");
+            return 0;
+        }
+    }
+
+    @Command(name = "niid", mixinStandardHelpOptions = true,
+            description = {"Fashion-MNIST over 10 clients: NIID-Bench partitions x algorithms against client drift (FedAvg, FedProx,",
+                    "SCAFFOLD, FedNova), through the real broker and job, beside centralised and single-client baselines.",
+                    "Writes results.csv, rounds.csv, results.md and accuracy-<partition>.png. See docs/benchmarks.md."})
+    static final class Niid implements Callable<Integer> {
+        @Option(names = "--out", defaultValue = "floe-out/niid", description = "Output folder (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Option(names = "--profile", defaultValue = "quick",
+                description = "quick (6,000 images, mlp(784,100,10), 10 rounds x 2 epochs; under 20 min on 2 cores) or full (NIID-Bench: all"
+                        + " images, cnn(28,28,1,10), 50 rounds x 10 epochs, batch 64, lr 0.01, momentum 0.9; hours) (default: ${DEFAULT-VALUE}).")
+        String profile;
+
+        @Option(names = "--data-dir", description = "Fashion-MNIST IDX directory (default: /usr/share/datasets/fashion-mnist).")
+        Path dataDir = io.floe.trainer.data.FashionMnist.DEFAULT_DIR;
+
+        @Option(names = "--partitions", split = ",", defaultValue = "iid,dirichlet:0.5,labels:2,labels:3",
+                description = "NIID-Bench partitions (default: ${DEFAULT-VALUE}).")
+        List<String> partitions;
+
+        @Option(names = "--algorithms", split = ",", defaultValue = "fedavg,fedprox:mu=0.01,scaffold,fednova",
+                description = "Algorithms against client drift (default: ${DEFAULT-VALUE}).")
+        List<String> algorithms;
+
+        @Option(names = "--clients", defaultValue = "10", description = "(default: ${DEFAULT-VALUE})")
+        int clients;
+
+        @Option(names = "--seed", defaultValue = "42", description = "(default: ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--rounds", description = "Override the profile's rounds.")
+        Integer rounds;
+
+        @Option(names = "--local-epochs", description = "Override the profile's local epochs.")
+        Integer localEpochs;
+
+        @Option(names = "--train-rows", description = "Override the profile's training images (0 = all).")
+        Integer trainRows;
+
+        @Option(names = "--test-rows", description = "Override the profile's test images (0 = all).")
+        Integer testRows;
+
+        @Option(names = "--model", description = "Override the profile's model, e.g. cnn(28,28,1,10).")
+        String model;
+
+        @Option(names = "--target-accuracy", description = "Report the first round reaching this test accuracy (profile default: quick 0.70, full 0.80).")
+        Double target;
+
+        @Option(names = "--no-baselines", description = "Skip the centralised and single-client baselines.")
+        boolean noBaselines;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!io.floe.trainer.data.FashionMnist.isPresent(dataDir)) {
+                System.err.println("Fashion-MNIST is not in " + dataDir + ": run scripts/setup-fashion-mnist.sh, or pass --data-dir");
+                return 2;
+            }
+            io.floe.bench.niid.NiidProfile p;
+            try {
+                p = io.floe.bench.niid.NiidProfile.named(profile);
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                return 2;
+            }
+            p = rounds == null ? p : p.withRounds(rounds);
+            p = localEpochs == null ? p : p.withLocalEpochs(localEpochs);
+            p = trainRows == null && testRows == null ? p
+                    : p.withRows(trainRows == null ? p.trainRows() : trainRows, testRows == null ? p.testRows() : testRows);
+            p = model == null ? p : p.withModel(model);
+            p = target == null ? p : p.withTarget(target);
+            io.floe.bench.niid.NiidExperiment.run(new io.floe.bench.niid.NiidExperiment.Plan(dataDir, p, partitions, algorithms, clients,
+                    seed, !noBaselines), out, System.out);
+            System.out.println("wrote " + out.resolve("results.csv") + ", " + out.resolve("rounds.csv") + ", " + out.resolve("results.md")
+                    + " and accuracy-<partition>.png");
             return 0;
         }
     }

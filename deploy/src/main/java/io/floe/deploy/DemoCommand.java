@@ -1,12 +1,17 @@
 package io.floe.deploy;
 
 import io.floe.deploy.local.DemoSettings;
+import io.floe.deploy.local.FmnistDemo;
 import io.floe.deploy.local.HospitalsDemo;
 import io.floe.deploy.local.RunSettings;
 import io.floe.deploy.local.ClientConditions;
 import io.floe.trainer.cli.AggregationOptions;
 import io.floe.trainer.cli.ClientTrainingOptions;
+import io.floe.trainer.data.FashionMnist;
+import io.floe.trainer.data.NiidPartition;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,10 +21,38 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Ten hospitals train a breast-cancer classifier together, in one JVM: a real KRaft Kafka broker,",
                 "the aggregation job in a Flink MiniCluster (web UI on localhost), and one trainer per hospital.",
-                "Prints a line per round and a table against centralised and single-hospital training."})
+                "Prints a line per round and a table against centralised and single-hospital training.",
+                "--scenario fmnist: Fashion-MNIST split over --clients by a NIID-Bench --partition, e.g.",
+                "  ./floe demo --scenario fmnist --partition dirichlet:0.5 --algorithm scaffold --clients 10 --rounds 10"})
 public class DemoCommand implements Callable<Integer> {
-    @Option(names = "--scenario", defaultValue = "hospitals", description = "Scenario (default: ${DEFAULT-VALUE}; the only one so far).")
+    /** Client training defaults of the fmnist scenario where the command line does not set them (NIID-Bench's, one local epoch). */
+    static final float FMNIST_LEARNING_RATE = 0.01f;
+    static final int FMNIST_BATCH_SIZE = 64;
+    static final float FMNIST_MOMENTUM = 0.9f;
+    static final int FMNIST_LOCAL_EPOCHS = 1;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--scenario", defaultValue = "hospitals",
+            description = "hospitals (WDBC over --clients hospitals) or fmnist (Fashion-MNIST over --clients clients) (default: ${DEFAULT-VALUE}).")
     String scenario;
+
+    @Option(names = "--partition", defaultValue = "dirichlet:0.5",
+            description = "fmnist: NIID-Bench partition: iid, dirichlet:BETA, labels:K, quantity:BETA or noise:SIGMA (default: ${DEFAULT-VALUE}).")
+    String partition;
+
+    @Option(names = "--data-dir", description = "fmnist: directory of the Fashion-MNIST IDX files (default: /usr/share/datasets/fashion-mnist,"
+            + " where scripts/setup-fashion-mnist.sh installs them).")
+    Path dataDir = FashionMnist.DEFAULT_DIR;
+
+    @Option(names = "--train-rows", defaultValue = "0",
+            description = "fmnist: use the first N training images, 0 = all 60,000 (default: ${DEFAULT-VALUE}).")
+    int trainRows;
+
+    @Option(names = "--test-rows", defaultValue = "0",
+            description = "fmnist: score on the first N test images, 0 = all 10,000 (default: ${DEFAULT-VALUE}).")
+    int testRows;
 
     @Option(names = "--data", defaultValue = "data/wdbc/breast_cancer.csv", description = "WDBC CSV (default: ${DEFAULT-VALUE}).")
     Path data;
@@ -51,8 +84,9 @@ public class DemoCommand implements Callable<Integer> {
     @Option(names = "--byzantine", defaultValue = "0", description = "How many hospitals attack (the first ones) (default: ${DEFAULT-VALUE}).")
     int byzantine;
 
-    @Option(names = "--model", defaultValue = "mlp",
-            description = "logreg, mlp, or a descriptor such as 'mlp(30,32,16,1)' (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model",
+            description = "hospitals: logreg, mlp (= mlp(30,16,1), the default) or a descriptor such as 'mlp(30,32,16,1)';"
+                    + " fmnist: cnn (= cnn(28,28,1,10), NIID-Bench's simple CNN, the default), mlp (= mlp(784,200,200,10)) or a descriptor.")
     String model;
 
     @Mixin
@@ -62,10 +96,12 @@ public class DemoCommand implements Callable<Integer> {
             description = "Flink checkpoint interval; a new version is visible to trainers after the next checkpoint (default: ${DEFAULT-VALUE}).")
     long checkpointIntervalMs;
 
-    @Option(names = "--report", defaultValue = "floe-out/demo-report.json", description = "JSON report (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--report", defaultValue = "floe-out/demo-report.json",
+            description = "JSON report (default: ${DEFAULT-VALUE}; fmnist: floe-out/demo-fmnist-report.json).")
     Path report;
 
-    @Option(names = "--plot", defaultValue = "floe-out/demo-auc.png", description = "PNG plot of test AUC per round (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--plot", defaultValue = "floe-out/demo-auc.png",
+            description = "PNG plot of test AUC per round (default: ${DEFAULT-VALUE}; fmnist: test accuracy, floe-out/demo-fmnist-accuracy.png).")
     Path plot;
 
     @Option(names = "--stragglers", defaultValue = "none",
@@ -90,8 +126,8 @@ public class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!"hospitals".equals(scenario)) {
-            System.err.println("unknown scenario '" + scenario + "'; available: hospitals");
+        if (!"hospitals".equals(scenario) && !"fmnist".equals(scenario)) {
+            System.err.println("unknown scenario '" + scenario + "'; available: hospitals, fmnist");
             return 2;
         }
         if (clients < 1 || rounds < 1) {
@@ -112,20 +148,77 @@ public class DemoCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 2;
         }
-        RunSettings run = new RunSettings(HospitalsDemo.MODEL_ID, architecture(), seed, rounds,
-                aggregation.toConfig(clients, Math.max(1, byzantine)),
-                training.toConfig(), attack, byzantine, null, conditions);
+        boolean fmnist = "fmnist".equals(scenario);
+        if (fmnist) {
+            try {
+                NiidPartition.parse(partition);
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                return 2;
+            }
+            if (!FashionMnist.isPresent(dataDir)) {
+                System.err.println("Fashion-MNIST is not in " + dataDir + ": run scripts/setup-fashion-mnist.sh (it installs Debian's"
+                        + " dataset-fashion-mnist package into " + FashionMnist.DEFAULT_DIR + "), or download the four *-ubyte.gz files"
+                        + " from https://github.com/zalandoresearch/fashion-mnist and pass their directory as --data-dir");
+                return 2;
+            }
+            applyFmnistTrainingDefaults();
+        }
+        RunSettings run;
+        try {
+            run = new RunSettings(fmnist ? FmnistDemo.MODEL_ID : HospitalsDemo.MODEL_ID, architecture(fmnist), seed, rounds,
+                    aggregation.toConfig(clients, Math.max(1, byzantine)),
+                    training.toConfig(), attack, byzantine, null, conditions);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        if (fmnist) {
+            Path out = report.getParent() == null ? Path.of(".") : report.getParent();
+            Path fmnistReport = spec.commandLine().getParseResult().hasMatchedOption("--report") ? report : out.resolve("demo-fmnist-report.json");
+            Path fmnistPlot = spec.commandLine().getParseResult().hasMatchedOption("--plot") ? plot : out.resolve("demo-fmnist-accuracy.png");
+            FmnistDemo.run(new FmnistDemo.Settings(dataDir, clients, partition, trainRows, testRows, run, checkpointIntervalMs,
+                    fmnistReport, fmnistPlot, webUiPorts), System.out);
+            return 0;
+        }
         HospitalsDemo.run(new DemoSettings(data, clients, labelSkew, sizeSkew, run, checkpointIntervalMs, report, plot, webUiPorts),
                 System.out);
         return 0;
     }
 
-    /** logreg and mlp are shorthands sized to the data (WDBC: 30 features). */
-    private String architecture() {
-        return switch (model) {
+    /** NIID-Bench's client settings (lr 0.01, batch 64, momentum 0.9), one local epoch, where not given on the command line. */
+    private void applyFmnistTrainingDefaults() {
+        var parsed = spec.commandLine().getParseResult();
+        if (!parsed.hasMatchedOption("--learning-rate")) {
+            training.learningRate = FMNIST_LEARNING_RATE;
+        }
+        if (!parsed.hasMatchedOption("--batch-size")) {
+            training.batchSize = FMNIST_BATCH_SIZE;
+        }
+        if (!parsed.hasMatchedOption("--momentum")) {
+            training.momentum = FMNIST_MOMENTUM;
+        }
+        if (!parsed.hasMatchedOption("--local-epochs")) {
+            training.localEpochs = FMNIST_LOCAL_EPOCHS;
+        }
+    }
+
+    /** Shorthands sized to the data: WDBC has 30 features and 2 classes, Fashion-MNIST 28x28x1 images and 10 classes. */
+    private String architecture(boolean fmnist) {
+        String m = model == null ? (fmnist ? "cnn" : "mlp") : model;
+        if (fmnist) {
+            return switch (m) {
+                case "cnn" -> "cnn(28,28,1,10)";
+                case "mlp" -> "mlp(784,200,200,10)";
+                case "logreg" -> throw new IllegalArgumentException("logreg is binary; Fashion-MNIST has 10 classes: use cnn, mlp or"
+                        + " a descriptor such as mlp(784,100,10)");
+                default -> m;
+            };
+        }
+        return switch (m) {
             case "logreg" -> "logreg(30)";
             case "mlp" -> "mlp(30,16,1)";
-            default -> model;
+            default -> m;
         };
     }
 }

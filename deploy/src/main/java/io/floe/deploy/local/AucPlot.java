@@ -15,28 +15,41 @@ import org.jfree.chart.renderer.xy.XYItemRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
-/** Test AUC per global version as a PNG, with the centralised and single-hospital baselines as dashed lines. */
+/**
+ * Test AUC (binary scenarios) or test accuracy (multiclass scenarios) per global version as a PNG,
+ * with the centralised and single-site baselines as dashed lines.
+ */
 public final class AucPlot {
     private static final float[] DASH = {6f, 4f};
 
     private AucPlot() {
     }
 
+    /** Test AUC per version, baselines labelled "hospital" (the hospitals demo). */
     public static void write(Path file, String title, List<RoundRecord> history, Baselines.Result baselines) throws IOException {
+        write(file, title, history, baselines, false, "hospital");
+    }
+
+    /**
+     * @param accuracy plot test accuracy (multiclass) instead of test AUC
+     * @param siteWord what a site is called in the legend, e.g. {@code client}
+     */
+    public static void write(Path file, String title, List<RoundRecord> history, Baselines.Result baselines, boolean accuracy,
+            String siteWord) throws IOException {
         long last = history.get(history.size() - 1).version();
         XYSeries fed = new XYSeries("federated (floe)");
         for (RoundRecord r : history) {
-            fed.add(r.version(), r.testAuc());
+            fed.add(r.version(), accuracy ? r.testAccuracy() : r.testAuc());
         }
+        double central = accuracy ? baselines.centralized().accuracy() : baselines.centralized().auc();
+        double best = accuracy ? baselines.bestSingleSite().accuracy() : baselines.bestSingleSite().auc();
+        double mean = accuracy ? baselines.meanSingleSiteAccuracy() : baselines.meanSingleSiteAuc();
         XYSeriesCollection data = new XYSeriesCollection(fed);
-        data.addSeries(flat(String.format("centralised (pooled data) %.4f", baselines.centralized().auc()),
-                baselines.centralized().auc(), last));
-        data.addSeries(flat(String.format("best single hospital %.4f", baselines.bestSingleSite().auc()),
-                baselines.bestSingleSite().auc(), last));
-        data.addSeries(flat(String.format("mean single hospital %.4f", baselines.meanSingleSiteAuc()),
-                baselines.meanSingleSiteAuc(), last));
+        data.addSeries(flat(String.format("centralised (pooled data) %.4f", central), central, last));
+        data.addSeries(flat(String.format("best single %s %.4f", siteWord, best), best, last));
+        data.addSeries(flat(String.format("mean single %s %.4f", siteWord, mean), mean, last));
 
-        JFreeChart chart = ChartFactory.createXYLineChart(title, "global version (round)", "test ROC AUC", data,
+        JFreeChart chart = ChartFactory.createXYLineChart(title, "global version (round)", accuracy ? "test accuracy" : "test ROC AUC", data,
                 PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(Color.WHITE);
@@ -49,8 +62,8 @@ public final class AucPlot {
             r.setSeriesStroke(i, i == 0 ? new BasicStroke(2.5f)
                     : new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, DASH, 0f));
         }
-        double lowest = Math.min(baselines.meanSingleSiteAuc(),
-                history.stream().skip(1).mapToDouble(RoundRecord::testAuc).min().orElse(0.5));
+        double lowest = Math.min(mean, history.stream().skip(1)
+                .mapToDouble(h -> accuracy ? h.testAccuracy() : h.testAuc()).min().orElse(accuracy ? 0.0 : 0.5));
         plot.getRangeAxis().setRange(Math.max(0.0, Math.floor((lowest - 0.02) * 50) / 50), 1.0);
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());

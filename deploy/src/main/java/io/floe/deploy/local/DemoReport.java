@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.floe.trainer.eval.BinaryMetrics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -16,18 +15,43 @@ import java.util.Map;
  * The demo's results: the side-by-side table printed at the end and the JSON report
  * ({@code federated.auc}, {@code federated.accuracy}, {@code centralized.auc},
  * {@code single_site.best_auc}, {@code single_site.mean_auc}, {@code history[]}, {@code config}).
+ * For a multiclass scenario the table shows test accuracy and loss, and the JSON leaves out the
+ * AUC fields (NaN, see {@link TestScores#auc()}) and adds {@code loss} to the federated and
+ * history entries.
  */
 public final class DemoReport {
     private final Map<String, Object> config;
     private final RunSettings run;
     private final List<RoundRecord> history;
     private final Baselines.Result baselines;
+    private final boolean multiclass;
+    private final String siteWord;
 
+    /** The hospitals scenario's report: binary, sites called hospitals. */
     public DemoReport(Map<String, Object> config, RunSettings run, List<RoundRecord> history, Baselines.Result baselines) {
+        this(config, run, history, baselines, false, "hospital");
+    }
+
+    /**
+     * @param multiclass whether the model is scored by accuracy (true) or AUC and accuracy (false)
+     * @param siteWord what a site is called in the table, e.g. {@code hospital} or {@code client}
+     */
+    public DemoReport(Map<String, Object> config, RunSettings run, List<RoundRecord> history, Baselines.Result baselines,
+            boolean multiclass, String siteWord) {
         this.config = config;
         this.run = run;
         this.history = List.copyOf(history);
         this.baselines = baselines;
+        this.multiclass = multiclass;
+        this.siteWord = siteWord;
+    }
+
+    public Baselines.Result baselines() {
+        return baselines;
+    }
+
+    public List<RoundRecord> history() {
+        return history;
     }
 
     public RoundRecord finalRound() {
@@ -36,8 +60,18 @@ public final class DemoReport {
 
     public void printTable(PrintStream out) {
         RoundRecord fed = finalRound();
-        BinaryMetrics best = baselines.bestSingleSite();
+        TestScores best = baselines.bestSingleSite();
         out.println();
+        if (multiclass) {
+            TestScores c = baselines.centralized();
+            out.println("                                   test accuracy   test loss");
+            out.printf("  federated (floe, v%-3d)           %7.4f         %7.4f%n", fed.version(), fed.testAccuracy(), fed.testLoss());
+            out.printf("  centralised (pooled data)         %7.4f         %7.4f%n", c.accuracy(), c.logLoss());
+            out.printf("  best single %-8s              %7.4f         %7.4f%n", siteWord, best.accuracy(), best.logLoss());
+            out.printf("  mean single %-8s              %7.4f%n", siteWord, baselines.meanSingleSiteAccuracy());
+            out.println();
+            return;
+        }
         out.println("                                   test AUC   test accuracy");
         out.printf("  federated (floe, v%-3d)           %7.4f    %7.4f%n", fed.version(), fed.testAuc(), fed.testAccuracy());
         out.printf("  centralised (pooled data)         %7.4f    %7.4f%n", baselines.centralized().auc(), baselines.centralized().accuracy());
@@ -63,8 +97,11 @@ public final class DemoReport {
         RoundRecord fed = finalRound();
         ObjectNode f = root.putObject("federated");
         f.put("version", fed.version());
-        f.put("auc", fed.testAuc());
+        putFinite(f, "auc", fed.testAuc());
         f.put("accuracy", fed.testAccuracy());
+        if (multiclass) {
+            f.put("loss", fed.testLoss());
+        }
         if (!Double.isNaN(fed.backdoorSuccess())) {
             f.put("backdoor_success", fed.backdoorSuccess());
         }
@@ -74,17 +111,19 @@ public final class DemoReport {
         }
         f.put("rounds_with_attackers_rejected", history.stream().skip(1).filter(r -> r.attackersRejected() > 0).count());
         ObjectNode c = root.putObject("centralized");
-        c.put("auc", baselines.centralized().auc());
+        putFinite(c, "auc", baselines.centralized().auc());
         c.put("accuracy", baselines.centralized().accuracy());
         ObjectNode s = root.putObject("single_site");
-        s.put("best_auc", baselines.bestSingleSite().auc());
+        putFinite(s, "best_auc", baselines.bestSingleSite().auc());
         s.put("best_accuracy", baselines.bestSingleSite().accuracy());
-        s.put("mean_auc", baselines.meanSingleSiteAuc());
+        putFinite(s, "mean_auc", baselines.meanSingleSiteAuc());
         s.put("mean_accuracy", baselines.meanSingleSiteAccuracy());
         ArrayNode sites = s.putArray("sites");
         for (int i = 0; i < baselines.singleSites().size(); i++) {
-            BinaryMetrics m = baselines.singleSites().get(i);
-            sites.addObject().put("site", i).put("auc", m.auc()).put("accuracy", m.accuracy());
+            TestScores m = baselines.singleSites().get(i);
+            ObjectNode site = sites.addObject().put("site", i);
+            putFinite(site, "auc", m.auc());
+            site.put("accuracy", m.accuracy());
         }
         ArrayNode h = root.putArray("history");
         for (RoundRecord r : history) {
@@ -96,8 +135,12 @@ public final class DemoReport {
             if (!Double.isNaN(r.backdoorSuccess())) {
                 n.put("backdoor_success", r.backdoorSuccess());
             }
-            n.put("auc", r.testAuc());
+            putFinite(n, "auc", r.testAuc());
             n.put("accuracy", r.testAccuracy());
+            if (multiclass) {
+                n.put("loss", r.testLoss());
+                putFinite(n, "client_accuracy", r.clientAccuracy());
+            }
             if (Double.isFinite(r.clientAuc())) {
                 n.put("client_auc", r.clientAuc());
             }
@@ -114,5 +157,12 @@ public final class DemoReport {
             Files.createDirectories(file.getParent());
         }
         mapper.writeValue(file.toFile(), root);
+    }
+
+    /** JSON has no NaN: a score that is not defined (AUC of a multiclass model) is left out. */
+    private static void putFinite(ObjectNode node, String field, double value) {
+        if (Double.isFinite(value)) {
+            node.put(field, value);
+        }
     }
 }

@@ -16,7 +16,6 @@ import io.floe.trainer.daemon.ModelRegistration;
 import io.floe.trainer.daemon.NetworkTraining;
 import io.floe.trainer.daemon.TrainerLoop;
 import io.floe.trainer.daemon.UpdatePublisher;
-import io.floe.trainer.eval.BinaryMetrics;
 import io.floe.trainer.privacy.DpSgdConfig;
 import io.floe.trainer.model.Architecture;
 import java.io.PrintStream;
@@ -32,8 +31,9 @@ import java.util.TreeSet;
 
 /**
  * One federated run against a running {@link EmbeddedFloe}: registers the model, starts one
- * trainer thread per hospital (the first {@code byzantine} of them attacking), follows the
- * published versions and scores each on the held-out test set, until the last round is published.
+ * trainer thread per site of a {@link FederatedScenario} (the first {@code byzantine} of them
+ * attacking), follows the published versions and scores each on the scenario's held-out
+ * evaluation set, until the last round is published.
  * Several runs can share one broker and job, one after another, with distinct model ids.
  */
 public final class FederatedRun {
@@ -43,10 +43,11 @@ public final class FederatedRun {
     }
 
     /** @param out where to print a line per version, or null for a quiet run */
-    public static List<RoundRecord> run(EmbeddedFloe floe, HospitalsScenario scenario, RunSettings s, PrintStream out)
+    public static List<RoundRecord> run(EmbeddedFloe floe, FederatedScenario scenario, RunSettings s, PrintStream out)
             throws Exception {
         Architecture arch = Architecture.parse(s.architecture());
-        int hospitals = scenario.hospitals().size();
+        int sites = scenario.sites().size();
+        boolean multiclass = scenario.multiclass();
         ModelSpec spec = ModelRegistration.spec(s.modelId(), arch, s.seed(), s.aggregation(), s.training());
         long started = System.nanoTime();
         ModelRegistration.publish(floe.bootstrapServers(), floe.topics().control(), spec, new Properties());
@@ -54,11 +55,11 @@ public final class FederatedRun {
         Attack attack = s.attacked() ? Attack.parse(s.attack()) : null;
         Optional<Backdoor> backdoor = attack != null && attack.kind() == Attack.Kind.BACKDOOR
                 ? Optional.of(Backdoor.of(attack)) : Optional.empty();
-        Collusion collusion = s.attacked() ? new Collusion(hospitals, s.byzantine()) : null;
+        Collusion collusion = s.attacked() ? new Collusion(sites, s.byzantine()) : null;
         Set<String> attackers = new TreeSet<>();
         boolean dp = s.aggregation().getDpNoiseMultiplier() > 0;
         ClientConditions conditions = s.conditions();
-        Set<Integer> stragglers = conditions.stragglers(hospitals, s.seed());
+        Set<Integer> stragglers = conditions.stragglers(sites, s.seed());
         // Trainers keep training until the run ends where rounds can close without them (async
         // modes, deadlines) or may skip versions (dropouts); otherwise one update per round.
         boolean openEnded = !"sync".equals(s.aggregation().getMode()) || s.aggregation().getRoundDeadlineMs() > 0
@@ -67,17 +68,17 @@ public final class FederatedRun {
         List<Thread> threads = new ArrayList<>();
         List<TrainerLoop> loops = new ArrayList<>();
         List<AutoCloseable> clients = new ArrayList<>();
-        GlobalModelEvaluator evaluator = new GlobalModelEvaluator(scenario.scaledTest());
+        GlobalModelEvaluator evaluator = new GlobalModelEvaluator(scenario.evaluationSet());
         List<RoundRecord> history = new ArrayList<>();
         try (RoundObserver observer = new RoundObserver(floe.bootstrapServers(), floe.topics(), s.modelId())) {
-            for (int i = 0; i < hospitals; i++) {
-                String clientId = String.format("hospital-%02d", i);
+            for (int i = 0; i < sites; i++) {
+                String clientId = scenario.siteName(i);
                 LocalTraining training;
                 if (s.attacked() && i < s.byzantine()) {
-                    training = new AttackingTraining(clientId, scenario.hospitals().get(i), s.seed() + i, attack, collusion);
+                    training = new AttackingTraining(clientId, scenario.sites().get(i), s.seed() + i, attack, collusion);
                     attackers.add(clientId);
                 } else {
-                    NetworkTraining.Builder b = NetworkTraining.builder(clientId, scenario.hospitals().get(i)).seed(s.seed() + i);
+                    NetworkTraining.Builder b = NetworkTraining.builder(clientId, scenario.sites().get(i)).seed(s.seed() + i);
                     if (s.localDp() != null) {
                         b.dpSgd(DpSgdConfig.builder().clipNorm(s.localDp().clipNorm()).targetEpsilon(s.localDp().targetEpsilon())
                                 .delta(s.localDp().delta()).plannedRounds(s.rounds()).build());
@@ -106,11 +107,12 @@ public final class FederatedRun {
             }
             if (out != null && conditions.simulated()) {
                 out.println("devices: " + conditions.describe() + (stragglers.isEmpty() ? ""
-                        : "; stragglers: " + stragglers.stream().map(i -> String.format("hospital-%02d", i)).toList()));
+                        : "; stragglers: " + stragglers.stream().map(scenario::siteName).toList()));
             }
             if (out != null) {
                 out.println();
-                out.println("version  participants  rejected  test AUC  test acc  clients' local AUC"
+                out.println((multiclass ? "version  participants  rejected  test acc  test loss  clients' local acc"
+                        : "version  participants  rejected  test AUC  test acc  clients' local AUC")
                         + (backdoor.isPresent() ? "  backdoor" : "") + (dp ? "   epsilon" : "") + (openEnded ? "  late  mean tau" : "")
                         + "   elapsed");
             }
@@ -142,8 +144,12 @@ public final class FederatedRun {
                     boolean print = r.seconds() - lastPrinted >= 0.5 || r.version() >= s.rounds() || r.version() <= 1;
                     if (out != null && print) {
                         lastPrinted = r.seconds();
-                        out.printf("%7d  %12d  %8d  %8.4f  %8.4f  %18s%s%s%s  %7.1fs%n", r.version(), r.participants(), r.rejected(),
-                                r.testAuc(), r.testAccuracy(), Double.isNaN(r.clientAuc()) ? "-" : String.format("%.4f", r.clientAuc()),
+                        double first = multiclass ? r.testAccuracy() : r.testAuc();
+                        double second = multiclass ? r.testLoss() : r.testAccuracy();
+                        double client = multiclass ? r.clientAccuracy() : r.clientAuc();
+                        out.printf(multiclass ? "%7d  %12d  %8d  %8.4f  %9.4f  %18s%s%s%s  %7.1fs%n"
+                                : "%7d  %12d  %8d  %8.4f  %8.4f  %18s%s%s%s  %7.1fs%n", r.version(), r.participants(), r.rejected(),
+                                first, second, Double.isNaN(client) ? "-" : String.format("%.4f", client),
                                 backdoor.isPresent() ? String.format("  %8.3f", r.backdoorSuccess()) : "",
                                 dp ? (Double.isNaN(r.epsilon()) ? "         -" : String.format("  %8.3f", r.epsilon())) : "",
                                 openEnded ? String.format(Locale.ROOT, "  %4d  %8.2f", r.lateUpdates(), r.meanStaleness()) : "", r.seconds());
@@ -163,8 +169,8 @@ public final class FederatedRun {
     }
 
     private static RoundRecord record(GlobalModel model, AggregationReport rep, GlobalModelEvaluator evaluator,
-            Optional<Backdoor> backdoor, HospitalsScenario scenario, Set<String> attackers, long started) {
-        BinaryMetrics m = evaluator.evaluate(model);
+            Optional<Backdoor> backdoor, FederatedScenario scenario, Set<String> attackers, long started) {
+        TestScores m = evaluator.evaluate(model);
         int attackersRejected = 0;
         List<String> rejections = new ArrayList<>();
         if (rep != null) {
@@ -188,13 +194,14 @@ public final class FederatedRun {
                 }
             }
         }
-        double asr = backdoor.map(b -> b.successRate(model, scenario.scaledTest())).orElse(Double.NaN);
+        double asr = backdoor.map(b -> b.successRate(model, scenario.evaluationSet())).orElse(Double.NaN);
         return new RoundRecord(model.getVersion(), rep == null ? 0 : rep.getAccepted().size(),
                 rep == null ? 0 : rep.getRejected().size(), attackersRejected, attackersFlagged, honestFlagged, m.auc(), m.accuracy(),
                 rep == null ? Double.NaN : rep.getClientMetrics().getOrDefault("auc", Double.NaN), asr,
                 (System.nanoTime() - started) / 1e9, rejections,
                 rep == null || rep.getPrivacy() == null ? Double.NaN : rep.getPrivacy().getEpsilon(),
-                rep == null ? 0 : rep.getLateUpdates(), rep == null ? 0 : meanStaleness(rep));
+                rep == null ? 0 : rep.getLateUpdates(), rep == null ? 0 : meanStaleness(rep), m.logLoss(),
+                rep == null ? Double.NaN : rep.getClientMetrics().getOrDefault("accuracy", Double.NaN));
     }
 
     private static double meanStaleness(AggregationReport rep) {

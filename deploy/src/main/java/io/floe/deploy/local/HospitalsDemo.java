@@ -39,7 +39,7 @@ public final class HospitalsDemo {
             out.println();
             out.println("training the baselines on the same model and split (centralised, each hospital alone)...");
             TrainingConfig perRound = new TrainingConfig(run.training().getLearningRate(), run.training().getLocalEpochs(),
-                    run.training().getBatchSize(), run.seed());
+                    run.training().getBatchSize(), run.seed()).withMomentum(run.training().getMomentum());
             Baselines.Result baselines = Baselines.run(scenario, arch, run.seed(), perRound, run.rounds());
 
             Map<String, Object> config = new LinkedHashMap<>();

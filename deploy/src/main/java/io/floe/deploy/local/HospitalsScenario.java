@@ -14,7 +14,7 @@ import java.util.List;
  * non-IID (each hospital's malignant/benign mix drawn from a Dirichlet, sizes unequal; see
  * {@link LabelSkewPartitioner}), with a stratified held-out test set that no hospital sees.
  */
-public final class HospitalsScenario {
+public final class HospitalsScenario implements FederatedScenario {
     private final Partition partition;
     private final Dataset scaledTest;
 
@@ -39,6 +39,32 @@ public final class HospitalsScenario {
         return partition.sites();
     }
 
+    @Override
+    public String name() {
+        return "hospitals";
+    }
+
+    @Override
+    public List<Dataset> sites() {
+        return hospitals();
+    }
+
+    /** {@code hospital-NN}. */
+    @Override
+    public String siteName(int site) {
+        return String.format("hospital-%02d", site);
+    }
+
+    @Override
+    public Dataset evaluationSet() {
+        return scaledTest;
+    }
+
+    @Override
+    public int classCount() {
+        return partition.test().classCount();
+    }
+
     public Dataset rawTest() {
         return partition.test();
     }
@@ -52,6 +78,7 @@ public final class HospitalsScenario {
     }
 
     /** One line per hospital: size and malignant share (class 0 in WDBC). */
+    @Override
     public String describe() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < hospitals().size(); i++) {

@@ -10,8 +10,8 @@ package io.floe.deploy.local;
  * @param attackersRejected of those, updates sent by attacking clients
  * @param attackersFlagged attackers' updates the anomaly scores found suspicious (any decision but ACCEPT)
  * @param honestFlagged honest clients' updates the anomaly scores found suspicious (false positives)
- * @param testAuc ROC AUC on the held-out test set
- * @param testAccuracy accuracy at threshold 0.5 on the held-out test set
+ * @param testAuc ROC AUC on the held-out test set (NaN for a multiclass model)
+ * @param testAccuracy accuracy on the held-out test set (threshold 0.5, or argmax over K classes)
  * @param clientAuc the clients' local validation AUC, weighted by examples (NaN when not reported)
  * @param backdoorSuccess share of triggered test records (not of the target class) classified as
  *     the backdoor's target (NaN unless the run's attack is a backdoor)
@@ -20,9 +20,11 @@ package io.floe.deploy.local;
  * @param epsilon central-DP epsilon spent so far (NaN without central DP)
  * @param lateUpdates updates dropped in its round for coming too late (LATE_UPDATE, STALE_UPDATE)
  * @param meanStaleness mean staleness tau of the updates aggregated into it (0 for sync rounds)
+ * @param testLoss mean cross-entropy on the held-out test set
+ * @param clientAccuracy the clients' local validation accuracy, weighted by examples (NaN when not reported)
  */
 public record RoundRecord(long version, int participants, int rejected, int attackersRejected, int attackersFlagged,
         int honestFlagged, double testAuc,
         double testAccuracy, double clientAuc, double backdoorSuccess, double seconds, java.util.List<String> rejections,
-        double epsilon, int lateUpdates, double meanStaleness) {
+        double epsilon, int lateUpdates, double meanStaleness, double testLoss, double clientAccuracy) {
 }

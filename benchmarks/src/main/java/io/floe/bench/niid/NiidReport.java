@@ -1,0 +1,97 @@
+package io.floe.bench.niid;
+
+import io.floe.deploy.local.RoundRecord;
+import io.floe.deploy.local.TestScores;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Writes the non-IID experiment's results: {@code results.csv} (one row per run and per
+ * baseline), {@code rounds.csv} (test accuracy of every version of every run), {@code results.md}
+ * (the table docs/benchmarks.md quotes) and one {@code accuracy-<partition>.png} per partition.
+ *
+ * <p>The column "NIID-Bench (published)" is meant for Li et al. (2022), Table 3, FMNIST,
+ * simple-cnn, 10 parties. It reads "n/a": those values could not be checked against the paper or
+ * its repository from where this was written, and numbers that were not checked are not printed.
+ */
+final class NiidReport {
+    static final String PUBLISHED_NOTE = "NIID-Bench (published): Li, Diao, Chen and He (2022), \"Federated Learning on Non-IID"
+            + " Data Silos: An Experimental Study\", ICDE, Table 3 (FMNIST, simple-cnn, 10 parties, 50 rounds x 10 epochs)."
+            + " n/a: the values could not be verified against the paper or github.com/Xtra-Computing/NIID-Bench (its README"
+            + " has no results table) when this was written, so none are quoted.";
+
+    private NiidReport() {
+    }
+
+    static void write(List<NiidCell> cells, NiidExperiment.BaselineScores baselines, NiidExperiment.Plan plan, Path outDir,
+            double elapsedSeconds) throws IOException {
+        Files.createDirectories(outDir);
+        NiidProfile p = plan.profile();
+        StringBuilder csv = new StringBuilder("partition,algorithm,final_version,final_accuracy,final_loss,best_accuracy,"
+                + "target_accuracy,rounds_to_target,mean_round_seconds,run_seconds,published_accuracy\n");
+        StringBuilder rounds = new StringBuilder("partition,algorithm,version,accuracy,loss,participants,seconds\n");
+        for (NiidCell c : cells) {
+            long r = c.roundsTo(p.targetAccuracy());
+            csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.6f,%.6f,%.6f,%.2f,%s,%.3f,%.1f,n/a%n", c.partition(), c.algorithm(),
+                    c.last().version(), c.finalAccuracy(), c.last().testLoss(), c.bestAccuracy(), p.targetAccuracy(),
+                    r < 0 ? "" : Long.toString(r), c.meanRoundSeconds(), c.seconds()));
+            for (RoundRecord h : c.history()) {
+                rounds.append(String.format(Locale.ROOT, "%s,%s,%d,%.6f,%.6f,%d,%.2f%n", c.partition(), c.algorithm(), h.version(),
+                        h.testAccuracy(), h.testLoss(), h.participants(), h.seconds()));
+            }
+        }
+        if (baselines.centralized() != null) {
+            csv.append(String.format(Locale.ROOT, "all,centralised,,%.6f,%.6f,,,,,,n/a%n", baselines.centralized().accuracy(),
+                    baselines.centralized().logLoss()));
+        }
+        baselines.singleSites().forEach((partition, solo) -> {
+            csv.append(String.format(Locale.ROOT, "%s,solo-mean,,%.6f,,,,,,,n/a%n", partition,
+                    solo.stream().mapToDouble(TestScores::accuracy).average().orElse(Double.NaN)));
+            csv.append(String.format(Locale.ROOT, "%s,solo-best,,%.6f,,,,,,,n/a%n", partition,
+                    solo.stream().mapToDouble(TestScores::accuracy).max().orElse(Double.NaN)));
+        });
+        Files.writeString(outDir.resolve("results.csv"), csv);
+        Files.writeString(outDir.resolve("rounds.csv"), rounds);
+        Files.writeString(outDir.resolve("results.md"), markdown(cells, baselines, plan, elapsedSeconds));
+        Set<String> partitions = new LinkedHashSet<>();
+        cells.forEach(c -> partitions.add(c.partition()));
+        for (String partition : partitions) {
+            NiidPlot.write(outDir.resolve("accuracy-" + partition.replace(':', '-') + ".png"), partition,
+                    cells.stream().filter(c -> c.partition().equals(partition)).toList(), baselines.centralized(),
+                    baselines.singleSites().get(partition), p);
+        }
+    }
+
+    static String markdown(List<NiidCell> cells, NiidExperiment.BaselineScores baselines, NiidExperiment.Plan plan,
+            double elapsedSeconds) {
+        NiidProfile p = plan.profile();
+        StringBuilder md = new StringBuilder();
+        md.append(String.format(Locale.ROOT, "Fashion-MNIST, %d clients, %s; seed %d; %d runs in %.0f s.%n%n", plan.clients(),
+                p.describe(), plan.seed(), cells.size(), elapsedSeconds));
+        md.append(String.format(Locale.ROOT, "| partition | algorithm | final test accuracy | best | rounds to %.0f%% |"
+                + " s/round | NIID-Bench (published) |%n|---|---|---:|---:|---:|---:|---:|%n", 100 * p.targetAccuracy()));
+        for (NiidCell c : cells) {
+            long r = c.roundsTo(p.targetAccuracy());
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.4f | %.4f | %s | %.1f | n/a |%n", c.partition(), c.algorithm(),
+                    c.finalAccuracy(), c.bestAccuracy(), r < 0 ? "not reached" : Long.toString(r), c.meanRoundSeconds()));
+        }
+        if (baselines.centralized() != null || !baselines.singleSites().isEmpty()) {
+            md.append(String.format(Locale.ROOT, "%nBaselines, same model and budget (%d epochs):%n%n| baseline | partition |"
+                    + " test accuracy |%n|---|---|---:|%n", p.rounds() * p.localEpochs()));
+            if (baselines.centralized() != null) {
+                md.append(String.format(Locale.ROOT, "| centralised (all training rows) | - | %.4f |%n", baselines.centralized().accuracy()));
+            }
+            baselines.singleSites().forEach((partition, solo) -> md.append(String.format(Locale.ROOT,
+                    "| single client, mean / best | %s | %.4f / %.4f |%n", partition,
+                    solo.stream().mapToDouble(TestScores::accuracy).average().orElse(Double.NaN),
+                    solo.stream().mapToDouble(TestScores::accuracy).max().orElse(Double.NaN))));
+        }
+        md.append(System.lineSeparator()).append(PUBLISHED_NOTE).append(System.lineSeparator());
+        return md.toString();
+    }
+}
