@@ -113,6 +113,9 @@ public final class AggregationJob {
         Properties props = options.kafkaProperties();
         // Must not exceed the broker's transaction.max.timeout.ms (15 minutes by default).
         props.putIfAbsent("transaction.timeout.ms", "600000");
+        // A published model (with SCAFFOLD's control variate, twice the weights) can pass Kafka's 1 MB default.
+        props.putIfAbsent("max.request.size", String.valueOf(io.floe.core.wire.RecordSize.MAX_BYTES));
+        props.putIfAbsent("buffer.memory", String.valueOf(io.floe.core.wire.RecordSize.PRODUCER_BUFFER_BYTES));
         return KafkaSink.<OutboundRecord>builder()
                 .setBootstrapServers(options.bootstrapServers)
                 .setKafkaProducerConfig(props)

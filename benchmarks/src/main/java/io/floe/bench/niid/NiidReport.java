@@ -15,15 +15,11 @@ import java.util.Set;
  * baseline), {@code rounds.csv} (test accuracy of every version of every run), {@code results.md}
  * (the table docs/benchmarks.md quotes) and one {@code accuracy-<partition>.png} per partition.
  *
- * <p>The column "NIID-Bench (published)" is meant for Li et al. (2022), Table 3, FMNIST,
- * simple-cnn, 10 parties. It reads "n/a": those values could not be checked against the paper or
- * its repository from where this was written, and numbers that were not checked are not printed.
+ * <p>The column "published" is Flower's NIID-Bench reproduction ({@link PublishedResults}): the
+ * full NIID-Bench settings, so a quick profile's numbers are expected to fall below it.
  */
 final class NiidReport {
-    static final String PUBLISHED_NOTE = "NIID-Bench (published): Li, Diao, Chen and He (2022), \"Federated Learning on Non-IID"
-            + " Data Silos: An Experimental Study\", ICDE, Table 3 (FMNIST, simple-cnn, 10 parties, 50 rounds x 10 epochs)."
-            + " n/a: the values could not be verified against the paper or github.com/Xtra-Computing/NIID-Bench (its README"
-            + " has no results table) when this was written, so none are quoted.";
+    static final String PUBLISHED_NOTE = "published: " + PublishedResults.SOURCE + ".";
 
     private NiidReport() {
     }
@@ -37,22 +33,23 @@ final class NiidReport {
         StringBuilder rounds = new StringBuilder("partition,algorithm,version,accuracy,loss,participants,seconds\n");
         for (NiidCell c : cells) {
             long r = c.roundsTo(p.targetAccuracy());
-            csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.6f,%.6f,%.6f,%.2f,%s,%.3f,%.1f,n/a%n", c.partition(), c.algorithm(),
+            csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.6f,%.6f,%.6f,%.2f,%s,%.3f,%.1f,%s%n", c.partition(), c.algorithm(),
                     c.last().version(), c.finalAccuracy(), c.last().testLoss(), c.bestAccuracy(), p.targetAccuracy(),
-                    r < 0 ? "" : Long.toString(r), c.meanRoundSeconds(), c.seconds()));
+                    r < 0 ? "" : Long.toString(r), c.meanRoundSeconds(), c.seconds(),
+                    PublishedResults.format(c.partition(), c.algorithm()).replace("n/a", "")));
             for (RoundRecord h : c.history()) {
                 rounds.append(String.format(Locale.ROOT, "%s,%s,%d,%.6f,%.6f,%d,%.2f%n", c.partition(), c.algorithm(), h.version(),
                         h.testAccuracy(), h.testLoss(), h.participants(), h.seconds()));
             }
         }
         if (baselines.centralized() != null) {
-            csv.append(String.format(Locale.ROOT, "all,centralised,,%.6f,%.6f,,,,,,n/a%n", baselines.centralized().accuracy(),
+            csv.append(String.format(Locale.ROOT, "all,centralised,,%.6f,%.6f,,,,,,%n", baselines.centralized().accuracy(),
                     baselines.centralized().logLoss()));
         }
         baselines.singleSites().forEach((partition, solo) -> {
-            csv.append(String.format(Locale.ROOT, "%s,solo-mean,,%.6f,,,,,,,n/a%n", partition,
+            csv.append(String.format(Locale.ROOT, "%s,solo-mean,,%.6f,,,,,,,%n", partition,
                     solo.stream().mapToDouble(TestScores::accuracy).average().orElse(Double.NaN)));
-            csv.append(String.format(Locale.ROOT, "%s,solo-best,,%.6f,,,,,,,n/a%n", partition,
+            csv.append(String.format(Locale.ROOT, "%s,solo-best,,%.6f,,,,,,,%n", partition,
                     solo.stream().mapToDouble(TestScores::accuracy).max().orElse(Double.NaN)));
         });
         Files.writeString(outDir.resolve("results.csv"), csv);
@@ -74,11 +71,12 @@ final class NiidReport {
         md.append(String.format(Locale.ROOT, "Fashion-MNIST, %d clients, %s; seed %d; %d runs in %.0f s.%n%n", plan.clients(),
                 p.describe(), plan.seed(), cells.size(), elapsedSeconds));
         md.append(String.format(Locale.ROOT, "| partition | algorithm | final test accuracy | best | rounds to %.0f%% |"
-                + " s/round | NIID-Bench (published) |%n|---|---|---:|---:|---:|---:|---:|%n", 100 * p.targetAccuracy()));
+                + " s/round | published (full settings) |%n|---|---|---:|---:|---:|---:|---:|%n", 100 * p.targetAccuracy()));
         for (NiidCell c : cells) {
             long r = c.roundsTo(p.targetAccuracy());
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.4f | %.4f | %s | %.1f | n/a |%n", c.partition(), c.algorithm(),
-                    c.finalAccuracy(), c.bestAccuracy(), r < 0 ? "not reached" : Long.toString(r), c.meanRoundSeconds()));
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.4f | %.4f | %s | %.1f | %s |%n", c.partition(), c.algorithm(),
+                    c.finalAccuracy(), c.bestAccuracy(), r < 0 ? "not reached" : Long.toString(r), c.meanRoundSeconds(),
+                    PublishedResults.format(c.partition(), c.algorithm())));
         }
         if (baselines.centralized() != null || !baselines.singleSites().isEmpty()) {
             md.append(String.format(Locale.ROOT, "%nBaselines, same model and budget (%d epochs):%n%n| baseline | partition |"

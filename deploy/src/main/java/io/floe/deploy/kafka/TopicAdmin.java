@@ -85,7 +85,7 @@ public final class TopicAdmin {
     }
 
     /** Largest record floe's topics accept (a model or update of a few million float32 parameters). */
-    public static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+    public static final int MAX_MESSAGE_BYTES = io.floe.core.wire.RecordSize.MAX_BYTES;
 
     /** How long floe.clients keeps heartbeats: only the last clientTimeoutMs of them matter. */
     public static final long CLIENTS_RETENTION_MS = 60 * 60 * 1000L;

@@ -47,7 +47,7 @@ public final class Baselines {
     public static TestScores centralized(FederatedScenario scenario, Architecture arch, long initSeed, TrainingConfig perRound,
             int rounds) {
         GlobalModelEvaluator evaluator = new GlobalModelEvaluator(scenario.evaluationSet());
-        return evaluator.evaluate(trained(arch, initSeed, pooled(scenario.sites()), total(perRound, rounds)));
+        return evaluator.evaluate(trained(arch, initSeed, pooled(scenario.sites()), total(perRound, rounds), scenario.standardizes()));
     }
 
     /** Each site's own model after {@code rounds * localEpochs} epochs, in site order. */
@@ -56,7 +56,7 @@ public final class Baselines {
         GlobalModelEvaluator evaluator = new GlobalModelEvaluator(scenario.evaluationSet());
         List<TestScores> single = new ArrayList<>();
         for (Dataset site : scenario.sites()) {
-            single.add(evaluator.evaluate(trained(arch, initSeed, site, total(perRound, rounds))));
+            single.add(evaluator.evaluate(trained(arch, initSeed, site, total(perRound, rounds), scenario.standardizes())));
         }
         return single;
     }
@@ -65,9 +65,9 @@ public final class Baselines {
         return perRound.withLocalEpochs(perRound.localEpochs() * rounds);
     }
 
-    private static LocalModel trained(Architecture arch, long initSeed, Dataset raw, TrainingConfig cfg) {
+    private static LocalModel trained(Architecture arch, long initSeed, Dataset raw, TrainingConfig cfg, boolean standardize) {
         LocalModel model = arch.newModel(initSeed);
-        model.train(StandardScaler.fit(raw).transform(raw), cfg);
+        model.train(standardize ? StandardScaler.fit(raw).transform(raw) : raw, cfg);
         return model;
     }
 

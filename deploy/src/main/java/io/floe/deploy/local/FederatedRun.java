@@ -78,7 +78,8 @@ public final class FederatedRun {
                     training = new AttackingTraining(clientId, scenario.sites().get(i), s.seed() + i, attack, collusion);
                     attackers.add(clientId);
                 } else {
-                    NetworkTraining.Builder b = NetworkTraining.builder(clientId, scenario.sites().get(i)).seed(s.seed() + i);
+                    NetworkTraining.Builder b = NetworkTraining.builder(clientId, scenario.sites().get(i)).seed(s.seed() + i)
+                            .standardize(scenario.standardizes());
                     if (s.localDp() != null) {
                         b.dpSgd(DpSgdConfig.builder().clipNorm(s.localDp().clipNorm()).targetEpsilon(s.localDp().targetEpsilon())
                                 .delta(s.localDp().delta()).plannedRounds(s.rounds()).build());
@@ -93,7 +94,7 @@ public final class FederatedRun {
                         s.modelId(), new Properties());
                 UpdatePublisher publisher = new UpdatePublisher(floe.bootstrapServers(), floe.topics().updates(), new Properties());
                 HeartbeatPublisher heartbeats = new HeartbeatPublisher(floe.bootstrapServers(), floe.topics().clients(),
-                        s.modelId(), clientId, scenario.hospitals().get(i).size(), new Properties());
+                        s.modelId(), clientId, scenario.sites().get(i).size(), new Properties());
                 clients.add(follower);
                 clients.add(publisher);
                 clients.add(heartbeats);

@@ -42,4 +42,12 @@ public interface FederatedScenario {
 
     /** One line per site (size and class mix), each ending in a line separator. */
     String describe();
+
+    /**
+     * Whether sites (and the baselines, and the evaluation set) standardise features with their own
+     * statistics: true for tables, false for images already scaled to [0, 1].
+     */
+    default boolean standardizes() {
+        return true;
+    }
 }

@@ -4,7 +4,6 @@ import io.floe.trainer.data.Dataset;
 import io.floe.trainer.data.FashionMnist;
 import io.floe.trainer.data.NiidPartition;
 import io.floe.trainer.data.PartySplit;
-import io.floe.trainer.data.StandardScaler;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -38,7 +37,8 @@ public final class FmnistScenario implements FederatedScenario {
         this.split = split;
         this.sites = split.parties();
         this.rawTest = test;
-        this.evaluationSet = StandardScaler.fit(test).transform(test);
+        // pixels are in [0, 1] already; like the sites (standardizes() = false), the test set is used raw
+        this.evaluationSet = test;
     }
 
     /**
@@ -127,5 +127,11 @@ public final class FmnistScenario implements FederatedScenario {
                     Arrays.toString(counts)));
         }
         return sb.toString();
+    }
+
+    /** Raw pixels in [0, 1], as NIID-Bench trains on them. */
+    @Override
+    public boolean standardizes() {
+        return false;
     }
 }

@@ -62,6 +62,8 @@ public final class ModelRegistration {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(io.floe.core.wire.RecordSize.MAX_BYTES));
+        p.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(io.floe.core.wire.RecordSize.PRODUCER_BUFFER_BYTES));
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(controlTopic, spec.getModelId().getBytes(StandardCharsets.UTF_8),
                     WireCodec.MODEL_SPEC.encode(spec))).get();

@@ -109,21 +109,25 @@ public final class NetworkTraining implements LocalTraining {
      */
     public NetworkTraining(String clientId, Dataset localData, double validationFraction, long seed,
             UnaryOperator<Dataset> trainingData) {
-        this(clientId, localData, validationFraction, seed, trainingData, null, null);
+        this(clientId, localData, validationFraction, seed, trainingData, null, null, true);
     }
 
     private NetworkTraining(String clientId, Dataset localData, double validationFraction, long seed,
-            UnaryOperator<Dataset> trainingData, DpSgdConfig dpSgd, Path stateDirectory) {
+            UnaryOperator<Dataset> trainingData, DpSgdConfig dpSgd, Path stateDirectory, boolean standardize) {
         this.clientId = clientId;
         this.seed = seed;
         Dataset[] parts = validationFraction > 0
                 ? localData.splitTrainValidation(validationFraction, seed)
                 : new Dataset[] {localData, null};
-        StandardScaler scaler = StandardScaler.fit(parts[0]);
-        Dataset scaledTrain = scaler.transform(parts[0]);
+        UnaryOperator<Dataset> scale = UnaryOperator.identity();
+        if (standardize) {
+            StandardScaler scaler = StandardScaler.fit(parts[0]);
+            scale = scaler::transform;
+        }
+        Dataset scaledTrain = scale.apply(parts[0]);
         this.trainingExamples = scaledTrain.size();
         this.train = Objects.requireNonNull(trainingData.apply(scaledTrain), "trainingData returned null");
-        this.validation = parts[1] == null ? null : scaler.transform(parts[1]);
+        this.validation = parts[1] == null ? null : scale.apply(parts[1]);
         this.privacy = dpSgd == null ? null : new DpSgdLedger(dpSgd);
         this.controls = new ClientControlVariates(clientId, stateDirectory);
     }
@@ -281,6 +285,7 @@ public final class NetworkTraining implements LocalTraining {
         private UnaryOperator<Dataset> trainingData = UnaryOperator.identity();
         private DpSgdConfig dpSgd;
         private Path stateDirectory;
+        private boolean standardize = true;
 
         private Builder(String clientId, Dataset localData) {
             this.clientId = Objects.requireNonNull(clientId, "clientId");
@@ -330,9 +335,20 @@ public final class NetworkTraining implements LocalTraining {
             return this;
         }
 
+        /**
+         * Whether the site standardises its features with statistics of its own training part
+         * (default true: right for tables such as WDBC). Images whose pixels are already in [0, 1]
+         * train on raw pixels, as NIID-Bench does: per-site statistics would differ between
+         * label-skewed sites and blow up pixels that are almost always zero.
+         */
+        public Builder standardize(boolean standardize) {
+            this.standardize = standardize;
+            return this;
+        }
+
         public NetworkTraining build() {
             return new NetworkTraining(clientId, localData, validationFraction, seed, trainingData, dpSgd,
-                    stateDirectory);
+                    stateDirectory, standardize);
         }
     }
 }

@@ -29,7 +29,8 @@ public final class UpdatePublisher implements UpdateSink, AutoCloseable {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "0");
-        p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(16 * 1024 * 1024));
+        p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(io.floe.core.wire.RecordSize.MAX_BYTES));
+        p.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(io.floe.core.wire.RecordSize.PRODUCER_BUFFER_BYTES));
         this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
