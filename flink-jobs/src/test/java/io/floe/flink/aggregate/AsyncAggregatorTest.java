@@ -27,8 +27,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * FedAsync and FedBuff in the running operator (issue 4, item 3): a version per update with
@@ -36,20 +36,12 @@ import org.junit.jupiter.api.Test;
  * staleness bounds, redelivery, and a buffer that survives a snapshot and restore.
  */
 class AsyncAggregatorTest {
-    private final List<KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord>> opened = new ArrayList<>();
-
-    @AfterEach
-    void closeHarnesses() throws Exception {
-        for (var harness : opened) {
-            harness.close();
-        }
-    }
+    @RegisterExtension
+    final OpenedHarnesses harnesses = new OpenedHarnesses();
 
     private KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord> openHarness(OperatorSubtaskState from)
             throws Exception {
-        var harness = AggregatorHarness.open(new ModelAggregator(TOPICS), from);
-        opened.add(harness);
-        return harness;
+        return harnesses.open(new ModelAggregator(TOPICS), from);
     }
 
     private static ModelSpec asyncSpec(AggregationConfig.Builder c) {
@@ -150,8 +142,7 @@ class AsyncAggregatorTest {
                 .setStaleness("constant")), 0), T0);
         before.processElement(updateEvent(update("alice", 1, weights(1f, 0f, 0f)).build(), 1), T0 + 1);
         OperatorSubtaskState snapshot = before.snapshot(1L, T0 + 1);
-        before.close();
-        opened.remove(before);
+        harnesses.close(before);
 
         var restored = openHarness(snapshot);
         restored.processElement(updateEvent(update("bob", 1, weights(3f, 0f, 0f)).build(), 2), T0 + 2);

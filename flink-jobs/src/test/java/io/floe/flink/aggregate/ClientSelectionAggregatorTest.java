@@ -27,8 +27,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Client availability and selection (issue 4, item 1) under the keyed operator harness: heartbeats
@@ -47,14 +47,8 @@ class ClientSelectionAggregatorTest {
     private static final List<String> VERSION_1_AT_HALF = List.of("site-2", "site-4", "site-5");
     private static final long TIMEOUT = 10_000L;
 
-    private final List<KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord>> opened = new ArrayList<>();
-
-    @AfterEach
-    void closeHarnesses() throws Exception {
-        for (var harness : opened) {
-            harness.close();
-        }
-    }
+    @RegisterExtension
+    final OpenedHarnesses harnesses = new OpenedHarnesses();
 
     @Test
     void hashValuesInTheseTestsAreTheOnesClientSelectionDraws() {
@@ -241,8 +235,6 @@ class ClientSelectionAggregatorTest {
 
     private KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord> openHarness(
             OperatorSubtaskState restoreFrom) throws Exception {
-        var harness = AggregatorHarness.open(new ModelAggregator(TOPICS, new byte[32]), restoreFrom);
-        opened.add(harness);
-        return harness;
+        return harnesses.open(new ModelAggregator(TOPICS, new byte[32]), restoreFrom);
     }
 }

@@ -24,8 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Drift algorithms and server optimizers in the running operator (issue 6, item 4): FedAdam's
@@ -34,20 +34,12 @@ import org.junit.jupiter.api.Test;
  * Version 0 is x0 = (W0, W1, b) = (0.5, -0.25, 0.125).
  */
 class DriftAggregatorTest {
-    private final List<KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord>> opened = new ArrayList<>();
-
-    @AfterEach
-    void closeHarnesses() throws Exception {
-        for (var harness : opened) {
-            harness.close();
-        }
-    }
+    @RegisterExtension
+    final OpenedHarnesses harnesses = new OpenedHarnesses();
 
     private KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord> openHarness(OperatorSubtaskState from)
             throws Exception {
-        var harness = AggregatorHarness.open(new ModelAggregator(TOPICS), from);
-        opened.add(harness);
-        return harness;
+        return harnesses.open(new ModelAggregator(TOPICS), from);
     }
 
     private static ModelSpec spec2(AggregationConfig.Builder c) {

@@ -34,8 +34,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The per-model server under Flink's keyed operator harness: version 0 from a spec, a round that
@@ -62,15 +62,8 @@ class ModelAggregatorTest {
      */
     private static final ModelWeights W1_BY_HAND = weights(0.25f, 0.25f, 0.25f);
 
-    private final List<KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord>> opened =
-            new ArrayList<>();
-
-    @AfterEach
-    void closeHarnesses() throws Exception {
-        for (var harness : opened) {
-            harness.close();
-        }
-    }
+    @RegisterExtension
+    final OpenedHarnesses harnesses = new OpenedHarnesses();
 
     @Test
     void specPublishesVersionZeroWithItsInitialTensors() throws Exception {
@@ -157,8 +150,7 @@ class ModelAggregatorTest {
         beforeFailure.processElement(updateEvent(ALICE, 1), T0 + 1);
         beforeFailure.processElement(updateEvent(BOB, 2), T0 + 2);
         OperatorSubtaskState snapshot = beforeFailure.snapshot(1L, T0 + 2);
-        beforeFailure.close();
-        opened.remove(beforeFailure);
+        harnesses.close(beforeFailure);
 
         // Execute
         var restored = openHarness(snapshot);
@@ -181,8 +173,7 @@ class ModelAggregatorTest {
         beforeFailure.processElement(specEvent(spec(3).build(), 0), T0);
         beforeFailure.processElement(updateEvent(ALICE, 1), T0 + 1);
         OperatorSubtaskState snapshot = beforeFailure.snapshot(1L, T0 + 1);
-        beforeFailure.close();
-        opened.remove(beforeFailure);
+        harnesses.close(beforeFailure);
         var restored = openHarness(snapshot);
 
         // Execute
@@ -418,9 +409,7 @@ class ModelAggregatorTest {
 
     private KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord> openHarness(
             OperatorSubtaskState restoreFrom) throws Exception {
-        var harness = AggregatorHarness.open(new ModelAggregator(TOPICS), restoreFrom);
-        opened.add(harness);
-        return harness;
+        return harnesses.open(new ModelAggregator(TOPICS), restoreFrom);
     }
 
     /** Each tensor's DENSE_F32 bytes, wrapped so that list equality compares contents. */

@@ -23,8 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Round deadlines (issue 4, item 2) under the keyed operator harness, driven by its processing
@@ -42,15 +42,8 @@ class RoundDeadlineAggregatorTest {
     private static final long OPENED = 10_000L;
     private static final long TIMEOUT = 1_000L;
 
-    private final List<KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord>> opened =
-            new ArrayList<>();
-
-    @AfterEach
-    void closeHarnesses() throws Exception {
-        for (var harness : opened) {
-            harness.close();
-        }
-    }
+    @RegisterExtension
+    final OpenedHarnesses harnesses = new OpenedHarnesses();
 
     @Test
     void roundClosesAtItsDeadlineWithMinFitClientsOfClientsPerRound() throws Exception {
@@ -185,8 +178,7 @@ class RoundDeadlineAggregatorTest {
         beforeFailure.processElement(updateEvent(ALICE, 1), T0 + 1);
         beforeFailure.processElement(updateEvent(BOB, 2), T0 + 2);
         OperatorSubtaskState snapshot = beforeFailure.snapshot(1L, T0 + 2);
-        beforeFailure.close();
-        opened.remove(beforeFailure);
+        harnesses.close(beforeFailure);
 
         // Execute: restore, then time passes the deadline
         var restored = openHarness(snapshot);
@@ -309,8 +301,6 @@ class RoundDeadlineAggregatorTest {
 
     private KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord> openHarness(
             OperatorSubtaskState restoreFrom) throws Exception {
-        var harness = AggregatorHarness.open(new ModelAggregator(TOPICS), restoreFrom);
-        opened.add(harness);
-        return harness;
+        return harnesses.open(new ModelAggregator(TOPICS), restoreFrom);
     }
 }
