@@ -37,7 +37,8 @@ import java.util.TreeSet;
  * Several runs can share one broker and job, one after another, with distinct model ids.
  */
 public final class FederatedRun {
-    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
+    /** A run fails when no new version is published for this long (a stalled job), however long it runs. */
+    private static final Duration STALL_TIMEOUT = Duration.ofMinutes(10);
 
     private FederatedRun() {
     }
@@ -117,7 +118,7 @@ public final class FederatedRun {
                         + (backdoor.isPresent() ? "  backdoor" : "") + (dp ? "   epsilon" : "") + (openEnded ? "  late  mean tau" : "")
                         + "   elapsed");
             }
-            long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+            long deadline = System.nanoTime() + STALL_TIMEOUT.toNanos();
             long stopAt = conditions.durationSeconds() > 0 ? started + (long) (conditions.durationSeconds() * 1e9) : Long.MAX_VALUE;
             double lastPrinted = -1;
             while (history.isEmpty() || history.get(history.size() - 1).version() < s.rounds()) {
@@ -135,12 +136,14 @@ public final class FederatedRun {
                     break;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("model " + s.modelId() + ": no version " + s.rounds() + " after "
-                            + RUN_TIMEOUT.toMinutes() + " minutes; job status " + floe.jobStatus());
+                    throw new IllegalStateException("model " + s.modelId() + ": no new version for "
+                            + STALL_TIMEOUT.toMinutes() + " minutes (last: " + (history.isEmpty() ? "none" : "version "
+                            + history.get(history.size() - 1).version()) + " of " + s.rounds() + "); job status " + floe.jobStatus());
                 }
                 for (RoundObserver.PublishedVersion v : observer.poll(Duration.ofMillis(200))) {
                     RoundRecord r = record(v.model(), v.report(), evaluator, backdoor, scenario, attackers, started);
                     history.add(r);
+                    deadline = System.nanoTime() + STALL_TIMEOUT.toNanos();
                     // async modes publish many versions a second: print at most two lines a second
                     boolean print = r.seconds() - lastPrinted >= 0.5 || r.version() >= s.rounds() || r.version() <= 1;
                     if (out != null && print) {
