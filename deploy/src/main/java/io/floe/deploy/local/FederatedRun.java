@@ -121,6 +121,7 @@ public final class FederatedRun {
             long deadline = System.nanoTime() + STALL_TIMEOUT.toNanos();
             long stopAt = conditions.durationSeconds() > 0 ? started + (long) (conditions.durationSeconds() * 1e9) : Long.MAX_VALUE;
             double lastPrinted = -1;
+            boolean asyncMode = !"sync".equals(s.aggregation().getMode());
             while (history.isEmpty() || history.get(history.size() - 1).version() < s.rounds()) {
                 if (System.nanoTime() > stopAt) {
                     if (out != null) {
@@ -145,7 +146,7 @@ public final class FederatedRun {
                     history.add(r);
                     deadline = System.nanoTime() + STALL_TIMEOUT.toNanos();
                     // async modes publish many versions a second: print at most two lines a second
-                    boolean print = r.seconds() - lastPrinted >= 0.5 || r.version() >= s.rounds() || r.version() <= 1;
+                    boolean print = !asyncMode || r.seconds() - lastPrinted >= 0.5 || r.version() >= s.rounds() || r.version() <= 1;
                     if (out != null && print) {
                         lastPrinted = r.seconds();
                         double first = multiclass ? r.testAccuracy() : r.testAuc();
