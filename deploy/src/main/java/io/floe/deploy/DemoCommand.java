@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
                 "the aggregation job in a Flink MiniCluster (web UI on localhost), and one trainer per hospital.",
                 "Prints a line per round and a table against centralised and single-hospital training.",
                 "--scenario fmnist: Fashion-MNIST split over --clients by a NIID-Bench --partition, e.g.",
-                "  ./floe demo --scenario fmnist --partition dirichlet:0.5 --algorithm scaffold --clients 10 --rounds 10 --train-rows 6000 --test-rows 2000"})
+                "  ./floe demo --scenario fmnist --partition dirichlet:0.5 --algorithm scaffold --clients 10 --rounds 10 --train-rows 6000 --test-rows 2000 --model mlp"})
 public class DemoCommand implements Callable<Integer> {
     /** Client training defaults of the fmnist scenario where the command line does not set them (NIID-Bench's, one local epoch). */
     static final float FMNIST_LEARNING_RATE = 0.01f;
