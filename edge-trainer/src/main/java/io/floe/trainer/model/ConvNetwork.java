@@ -179,29 +179,13 @@ public final class ConvNetwork implements LocalModel {
         int n = data.size();
         INDArray xAll = features(data);
         INDArray yAll = DenseNetwork.targets(data, architecture.outputDim(), dtype);
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        SplittableRandom random = new SplittableRandom(cfg.seed());
-        SgdStep step = new SgdStep(flatParams, flatGrads, cfg);
-        int steps = 0;
-        double epochLoss = Double.NaN;
-        for (int epoch = 0; epoch < cfg.localEpochs(); epoch++) {
-            DenseNetwork.shuffle(order, random);
-            double lossSum = 0.0;
-            for (int start = 0; start < n; start += cfg.batchSize()) {
-                ConvBatchBuffers batch = buffers(Math.min(cfg.batchSize(), n - start), cfg.batchSize());
-                System.arraycopy(order, start, batch.sourceRows, 0, batch.rows);
-                Nd4j.pullRows(xAll, batch.x, 1, batch.sourceRows);
-                Nd4j.pullRows(yAll, batch.y, 1, batch.sourceRows);
-                lossSum += forwardBackward(batch) * batch.rows;
-                step.apply();
-                steps++;
-            }
-            epochLoss = lossSum / n;
-        }
-        return new TrainingResult(steps, cfg.localEpochs(), n, epochLoss);
+        return LocalEpochs.run(n, cfg, new SgdStep(flatParams, flatGrads, cfg), (order, start, rows) -> {
+            ConvBatchBuffers batch = buffers(rows, cfg.batchSize());
+            System.arraycopy(order, start, batch.sourceRows, 0, batch.rows);
+            Nd4j.pullRows(xAll, batch.x, 1, batch.sourceRows);
+            Nd4j.pullRows(yAll, batch.y, 1, batch.sourceRows);
+            return forwardBackward(batch);
+        });
     }
 
     /** DP-SGD needs per-example gradient norms of the convolutions, which this network does not compute. */

@@ -166,29 +166,13 @@ public final class DenseNetwork implements LocalModel {
         int n = data.size();
         INDArray xAll = features(data);
         INDArray yAll = targets(data);
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        SplittableRandom random = new SplittableRandom(cfg.seed());
-        SgdStep step = new SgdStep(flatParams, flatGrads, cfg);
-        int steps = 0;
-        double epochLoss = Double.NaN;
-        for (int epoch = 0; epoch < cfg.localEpochs(); epoch++) {
-            shuffle(order, random);
-            double lossSum = 0.0;
-            for (int start = 0; start < n; start += cfg.batchSize()) {
-                BatchBuffers batch = buffers(Math.min(cfg.batchSize(), n - start), cfg.batchSize());
-                System.arraycopy(order, start, batch.sourceRows, 0, batch.rows);
-                Nd4j.pullRows(xAll, batch.x, 1, batch.sourceRows);
-                Nd4j.pullRows(yAll, batch.y, 1, batch.sourceRows);
-                lossSum += forwardBackward(batch) * batch.rows;
-                step.apply();
-                steps++;
-            }
-            epochLoss = lossSum / n;
-        }
-        return new TrainingResult(steps, cfg.localEpochs(), n, epochLoss);
+        return LocalEpochs.run(n, cfg, new SgdStep(flatParams, flatGrads, cfg), (order, start, rows) -> {
+            BatchBuffers batch = buffers(rows, cfg.batchSize());
+            System.arraycopy(order, start, batch.sourceRows, 0, batch.rows);
+            Nd4j.pullRows(xAll, batch.x, 1, batch.sourceRows);
+            Nd4j.pullRows(yAll, batch.y, 1, batch.sourceRows);
+            return forwardBackward(batch);
+        });
     }
 
     /**
@@ -359,14 +343,5 @@ public final class DenseNetwork implements LocalModel {
 
     private INDArray targets(Dataset data) {
         return targets(data, sizes[layers], DataType.FLOAT);
-    }
-
-    static void shuffle(int[] values, SplittableRandom random) {
-        for (int i = values.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int tmp = values[i];
-            values[i] = values[j];
-            values[j] = tmp;
-        }
     }
 }
