@@ -678,7 +678,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             FedAsyncStep.Step step = FedAsyncStep.apply(current, weights(current), base, spec, settings, accepted, rejectedSoFar, now);
             roundRejections.clear();
             lastAppliedUpdate.put(clientId, update.getUpdateId());
-            versionHistory.put(current.getVersion(), WireCodec.GLOBAL_MODEL.encode(current));
+            versionHistory.put(current.getVersion(), modelState.value()); // current's stored bytes, not re-encoded
             versionHistory.remove(step.model().getVersion() - async.versionsKept() - 1);
             publishModel(step.model(), out);
             out.collect(OutboundRecord.keyed(topics.reports(), current.getModelId(), WireCodec.AGGREGATION_REPORT.encode(step.report())));
