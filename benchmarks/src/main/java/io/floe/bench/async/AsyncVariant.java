@@ -1,5 +1,6 @@
 package io.floe.bench.async;
 
+import io.floe.core.async.ParticipationWeighting;
 import io.floe.schema.AggregationConfig;
 import java.util.Locale;
 
@@ -7,8 +8,9 @@ import java.util.Locale;
  * One server configuration of the async experiment, by name:
  * {@code sync} (rounds of all clients, no deadline), {@code sync+deadline[:deadline=MS]} (rounds
  * close at their deadline with at least half the clients), {@code fedasync[:alpha=A;s=S]} and
- * {@code fedbuff[:k=K;eta=E;s=S]} (s a staleness function, e.g. {@code constant}); any of them may
- * add {@code alg=fedprox:mu=M} (clients' algorithm against drift).
+ * {@code fedbuff[:k=K;eta=E;s=S;pw=P]} (s a staleness function, e.g. {@code constant}; P FedBuff's
+ * participation weighting, {@code interval} or {@code interval:cap=C}); any of them may add
+ * {@code alg=fedprox:mu=M} (clients' algorithm against drift).
  */
 record AsyncVariant(String name, AggregationConfig config) {
 
@@ -40,9 +42,14 @@ record AsyncVariant(String name, AggregationConfig config) {
                     .setStaleness(opts.getOrDefault("s", "polynomial:a=0.5"));
             case "fedbuff" -> c.setMode("fedbuff").setBufferSize(Integer.parseInt(opts.getOrDefault("k", Integer.toString(bufferSize))))
                     .setStaleness(opts.getOrDefault("s", "polynomial:a=0.5"))
-                    .setServerLearningRate(Double.parseDouble(opts.getOrDefault("eta", "1.0")));
+                    .setServerLearningRate(Double.parseDouble(opts.getOrDefault("eta", "1.0")))
+                    .setParticipationWeighting(ParticipationWeighting.parse(opts.getOrDefault("pw", "none")).toSpec());
             default -> throw new IllegalArgumentException("unknown variant '" + spec
-                    + "'; use sync, sync+deadline[:deadline=MS], fedasync[:alpha=A;s=S], fedbuff[:k=K;eta=E;s=S]");
+                    + "'; use sync, sync+deadline[:deadline=MS], fedasync[:alpha=A;s=S], fedbuff[:k=K;eta=E;s=S;pw=interval[:cap=C]]");
+        }
+        if (opts.containsKey("pw") && !name.equals("fedbuff")) {
+            throw new IllegalArgumentException("variant option pw (participation weighting) applies to fedbuff only, not '" + spec
+                    + "'; use fedbuff[:k=K;eta=E;s=S;pw=interval[:cap=C]]");
         }
         if (opts.containsKey("alg")) {
             c.setAlgorithm(opts.get("alg"));
@@ -62,7 +69,16 @@ record AsyncVariant(String name, AggregationConfig config) {
             case "sync" -> c.getRoundDeadlineMs() == 0 ? "rounds of " + c.getClientsPerRound() + ", no deadline"
                     : "rounds of " + c.getClientsPerRound() + ", deadline " + c.getRoundDeadlineMs() + " ms, min " + c.getMinFitClients();
             case "fedasync" -> "alpha " + c.getAsyncMixing() + ", s = " + c.getStaleness();
-            default -> "K = " + c.getBufferSize() + ", eta_g = " + c.getServerLearningRate() + ", s = " + c.getStaleness();
+            default -> "K = " + c.getBufferSize() + ", eta_g = " + c.getServerLearningRate() + ", s = " + c.getStaleness()
+                    + participation(c);
         };
+    }
+
+    private static String participation(AggregationConfig c) {
+        ParticipationWeighting pw = ParticipationWeighting.parse(c.getParticipationWeighting());
+        if (!pw.enabled()) {
+            return "";
+        }
+        return ", participation weighting interval" + (pw.cap() == ParticipationWeighting.DEFAULT_CAP ? "" : " (cap " + pw.cap() + ")");
     }
 }

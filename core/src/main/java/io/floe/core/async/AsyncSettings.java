@@ -8,14 +8,18 @@ import java.util.Optional;
 /**
  * A model's asynchronous-aggregation settings, read and checked from its AggregationConfig:
  * the mode, the staleness function {@code s(tau)}, the staleness bound, FedAsync's mixing
- * weight {@code alpha} and FedBuff's buffer size {@code K}.
+ * weight {@code alpha}, FedBuff's buffer size {@code K} and FedBuff's optional participation
+ * weighting ({@link ParticipationWeighting}, fedbuff only).
  *
  * <p>The staleness of an update is {@code tau = currentVersion - baseVersion}: how many versions
  * the server published while the client trained.
  *
  * @param maxStaleness updates with {@code tau > maxStaleness} are rejected; 0 means no bound
+ * @param participationWeighting FedBuff's correction for unequal participation; {@code none} in
+ *     the other modes
  */
-public record AsyncSettings(AsyncMode mode, StalenessFunction staleness, int maxStaleness, double mixing, int bufferSize) {
+public record AsyncSettings(AsyncMode mode, StalenessFunction staleness, int maxStaleness, double mixing, int bufferSize,
+        ParticipationWeighting participationWeighting) {
     /**
      * FedAsync mixes the client's model {@code x_base + Delta}, so the server keeps the last
      * versions' weights; without a staleness bound it keeps this many, and an update from an
@@ -33,12 +37,28 @@ public record AsyncSettings(AsyncMode mode, StalenessFunction staleness, int max
         if (bufferSize < 1) {
             throw new IllegalArgumentException("bufferSize (FedBuff's K) must be at least 1, was " + bufferSize);
         }
+        if (participationWeighting == null) {
+            throw new IllegalArgumentException("participationWeighting must not be null (use ParticipationWeighting.none())");
+        }
+        if (participationWeighting.enabled() && mode != AsyncMode.FEDBUFF) {
+            // sync rounds take every client once per round, and FedAsync has no buffer whose updates
+            // could be reweighted against each other: the correction is defined for FedBuff steps only
+            throw new IllegalArgumentException("participationWeighting " + participationWeighting.toSpec()
+                    + " applies to mode fedbuff only (it reweights a buffer's updates), not " + mode.configName()
+                    + "; use participationWeighting none or mode fedbuff");
+        }
+    }
+
+    /** The settings without participation weighting. */
+    public AsyncSettings(AsyncMode mode, StalenessFunction staleness, int maxStaleness, double mixing, int bufferSize) {
+        this(mode, staleness, maxStaleness, mixing, bufferSize, ParticipationWeighting.none());
     }
 
     /** @throws IllegalArgumentException naming the field */
     public static AsyncSettings from(AggregationConfig c) {
         return new AsyncSettings(AsyncMode.parse(c.getMode()), StalenessFunction.parse(c.getStaleness()),
-                c.getMaxStaleness(), c.getAsyncMixing(), c.getBufferSize());
+                c.getMaxStaleness(), c.getAsyncMixing(), c.getBufferSize(),
+                ParticipationWeighting.parse(c.getParticipationWeighting()));
     }
 
     public boolean isAsync() {

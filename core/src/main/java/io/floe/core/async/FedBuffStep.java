@@ -10,6 +10,8 @@ import io.floe.schema.RejectedUpdate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * FedBuff's server step on a full buffer (Nguyen et al., AISTATS 2022, Algorithm 1, lines
@@ -23,6 +25,11 @@ import java.util.List;
  * counts FedAvg's {@code n_k / n} replace the paper's uniform {@code 1 / K}, as in the
  * synchronous rounds. Anomaly scores are computed on the staleness-weighted deltas. A server
  * optimizer other than fedavg (FedBuff with FedAdam, say) steps on the buffer's aggregate.
+ *
+ * <p>With {@code participationWeighting interval} each delta is further scaled by its client's
+ * correction {@code c_i} ({@link ParticipationIntervals}), {@code s(tau_k) c_{i(k)} Delta_k}, so that
+ * fast clients do not dominate the buffer; the corrections go into the report's
+ * {@code participationWeights}. Without corrections every {@code c_i} is 1.
  */
 public final class FedBuffStep {
     private FedBuffStep() {
@@ -42,6 +49,18 @@ public final class FedBuffStep {
     public static RoundCloser.ClosedRound close(GlobalModel current, ModelWeights currentWeights, ModelSpec spec,
             AggregationSettings settings, List<ClientUpdate> buffer, List<RejectedUpdate> rejected, Instant now,
             RoundCloser.DriftInputs drift) {
+        return close(current, currentWeights, spec, settings, buffer, rejected, now, drift, Map.of());
+    }
+
+    /**
+     * As above, each delta also scaled by its client's participation correction.
+     *
+     * @param corrections client id -> {@code c_i} ({@link ParticipationIntervals#recordStep}); empty
+     *     for none (every {@code c_i = 1}), else it must name every buffered client
+     */
+    public static RoundCloser.ClosedRound close(GlobalModel current, ModelWeights currentWeights, ModelSpec spec,
+            AggregationSettings settings, List<ClientUpdate> buffer, List<RejectedUpdate> rejected, Instant now,
+            RoundCloser.DriftInputs drift, Map<String, Double> corrections) {
         StalenessFunction s = settings.async().staleness();
         List<ClientUpdate> weighted = new ArrayList<>(buffer.size());
         for (ClientUpdate u : buffer) {
@@ -50,9 +69,26 @@ public final class FedBuffStep {
                 throw new IllegalArgumentException("update " + u.updateId() + " is from version " + u.baseVersion()
                         + ", newer than the current " + current.getVersion());
             }
+            double c = correction(corrections, u);
             weighted.add(new ClientUpdate(u.updateId(), u.clientId(), u.baseVersion(), u.numExamples(), u.localSteps(),
-                    u.delta().scaled((float) s.weight(tau)), u.metrics()));
+                    u.delta().scaled((float) (s.weight(tau) * c)), u.metrics()));
         }
-        return RoundCloser.close(current, currentWeights, spec, settings, weighted, rejected, now, null, drift);
+        RoundCloser.ClosedRound closed = RoundCloser.close(current, currentWeights, spec, settings, weighted, rejected, now, null, drift);
+        if (!corrections.isEmpty()) {
+            closed.report().setParticipationWeights(new TreeMap<>(corrections));
+        }
+        return closed;
+    }
+
+    private static double correction(Map<String, Double> corrections, ClientUpdate u) {
+        if (corrections.isEmpty()) {
+            return 1.0;
+        }
+        Double c = corrections.get(u.clientId());
+        if (c == null || !(c > 0) || !Double.isFinite(c)) {
+            throw new IllegalArgumentException("participation correction of client " + u.clientId()
+                    + " must be positive and finite, was " + c);
+        }
+        return c;
     }
 }

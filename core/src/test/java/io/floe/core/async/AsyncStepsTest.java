@@ -97,6 +97,38 @@ class AsyncStepsTest {
     }
 
     @Test
+    void fedBuffScalesEachDeltaByStalenessTimesItsClientsParticipationCorrection() {
+        // version 4, polynomial a = 1, eta_g = 1, fedavg with n = 1 each.
+        // a from 4 (tau 0, s = 1), c_a = 2:     1 * 2 * (1, 2)     = (2, 4)
+        // b from 3 (tau 1, s = 1/2), c_b = 0.5: 0.5 * 0.5 * (4, -4) = (1, -1)
+        // mean = (1.5, 1.5); x = (1, 1) + (1.5, 1.5) = (2.5, 2.5)   (without corrections: (2.5, 1))
+        AggregationConfig c = config("fedbuff").setBufferSize(2).setStaleness("polynomial:a=1")
+                .setParticipationWeighting("interval").build();
+        ModelSpec spec = spec(c, w(0f, 0f));
+        List<ClientUpdate> buffer = List.of(u("a", 4, 1, 1f, 2f), u("b", 3, 1, 4f, -4f));
+        RoundCloser.ClosedRound closed = FedBuffStep.close(version(spec, w(1f, 1f), 4), w(1f, 1f), spec,
+                AggregationSettings.from(c), buffer, List.of(), T0, RoundCloser.DriftInputs.none(), Map.of("c-a", 2.0, "c-b", 0.5));
+
+        float[] next = TensorRecords.fromRecords(closed.model().getTensors()).tensors().get(0).values();
+        assertThat(next[0]).isCloseTo(2.5f, within(1e-6f));
+        assertThat(next[1]).isCloseTo(2.5f, within(1e-6f));
+        assertThat(closed.report().getParticipationWeights()).containsExactly(entry("c-a", 2.0), entry("c-b", 0.5));
+
+        // the old overload: every c = 1, and the report has no participation weights
+        RoundCloser.ClosedRound plain = FedBuffStep.close(version(spec, w(1f, 1f), 4), w(1f, 1f), spec,
+                AggregationSettings.from(c), buffer, List.of(), T0);
+        float[] unweighted = TensorRecords.fromRecords(plain.model().getTensors()).tensors().get(0).values();
+        assertThat(unweighted[0]).isCloseTo(2.5f, within(1e-6f));
+        assertThat(unweighted[1]).isCloseTo(1.0f, within(1e-6f));
+        assertThat(plain.report().getParticipationWeights()).isEmpty();
+
+        // a buffered client without a correction is a bug in the caller
+        assertThatThrownBy(() -> FedBuffStep.close(version(spec, w(1f, 1f), 4), w(1f, 1f), spec, AggregationSettings.from(c),
+                buffer, List.of(), T0, RoundCloser.DriftInputs.none(), Map.of("c-a", 2.0)))
+                .hasMessageContaining("participation correction of client c-b");
+    }
+
+    @Test
     void fedBuffAppliesTheModelsRobustRuleToTheBuffer() {
         // median of the staleness-weighted deltas (constant s): (1), (2), (100) -> 2; x = 0 + 2
         AggregationConfig c = config("fedbuff").setBufferSize(3).setStaleness("constant").setRule("median").build();

@@ -99,6 +99,11 @@ public class AggregationOptions {
     @Option(names = "--buffer-size", defaultValue = "10", description = "fedbuff: K, updates per server step (default: ${DEFAULT-VALUE}).")
     public int bufferSize = 10;
 
+    @Option(names = "--participation-weighting", defaultValue = "none",
+            description = "fedbuff: none, or interval[:cap=C] (each update weighted by its client's mean participation interval over "
+                    + "the harmonic mean of the active clients', FedAU-style; cap default 100) (default: ${DEFAULT-VALUE}).")
+    public String participationWeighting = "none";
+
     @Option(names = "--server-lr", defaultValue = "1.0", description = "Server learning rate eta_g on the aggregated delta (default: ${DEFAULT-VALUE}).")
     public double serverLearningRate = 1.0;
 
@@ -137,6 +142,11 @@ public class AggregationOptions {
     String checkedServerOptimizer() {
         ServerOptimizer.parse(serverOptimizer);
         return serverOptimizer.trim();
+    }
+
+    /** {@link #participationWeighting} checked here (a typo fails at the command line), in canonical form. */
+    String checkedParticipationWeighting() {
+        return io.floe.core.async.ParticipationWeighting.parse(participationWeighting).toSpec();
     }
 
     // --- end of issue 6 options ---
@@ -185,6 +195,7 @@ public class AggregationOptions {
                 .setMaxStaleness(maxStaleness)
                 .setAsyncMixing(asyncMixing)
                 .setBufferSize(bufferSize)
+                .setParticipationWeighting(checkedParticipationWeighting())
                 .setServerLearningRate(serverLearningRate)
                 .setAlgorithm(checkedAlgorithm())
                 .setServerOptimizer(checkedServerOptimizer())

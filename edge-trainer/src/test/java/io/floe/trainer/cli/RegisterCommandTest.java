@@ -9,7 +9,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** The drift-algorithm, server-optimizer and momentum options of {@code floe register}. */
+/** The drift-algorithm, server-optimizer, participation-weighting and momentum options of {@code floe register}. */
 class RegisterCommandTest {
     private static final String[] REQUIRED = {
         "--bootstrap-servers", "localhost:9092", "--model-id", "m", "--architecture", "mlp(4,8,3)"};
@@ -22,6 +22,7 @@ class RegisterCommandTest {
         assertThat(agg.getAlgorithm()).isEqualTo("fedavg");
         assertThat(agg.getServerOptimizer()).isEqualTo("fedavg");
         assertThat(agg.getTotalClients()).isZero();
+        assertThat(agg.getParticipationWeighting()).isEqualTo("none");
         assertThat(c.training.toConfig().getMomentum()).isZero();
     }
 
@@ -42,6 +43,10 @@ class RegisterCommandTest {
                 .isEqualTo("fedprox:mu=0.01");
         assertThat(parse("--algorithm", "fednova:rho=0.9").aggregation.toConfig(5, 1).getAlgorithm())
                 .isEqualTo("fednova:rho=0.9");
+        AggregationConfig fedBuff = parse("--mode", "fedbuff", "--participation-weighting", "interval:cap=50").aggregation.toConfig(5, 1);
+        assertThat(fedBuff.getParticipationWeighting()).isEqualTo("interval:cap=50");
+        assertThat(parse("--mode", "fedbuff", "--participation-weighting", "interval").aggregation.toConfig(5, 1)
+                .getParticipationWeighting()).isEqualTo("interval:cap=100");
     }
 
     @Test
@@ -52,6 +57,8 @@ class RegisterCommandTest {
                 .hasMessageContaining("unknown server optimizer 'fedadamw'");
         assertThatThrownBy(() -> parse("--total-clients", "-1").aggregation.toConfig(5, 1))
                 .hasMessageContaining("--total-clients must be >= 0");
+        assertThatThrownBy(() -> parse("--participation-weighting", "inverse").aggregation.toConfig(5, 1))
+                .hasMessageContaining("unknown participationWeighting 'inverse'");
         assertThatThrownBy(() -> parse("--momentum", "1").training.toConfig())
                 .hasMessageContaining("momentum must be in [0, 1)");
     }

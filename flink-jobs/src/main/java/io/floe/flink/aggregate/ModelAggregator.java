@@ -5,6 +5,8 @@ import io.floe.core.async.AsyncMode;
 import io.floe.core.async.AsyncSettings;
 import io.floe.core.async.FedAsyncStep;
 import io.floe.core.async.FedBuffStep;
+import io.floe.core.async.ParticipationIntervals;
+import io.floe.core.async.ParticipationWeighting;
 import io.floe.core.drift.DriftAlgorithm;
 import io.floe.core.drift.OptimizerState;
 import io.floe.core.round.AggregationSettings;
@@ -95,6 +97,14 @@ import org.slf4j.LoggerFactory;
  * same way), and an update from a client outside the selection is rejected (NOT_SELECTED). The
  * report of a round on such a version gives selectedClients and participationRate (accepted /
  * selected). Async modes publish no selection: every client may send updates at any time.
+ *
+ * <p>FedBuff participation weighting ({@code participationWeighting interval[:cap=C]}): each
+ * client's participation history (last version, sum and count of its capped intervals) sits in
+ * keyed state ({@code participation-intervals}); before a buffer step it is read into a
+ * {@link ParticipationIntervals}, which records the buffer's updates and gives each buffered
+ * client's correction for {@link FedBuffStep}, and the buffered clients' histories are written
+ * back. A spec that changes the mode, the drift algorithm or the participation weighting clears it
+ * (the histories stop being updated while weighting is off, so they would be stale).
  */
 public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, OutboundRecord> {
     private static final Logger LOG = LoggerFactory.getLogger(ModelAggregator.class);
@@ -122,6 +132,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     private transient MapState<String, byte[]> asyncBuffer;
     /** FedAsync: recent versions (GlobalModel bytes) by version, to mix a stale client's x_base + Delta. */
     private transient MapState<Long, byte[]> versionHistory;
+    /** FedBuff participation weighting: per client {lastVersion, intervalSum, intervals} ({@link ParticipationIntervals}). */
+    private transient MapState<String, long[]> participationIntervals;
     /** Async modes: each client's last applied updateId, so a redelivered update is applied once. */
     private transient MapState<String, String> lastAppliedUpdate;
     /** Name of the server optimizer whose moments {@link #optimizerMoments} holds; absent before the first round. */
@@ -175,6 +187,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
                 new MapStateDescriptor<>("async-buffer", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         versionHistory = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("version-history", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        participationIntervals = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("participation-intervals", Types.STRING, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         lastAppliedUpdate = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("last-applied-update", Types.STRING, Types.STRING));
         optimizerName = getRuntimeContext().getState(new ValueStateDescriptor<>("server-optimizer", Types.STRING));
@@ -247,6 +261,12 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             roundExcluded.clear();
             asyncBuffer.clear();
             versionHistory.clear();
+            participationIntervals.clear();
+        } else if (!ParticipationWeighting.parse(previous.getAggregation().getParticipationWeighting())
+                .equals(ParticipationWeighting.parse(spec.getAggregation().getParticipationWeighting()))) {
+            LOG.info("model {}: participation weighting {} -> {}; participation histories start afresh", spec.getModelId(),
+                    previous.getAggregation().getParticipationWeighting(), spec.getAggregation().getParticipationWeighting());
+            participationIntervals.clear();
         }
         if (after != AsyncMode.SYNC) {
             cancelDeadline(timers);
@@ -703,9 +723,31 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         for (byte[] bytes : roundRejections.get()) {
             rejectedSoFar.add(RejectedUpdate.getDecoder().decode(bytes));
         }
+        ParticipationIntervals participation = null;
+        Map<String, Double> corrections = Map.of();
+        if (async.participationWeighting().enabled()) {
+            participation = storedParticipation(async);
+            corrections = participation.recordStep(current.getVersion() + 1, buffer);
+        }
         RoundCloser.ClosedRound closed = FedBuffStep.close(current, weights(current), spec, settings, buffer, rejectedSoFar, now,
-                new RoundCloser.DriftInputs(storedOptimizerState(settings, current), Map.of()));
+                new RoundCloser.DriftInputs(storedOptimizerState(settings, current), Map.of()), corrections);
+        if (participation != null) {
+            for (String client : corrections.keySet()) {
+                ParticipationIntervals.ParticipationHistory h = participation.histories().get(client);
+                participationIntervals.put(client, new long[] {h.lastVersion(), h.intervalSum(), h.intervals()});
+            }
+        }
         publishClosed(spec, current, settings, closed, rawByUpdateId, now, "", null, out);
+    }
+
+    /** The clients' participation histories from keyed state, for a FedBuff step with participation weighting. */
+    private ParticipationIntervals storedParticipation(AsyncSettings async) throws Exception {
+        Map<String, ParticipationIntervals.ParticipationHistory> histories = new java.util.HashMap<>();
+        for (Map.Entry<String, long[]> e : participationIntervals.entries()) {
+            long[] h = e.getValue();
+            histories.put(e.getKey(), new ParticipationIntervals.ParticipationHistory(h[0], h[1], Math.toIntExact(h[2])));
+        }
+        return new ParticipationIntervals(async.participationWeighting().cap(), async.bufferSize(), histories);
     }
 
     /**

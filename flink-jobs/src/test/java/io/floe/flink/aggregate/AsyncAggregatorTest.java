@@ -152,6 +152,82 @@ class AsyncAggregatorTest {
     }
 
     @Test
+    void fedBuffWeighsUpdatesByParticipationIntervalsAcrossASnapshotAndRestore() throws Exception {
+        // K = 2, constant staleness, FedAvg with n = 1 each, participationWeighting interval (cap 100)
+        var before = openHarness(null);
+        before.processElement(specEvent(asyncSpec(AggregationConfig.newBuilder().setMode("fedbuff").setBufferSize(2)
+                .setStaleness("constant").setParticipationWeighting("interval")), 0), T0);
+        PublishedRecords.drain(before, TOPICS);
+
+        // v0 -> v1 (V = 1): alice and bob from v0, first intervals 1 - 0 = 1: I = 1 each, H = 1, c = 1 each
+        before.processElement(updateEvent(update("alice", 1, weights(1f, 0f, 0f)).build(), 1), T0 + 1);
+        before.processElement(updateEvent(update("bob", 1, weights(3f, 0f, 0f)).build(), 2), T0 + 2);
+        PublishedRecords v1 = PublishedRecords.drain(before, TOPICS);
+        assertThat(values(v1.models().get(0))).containsExactly(2.5f, -0.25f, 0.125f);
+        assertThat(v1.reports().get(0).getParticipationWeights()).containsOnly(entry("alice", 1.0), entry("bob", 1.0));
+
+        // v1 -> v2 (V = 2): alice from v1, interval 2 - 1 = 1, I_alice = 2/2 = 1; carol from v0, first
+        // interval 2 - 0 = 2, I_carol = 2. Active: alice, bob (I 1), carol: H = 3 / (1 + 1 + 1/2) = 1.2,
+        // c_alice = 1 / 1.2 = 5/6, c_carol = 2 / 1.2 = 5/3.
+        // x2 = x1 + mean(5/6 (0, 0, 6), 5/3 (0, 3, 0)) = (2.5, -0.25, 0.125) + (0, 2.5, 2.5) = (2.5, 2.25, 2.625)
+        before.processElement(updateEvent(update("alice", 1, weights(0f, 0f, 6f)).setUpdateId("u2-alice").setBaseVersion(1L)
+                .build(), 3), T0 + 3);
+        before.processElement(updateEvent(update("carol", 1, weights(0f, 3f, 0f)).build(), 4), T0 + 4);
+        PublishedRecords v2 = PublishedRecords.drain(before, TOPICS);
+        float[] x2 = values(v2.models().get(0));
+        assertThat(x2[0]).isCloseTo(2.5f, within(1e-6f));
+        assertThat(x2[1]).isCloseTo(2.25f, within(1e-6f));
+        assertThat(x2[2]).isCloseTo(2.625f, within(1e-6f));
+        AggregationReport second = v2.reports().get(0);
+        assertThat(second.getParticipationWeights()).containsOnlyKeys("alice", "carol");
+        assertThat(second.getParticipationWeights().get("alice")).isCloseTo(5.0 / 6, within(1e-12));
+        assertThat(second.getParticipationWeights().get("carol")).isCloseTo(5.0 / 3, within(1e-12));
+
+        OperatorSubtaskState snapshot = before.snapshot(1L, T0 + 4);
+        harnesses.close(before);
+        var restored = openHarness(snapshot);
+
+        // v2 -> v3 (V = 3), from the restored histories: alice from v2, interval 1, I_alice = 3/3 = 1;
+        // bob from v1, interval 3 - 1 = 2, I_bob = (1 + 2) / 2 = 1.5; carol (I 2) still active:
+        // H = 3 / (1 + 2/3 + 1/2) = 18/13, c_alice = 13/18, c_bob = 1.5 * 13/18 = 13/12.
+        // (Histories lost in the restore would give H = 2 / (1 + 1/2) = 4/3 and c_alice = 3/4.)
+        restored.processElement(updateEvent(update("alice", 1, weights(0f, 0f, 1f)).setUpdateId("u3-alice").setBaseVersion(2L)
+                .build(), 5), T0 + 5);
+        restored.processElement(updateEvent(update("bob", 1, weights(1f, 0f, 0f)).setUpdateId("u2-bob").setBaseVersion(1L)
+                .build(), 6), T0 + 6);
+        AggregationReport third = PublishedRecords.drain(restored, TOPICS).reports().get(0);
+        assertThat(third.getVersion()).isEqualTo(3L);
+        assertThat(third.getParticipationWeights()).containsOnlyKeys("alice", "bob");
+        assertThat(third.getParticipationWeights().get("alice")).isCloseTo(13.0 / 18, within(1e-12));
+        assertThat(third.getParticipationWeights().get("bob")).isCloseTo(13.0 / 12, within(1e-12));
+    }
+
+    @Test
+    void aSpecThatChangesParticipationWeightingStartsTheHistoriesAfresh() throws Exception {
+        // K = 1: a version per update
+        var harness = openHarness(null);
+        AggregationConfig.Builder weighted = AggregationConfig.newBuilder().setMode("fedbuff").setBufferSize(1)
+                .setStaleness("constant").setParticipationWeighting("interval");
+        harness.processElement(specEvent(asyncSpec(weighted), 0), T0);
+        // V = 1: alice from v0, I_alice = 1; V = 2: bob from v0, first interval 2, I_bob = 2;
+        // H = 2 / (1 + 1/2) = 4/3, c_bob = 2 / (4/3) = 1.5
+        harness.processElement(updateEvent(update("alice", 1, weights(1f, 0f, 0f)).build(), 1), T0 + 1);
+        harness.processElement(updateEvent(update("bob", 1, weights(1f, 0f, 0f)).build(), 2), T0 + 2);
+        assertThat(PublishedRecords.drain(harness, TOPICS).reports().get(1).getParticipationWeights())
+                .containsExactly(entry("bob", 1.5));
+
+        // off and on again: the histories are cleared. V = 3: carol from v2 is the only active client
+        // with a history, c_carol = 1 (with alice's and bob's kept: H = 3 / 2.5 = 1.2, c_carol = 5/6)
+        harness.processElement(specEvent(asyncSpec(AggregationConfig.newBuilder(weighted.build()).setParticipationWeighting("none")), 3),
+                T0 + 3);
+        harness.processElement(specEvent(asyncSpec(weighted), 4), T0 + 4);
+        harness.processElement(updateEvent(update("carol", 1, weights(1f, 0f, 0f)).setBaseVersion(2L).build(), 5), T0 + 5);
+        AggregationReport report = PublishedRecords.drain(harness, TOPICS).reports().get(0);
+        assertThat(report.getVersion()).isEqualTo(3L);
+        assertThat(report.getParticipationWeights()).containsExactly(entry("carol", 1.0));
+    }
+
+    @Test
     void switchingASyncModelToFedBuffDropsTheOpenRound() throws Exception {
         var harness = openHarness(null);
         harness.processElement(specEvent(spec(3).build(), 0), T0);

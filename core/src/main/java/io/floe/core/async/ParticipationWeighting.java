@@ -1,0 +1,76 @@
+package io.floe.core.async;
+
+import java.util.Locale;
+
+/**
+ * Whether FedBuff weights each buffered update by its client's inverse participation rate
+ * ({@link ParticipationIntervals}), as the AggregationConfig field {@code participationWeighting}
+ * says: {@code none} (the default: FedBuff's own weights) or {@code interval[:cap=C]} (the
+ * FedAU-style estimate from participation intervals capped at {@code C} versions, default
+ * {@value #DEFAULT_CAP}).
+ *
+ * @param enabled true for {@code interval}
+ * @param cap the interval cap {@code C} (also how many versions back a client still counts as
+ *     active); 0 when not enabled
+ */
+public record ParticipationWeighting(boolean enabled, int cap) {
+    /** The interval cap when {@code interval} names none. */
+    public static final int DEFAULT_CAP = 100;
+
+    public ParticipationWeighting {
+        if (enabled && cap < 1) {
+            throw new IllegalArgumentException("participationWeighting: the interval cap must be at least 1 version, was " + cap);
+        }
+        if (!enabled && cap != 0) {
+            throw new IllegalArgumentException("participationWeighting none takes no cap, was " + cap);
+        }
+    }
+
+    /** No correction: FedBuff weighs updates by staleness (and the rule) only. */
+    public static ParticipationWeighting none() {
+        return new ParticipationWeighting(false, 0);
+    }
+
+    /** Weighting by the mean participation interval, each interval capped at {@code cap} versions. */
+    public static ParticipationWeighting interval(int cap) {
+        return new ParticipationWeighting(true, cap);
+    }
+
+    /**
+     * Parses {@code none} or {@code interval[:cap=C]} (C a whole number of versions, at least 1);
+     * null or blank is {@code none}, the schema's default.
+     *
+     * @throws IllegalArgumentException naming the field
+     */
+    public static ParticipationWeighting parse(String spec) {
+        String s = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT);
+        if (s.isEmpty() || s.equals("none")) {
+            return none();
+        }
+        String name = s.contains(":") ? s.substring(0, s.indexOf(':')).trim() : s;
+        if (!name.equals("interval")) {
+            throw new IllegalArgumentException("unknown participationWeighting '" + spec + "'; use none or interval[:cap=C]");
+        }
+        int cap = DEFAULT_CAP;
+        if (s.contains(":")) {
+            for (String kv : s.substring(s.indexOf(':') + 1).split(",")) {
+                String[] p = kv.split("=", 2);
+                if (p.length != 2 || !p[0].trim().equals("cap")) {
+                    throw new IllegalArgumentException("participationWeighting option '" + kv.trim()
+                            + "' is not cap=C; use none or interval[:cap=C]");
+                }
+                try {
+                    cap = Integer.parseInt(p[1].trim());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("participationWeighting cap '" + p[1].trim() + "' is not a whole number of versions");
+                }
+            }
+        }
+        return interval(cap);
+    }
+
+    /** The canonical config string: {@code none} or {@code interval:cap=C}. */
+    public String toSpec() {
+        return enabled ? "interval:cap=" + cap : "none";
+    }
+}
