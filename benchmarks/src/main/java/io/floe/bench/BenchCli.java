@@ -167,8 +167,9 @@ public final class BenchCli implements Runnable {
 
     /** The data and run length shared by the end-to-end experiments. */
     @Command(name = "async", mixinStandardHelpOptions = true,
-            description = {"Sync rounds (without and with a deadline), FedAsync and FedBuff on the hospitals scenario under",
-                    "simulated stragglers and dropouts, through the real broker and job, each for the same wall-clock budget.",
+            description = {"Sync rounds (without and with a deadline), FedAsync and FedBuff (as published, and with",
+                    "participation weighting and constant staleness weights) on the hospitals scenario under simulated",
+                    "stragglers and dropouts, through the real broker and job, each for the same wall-clock budget.",
                     "Writes results.csv, results.md and auc-vs-time-dropout-NN.png."})
     static final class Async implements Callable<Integer> {
         @Option(names = "--out", defaultValue = "floe-out/async", description = "Output folder (default: ${DEFAULT-VALUE}).")
@@ -195,8 +196,9 @@ public final class BenchCli implements Runnable {
         @Option(names = "--dropouts", split = ",", defaultValue = "0,0.1", description = "Dropout rates, a scenario each (default: ${DEFAULT-VALUE}).")
         List<Double> dropouts;
 
-        @Option(names = "--variants", split = ",", defaultValue = "sync,sync+deadline,fedasync,fedbuff",
-                description = "(default: ${DEFAULT-VALUE})")
+        @Option(names = "--variants", split = ",", defaultValue = "sync,sync+deadline,fedasync,fedbuff,fedbuff:s=constant;pw=interval;eta=0.5",
+                description = {"Comma-separated; options after ':' separated by ';', e.g. fedbuff:k=5;eta=0.5;s=constant;pw=interval",
+                        "(default: ${DEFAULT-VALUE})"})
         List<String> variants;
 
         @Option(names = "--deadline-ms", defaultValue = "600", description = "sync+deadline's round deadline (default: ${DEFAULT-VALUE}).")
