@@ -71,10 +71,7 @@ class AsyncAggregatorTest {
         //    = (0.75 + 0.625, 0.5625 - 0.0625, 0.28125 + 0.03125) = (1.375, 0.5, 0.3125)
         harness.processElement(updateEvent(update("bob", 1, weights(2f, 0f, 0f)).build(), 2), T0 + 2);
         PublishedRecords second = PublishedRecords.drain(harness, TOPICS);
-        float[] x2 = values(second.models().get(0));
-        assertThat(x2[0]).isCloseTo(1.375f, within(1e-6f));
-        assertThat(x2[1]).isCloseTo(0.5f, within(1e-6f));
-        assertThat(x2[2]).isCloseTo(0.3125f, within(1e-6f));
+        assertCloseTo(values(second.models().get(0)), 1.375f, 0.5f, 0.3125f);
         AggregationReport report = second.reports().get(0);
         assertThat(report.getMode()).isEqualTo("fedasync");
         assertThat(report.getStaleness()).containsExactly(entry("1", 1L));
@@ -174,10 +171,7 @@ class AsyncAggregatorTest {
                 .build(), 3), T0 + 3);
         before.processElement(updateEvent(update("carol", 1, weights(0f, 3f, 0f)).build(), 4), T0 + 4);
         PublishedRecords v2 = PublishedRecords.drain(before, TOPICS);
-        float[] x2 = values(v2.models().get(0));
-        assertThat(x2[0]).isCloseTo(2.5f, within(1e-6f));
-        assertThat(x2[1]).isCloseTo(2.25f, within(1e-6f));
-        assertThat(x2[2]).isCloseTo(2.625f, within(1e-6f));
+        assertCloseTo(values(v2.models().get(0)), 2.5f, 2.25f, 2.625f);
         AggregationReport second = v2.reports().get(0);
         assertThat(second.getParticipationWeights()).containsOnlyKeys("alice", "carol");
         assertThat(second.getParticipationWeights().get("alice")).isCloseTo(5.0 / 6, within(1e-12));
@@ -238,5 +232,13 @@ class AsyncAggregatorTest {
         PublishedRecords out = PublishedRecords.drain(harness, TOPICS);
         ModelWeights expected = initialWeights().plusScaled(weights(2f, 0f, 0f), 1f);
         assertThat(TensorRecords.fromRecords(out.models().get(0).getTensors())).isEqualTo(expected);
+    }
+
+    /** The model's values, each within 1e-6 of the hand-computed one. */
+    private static void assertCloseTo(float[] actual, float... expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(actual[i]).as("value %d", i).isCloseTo(expected[i], within(1e-6f));
+        }
     }
 }
