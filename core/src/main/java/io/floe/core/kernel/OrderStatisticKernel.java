@@ -27,19 +27,22 @@ package io.floe.core.kernel;
  */
 final class OrderStatisticKernel {
     /**
-     * Scratch budget: K x block floats within 256 KiB, a share of the L2 cache. Blocks that would
-     * fit L1 (32 KiB: 256 coordinates at K = 32) measured slower: C2 runs the first and last few
-     * iterations of each comparator loop in scalar code, and at 256 coordinates that is a large
-     * part of the loop.
+     * Scratch budget: K x block floats within 1 MiB, about the L2 cache of one core here. Smaller
+     * blocks measured slower: C2 runs the first and last few iterations of each comparator loop in
+     * scalar code, which weighs more on short loops, and each block's copy reads K short runs of
+     * memory, which the hardware prefetcher serves worse than long ones. The previous budget,
+     * 256 KiB (2048 coordinates at K = 32), was slower in JMH runs alternated with this one
+     * (docs/performance.md, 28 November); blocks that fit L1 (256 coordinates at K = 32) slower
+     * still.
      */
-    private static final int SCRATCH_FLOATS = 65536;
+    private static final int SCRATCH_FLOATS = 1 << 18;
     private static final int MIN_BLOCK = 256;
-    private static final int MAX_BLOCK = 4096;
+    private static final int MAX_BLOCK = 8192;
 
     private OrderStatisticKernel() {
     }
 
-    /** Coordinates per block for K columns: a power of two in [256, 4096]. */
+    /** Coordinates per block for K columns: a power of two in [256, 8192]. */
     static int blockLength(int k) {
         int b = Integer.highestOneBit(Math.max(1, SCRATCH_FLOATS / k));
         return Math.max(MIN_BLOCK, Math.min(MAX_BLOCK, b));

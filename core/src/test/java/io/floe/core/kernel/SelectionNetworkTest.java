@@ -34,7 +34,7 @@ class SelectionNetworkTest {
     }
 
     @Test
-    void batcherNetworksSortEveryZeroOneInput() {
+    void fullNetworksSortEveryZeroOneInput() {
         // 0-1 principle (Knuth, TAOCP 5.3.4, Theorem Z): a comparator network that sorts every
         // 0-1 input sorts every input.
         for (int k = 1; k <= 16; k++) {
@@ -48,6 +48,32 @@ class SelectionNetworkTest {
             // Assert
             assertThat(firstUnsorted(w, 0, k - 1)).as("k=%d: first 0-1 input left unsorted", k).isEqualTo(-1);
         }
+    }
+
+    @Test
+    void pairwiseNetworksSortEveryZeroOneInput() {
+        for (int k = 1; k <= 18; k++) {
+            // Prepare: Parberry's network, unpruned, as an exchange-only network
+            float[][] w = allZeroOneInputs(k);
+            java.util.List<int[]> comparators = SelectionNetwork.pairwiseComparators(k);
+
+            // Execute
+            for (int[] c : comparators) {
+                float[] a = w[c[0]];
+                float[] b = w[c[1]];
+                for (int t = 0; t < a.length; t++) {
+                    float x = a[t];
+                    a[t] = Math.min(x, b[t]);
+                    b[t] = Math.max(x, b[t]);
+                }
+            }
+
+            // Assert
+            assertThat(firstUnsorted(w, 0, k - 1)).as("k=%d: first 0-1 input left unsorted", k).isEqualTo(-1);
+        }
+        // as many comparators as Batcher's for powers of two (Parberry 1992)
+        assertThat(SelectionNetwork.pairwiseComparators(32)).hasSize(191);
+        assertThat(SelectionNetwork.pairwiseComparators(16)).hasSize(63);
     }
 
     @Test
@@ -105,12 +131,14 @@ class SelectionNetworkTest {
         SelectionNetwork median = SelectionNetwork.forRanks(32, 15, 16);
         SelectionNetwork full = SelectionNetwork.forRanks(32, 0, 31);
 
-        // Assert: Batcher's 191 comparators; the median needs 127 whole ones and 30 halves
+        // Assert: 191 comparators to sort; for the median, pruned Batcher keeps 127 whole ones and 30
+        // halves (284 min/max), pruned pairwise 115 and 30 (260), and the smaller one is used
         assertThat(SelectionNetwork.batcherComparators(32)).hasSize(191);
         assertThat(full.comparatorCount()).isEqualTo(191);
         assertThat(full.halfComparatorCount()).isZero();
-        assertThat(median.comparatorCount()).isEqualTo(157);
+        assertThat(median.comparatorCount()).isEqualTo(145);
         assertThat(median.halfComparatorCount()).isEqualTo(30);
+        assertThat(median.minMaxCount()).isEqualTo(260);
     }
 
     @Test
