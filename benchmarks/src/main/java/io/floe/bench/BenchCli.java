@@ -167,9 +167,10 @@ public final class BenchCli implements Runnable {
 
     /** The data and run length shared by the end-to-end experiments. */
     @Command(name = "async", mixinStandardHelpOptions = true,
-            description = {"Sync rounds (without and with a deadline), FedAsync and FedBuff (as published, and with",
-                    "participation weighting and constant staleness weights) on the hospitals scenario under simulated",
-                    "stragglers and dropouts, through the real broker and job, each for the same wall-clock budget.",
+            description = {"Sync rounds (without and with a deadline), FedAsync and FedBuff (as published,",
+                    "and with participation weighting and constant staleness weights) on the",
+                    "hospitals scenario under simulated stragglers and dropouts, through the real",
+                    "broker and job, each for the same wall-clock budget.",
                     "Writes results.csv, results.md and auc-vs-time-dropout-NN.png."})
     static final class Async implements Callable<Integer> {
         @Option(names = "--out", defaultValue = "floe-out/async", description = "Output folder (default: ${DEFAULT-VALUE}).")
