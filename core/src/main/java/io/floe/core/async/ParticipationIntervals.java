@@ -18,8 +18,9 @@ import java.util.TreeMap;
  * version). FedAU (Shiqiang Wang and Mingyue Ji, "A Lightweight Method for Tackling Unknown
  * Participation Statistics in Federated Averaging", ICLR 2024) weights each client's update by
  * the online mean of its participation intervals (rounds between two participations), each
- * interval capped at a cutoff, which estimates {@code 1 / p_i} without knowing the p_i. FedStaleWeight (Ma et al. 2024, arXiv 2406.02877) motivates the same
- * correction for buffered asynchronous FL from each client's average staleness.
+ * interval capped at a cutoff, which estimates {@code 1 / p_i} without knowing the p_i.
+ * FedStaleWeight (Ma et al. 2024, arXiv 2406.02877) motivates the same correction for buffered
+ * asynchronous FL from each client's average staleness.
  *
  * <p><b>floe's mapping to FedBuff</b> (not in either paper): a "round" is one buffer step, i.e.
  * one version. The buffer step that turns version {@code v} into {@code v+1} publishes
@@ -174,13 +175,5 @@ public final class ParticipationIntervals {
     /** The clients' histories, by client id (a read-only view). */
     public Map<String, ParticipationHistory> histories() {
         return Collections.unmodifiableMap(histories);
-    }
-
-    public int cap() {
-        return cap;
-    }
-
-    public int bufferSize() {
-        return bufferSize;
     }
 }

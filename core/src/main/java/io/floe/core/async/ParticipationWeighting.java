@@ -1,6 +1,6 @@
 package io.floe.core.async;
 
-import java.util.Locale;
+import io.floe.core.spec.NamedSpec;
 
 /**
  * Whether FedBuff weights each buffered update by its client's inverse participation rate
@@ -43,30 +43,30 @@ public record ParticipationWeighting(boolean enabled, int cap) {
      * @throws IllegalArgumentException naming the field
      */
     public static ParticipationWeighting parse(String spec) {
-        String s = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT);
-        if (s.isEmpty() || s.equals("none")) {
+        if (spec == null || spec.isBlank()) {
             return none();
         }
-        String name = s.contains(":") ? s.substring(0, s.indexOf(':')).trim() : s;
-        if (!name.equals("interval")) {
-            throw new IllegalArgumentException("unknown participationWeighting '" + spec + "'; use none or interval[:cap=C]");
-        }
-        int cap = DEFAULT_CAP;
-        if (s.contains(":")) {
-            for (String kv : s.substring(s.indexOf(':') + 1).split(",")) {
-                String[] p = kv.split("=", 2);
-                if (p.length != 2 || !p[0].trim().equals("cap")) {
-                    throw new IllegalArgumentException("participationWeighting option '" + kv.trim()
-                            + "' is not cap=C; use none or interval[:cap=C]");
-                }
-                try {
-                    cap = Integer.parseInt(p[1].trim());
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("participationWeighting cap '" + p[1].trim() + "' is not a whole number of versions");
-                }
+        NamedSpec s = NamedSpec.parse(spec, "participationWeighting");
+        switch (s.name()) {
+            case "none" -> {
+                s.allowOnly();
+                return none();
             }
+            case "interval" -> {
+                try {
+                    s.allowOnly("cap");
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("participationWeighting option: " + e.getMessage(), e);
+                }
+                double cap = s.get("cap", DEFAULT_CAP);
+                if (cap != Math.rint(cap) || Math.abs(cap) > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("participationWeighting cap '" + cap + "' is not a whole number of versions");
+                }
+                return interval((int) cap);
+            }
+            default -> throw new IllegalArgumentException("unknown participationWeighting '" + spec
+                    + "'; use none or interval[:cap=C]");
         }
-        return interval(cap);
     }
 
     /** The canonical config string: {@code none} or {@code interval:cap=C}. */

@@ -1,8 +1,6 @@
 package io.floe.core.async;
 
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
+import io.floe.core.spec.NamedSpec;
 
 /**
  * How much an update trained {@code tau} versions ago still counts: the staleness functions of
@@ -63,26 +61,14 @@ public sealed interface StalenessFunction {
 
     /** Parses {@code constant}, {@code polynomial[:a=A]} (default a = 0.5) or {@code hinge[:a=A,b=B]} (defaults 10, 4). */
     static StalenessFunction parse(String spec) {
-        String s = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT);
-        String name = s.contains(":") ? s.substring(0, s.indexOf(':')) : s;
-        Map<String, Double> opts = new TreeMap<>();
-        if (s.contains(":")) {
-            for (String kv : s.substring(s.indexOf(':') + 1).split(",")) {
-                String[] p = kv.split("=", 2);
-                if (p.length != 2) {
-                    throw new IllegalArgumentException("staleness option '" + kv + "' is not key=value");
-                }
-                try {
-                    opts.put(p[0].trim(), Double.parseDouble(p[1].trim()));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("staleness option '" + kv + "' is not a number");
-                }
+        NamedSpec s = NamedSpec.parse(spec, "staleness function");
+        return switch (s.name()) {
+            case "constant" -> {
+                s.allowOnly();
+                yield new Constant();
             }
-        }
-        return switch (name) {
-            case "constant" -> new Constant();
-            case "polynomial" -> new Polynomial(opts.getOrDefault("a", 0.5));
-            case "hinge" -> new Hinge(opts.getOrDefault("a", 10.0), Math.round(opts.getOrDefault("b", 4.0)));
+            case "polynomial" -> new Polynomial(s.allowOnly("a").get("a", 0.5));
+            case "hinge" -> new Hinge(s.allowOnly("a", "b").get("a", 10.0), Math.round(s.get("b", 4.0)));
             default -> throw new IllegalArgumentException("unknown staleness function '" + spec
                     + "'; use constant, polynomial[:a=A] or hinge[:a=A,b=B]");
         };

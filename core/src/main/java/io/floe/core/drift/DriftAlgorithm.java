@@ -1,5 +1,6 @@
 package io.floe.core.drift;
 
+import io.floe.core.spec.NamedSpec;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -80,7 +81,7 @@ public record DriftAlgorithm(Kind kind, double proximalMu, double localMomentum)
      * {@code defaultLocalMomentum}: the momentum the model's clients are configured to train with.
      */
     public static DriftAlgorithm parse(String spec, double defaultLocalMomentum) {
-        AlgorithmSpec s = AlgorithmSpec.parse(spec, "drift algorithm");
+        NamedSpec s = NamedSpec.parse(spec, "drift algorithm");
         return switch (s.name()) {
             case "fedavg" -> {
                 s.allowOnly();

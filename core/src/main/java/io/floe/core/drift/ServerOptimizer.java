@@ -1,5 +1,6 @@
 package io.floe.core.drift;
 
+import io.floe.core.spec.NamedSpec;
 import io.floe.core.tensor.ModelWeights;
 
 /**
@@ -197,7 +198,7 @@ public sealed interface ServerOptimizer {
      * unknown keys rejected). Missing keys take the defaults listed in the class comment.
      */
     static ServerOptimizer parse(String spec) {
-        AlgorithmSpec s = AlgorithmSpec.parse(spec, "server optimizer");
+        NamedSpec s = NamedSpec.parse(spec, "server optimizer");
         return switch (s.name()) {
             case FedAvg.NAME -> new FedAvg(s.allowOnly("eta").get("eta", 1.0));
             case FedAvgM.NAME -> {

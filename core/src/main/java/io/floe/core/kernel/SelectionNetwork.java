@@ -88,10 +88,7 @@ final class SelectionNetwork {
 
     /** Batcher's odd-even merge sort on {@code wires} wires, as (low, high) pairs in execution order. */
     static List<int[]> batcherComparators(int wires) {
-        int n = 1;
-        while (n < wires) {
-            n <<= 1;
-        }
+        int n = nextPowerOfTwo(wires);
         List<int[]> out = new ArrayList<>();
         // Knuth, TAOCP vol. 3, 5.3.4, Algorithm M (merge exchange), in its usual iterative form
         for (int p = 1; p < n; p <<= 1) {
@@ -119,10 +116,7 @@ final class SelectionNetwork {
      * comparators and 30 halves for the median of 32, against Batcher's 127 and 30.
      */
     static List<int[]> pairwiseComparators(int wires) {
-        int n = 1;
-        while (n < wires) {
-            n <<= 1;
-        }
+        int n = nextPowerOfTwo(wires);
         List<int[]> out = new ArrayList<>();
         // first phase: sort pairs, then pairs of pairs... (the comparators at distance a)
         for (int a = 1; a < n; a <<= 1) {
@@ -149,6 +143,14 @@ final class SelectionNetwork {
             }
         }
         return out;
+    }
+
+    private static int nextPowerOfTwo(int wires) {
+        int n = 1;
+        while (n < wires) {
+            n <<= 1;
+        }
+        return n;
     }
 
     private static void add(List<int[]> out, int low, int high, int wires) {

@@ -1,4 +1,4 @@
-package io.floe.core.drift;
+package io.floe.core.spec;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,15 +7,16 @@ import java.util.Map;
 
 /**
  * A parsed {@code name[:key=value,...]} spec such as {@code fedadam:eta=0.01,tau=1e-3}: a
- * lower-case name and numeric options. Shared by {@link ServerOptimizer#parse} and
- * {@link DriftAlgorithm#parse} so both report errors the same way.
+ * lower-case name and numeric options. Every such field of an AggregationConfig is read through
+ * it (server optimizer, drift algorithm, staleness function, participation weighting), so they all
+ * accept the same syntax and report errors the same way.
  */
-final class AlgorithmSpec {
+public final class NamedSpec {
     private final String spec;
     private final String name;
     private final Map<String, Double> options;
 
-    private AlgorithmSpec(String spec, String name, Map<String, Double> options) {
+    private NamedSpec(String spec, String name, Map<String, Double> options) {
         this.spec = spec;
         this.name = name;
         this.options = options;
@@ -25,7 +26,7 @@ final class AlgorithmSpec {
      * @param spec the text to parse
      * @param what what the spec selects, for messages ("server optimizer")
      */
-    static AlgorithmSpec parse(String spec, String what) {
+    public static NamedSpec parse(String spec, String what) {
         if (spec == null || spec.isBlank()) {
             throw new IllegalArgumentException(what + " spec is empty");
         }
@@ -61,15 +62,15 @@ final class AlgorithmSpec {
                 }
             }
         }
-        return new AlgorithmSpec(spec, name, options);
+        return new NamedSpec(spec, name, options);
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
     /** Rejects any option outside {@code allowed}, naming the ones that are. */
-    AlgorithmSpec allowOnly(String... allowed) {
+    public NamedSpec allowOnly(String... allowed) {
         List<String> ok = List.of(allowed);
         for (String key : options.keySet()) {
             if (!ok.contains(key)) {
@@ -80,7 +81,7 @@ final class AlgorithmSpec {
         return this;
     }
 
-    double get(String key, double defaultValue) {
+    public double get(String key, double defaultValue) {
         return options.getOrDefault(key, defaultValue);
     }
 }
