@@ -207,7 +207,8 @@ final class SelectionNetwork {
         return pairwise.minMaxCount() < batcher.minMaxCount() ? pairwise : batcher;
     }
 
-    private static SelectionNetwork build(int wires, int firstRank, int lastRank, boolean extremes, List<int[]> all) {
+    /** {@code all} pruned to ranks {@code firstRank..lastRank} (or, with {@code extremes}, to the ranks outside them). */
+    static SelectionNetwork build(int wires, int firstRank, int lastRank, boolean extremes, List<int[]> all) {
         boolean[] needed = new boolean[wires];
         for (int r = 0; r < wires; r++) {
             needed[r] = (r >= firstRank && r <= lastRank) != extremes;

@@ -139,6 +139,10 @@ class SelectionNetworkTest {
         assertThat(median.comparatorCount()).isEqualTo(145);
         assertThat(median.halfComparatorCount()).isEqualTo(30);
         assertThat(median.minMaxCount()).isEqualTo(260);
+        SelectionNetwork batcherMedian = SelectionNetwork.build(32, 15, 16, false, SelectionNetwork.batcherComparators(32));
+        assertThat(batcherMedian.comparatorCount()).isEqualTo(157);
+        assertThat(batcherMedian.halfComparatorCount()).isEqualTo(30);
+        assertThat(batcherMedian.minMaxCount()).isEqualTo(284);
     }
 
     @Test
