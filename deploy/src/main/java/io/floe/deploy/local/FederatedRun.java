@@ -121,6 +121,7 @@ public final class FederatedRun {
             long deadline = System.nanoTime() + STALL_TIMEOUT.toNanos();
             long stopAt = conditions.durationSeconds() > 0 ? started + (long) (conditions.durationSeconds() * 1e9) : Long.MAX_VALUE;
             double lastPrinted = -1;
+            GlobalModel newest = null;
             boolean asyncMode = !"sync".equals(s.aggregation().getMode());
             while (history.isEmpty() || history.get(history.size() - 1).version() < s.rounds()) {
                 if (System.nanoTime() > stopAt) {
@@ -143,6 +144,7 @@ public final class FederatedRun {
                 }
                 for (RoundObserver.PublishedVersion v : observer.poll(Duration.ofMillis(200))) {
                     RoundRecord r = record(v.model(), v.report(), evaluator, backdoor, scenario, attackers, started);
+                    newest = v.model();
                     history.add(r);
                     deadline = System.nanoTime() + STALL_TIMEOUT.toNanos();
                     // async modes publish many versions a second: print at most two lines a second
@@ -160,6 +162,9 @@ public final class FederatedRun {
                                 openEnded ? String.format(Locale.ROOT, "  %4d  %8.2f", r.lateUpdates(), r.meanStaleness()) : "", r.seconds());
                     }
                 }
+            }
+            if (out != null && newest != null) {
+                out.printf("model %s version %d sha256 %s%n", s.modelId(), newest.getVersion(), ModelDigest.of(newest));
             }
         } finally {
             loops.forEach(TrainerLoop::stop);
