@@ -16,6 +16,7 @@ import java.util.Objects;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -107,6 +108,38 @@ public final class WireCodec<T> {
         // the direct decoder never skips backwards on a negative length, so the walk always ends
         ByteArrayInputStream body = new ByteArrayInputStream(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH);
         GenericDatumReader.skip(schema, DecoderFactory.get().directBinaryDecoder(body, null));
+    }
+
+    /**
+     * The record's {@code modelId}, read without materialising anything else: the body is resolved
+     * against a projection of this type on {@code modelId} alone, so tensors and other fields are
+     * skipped, not copied (how the job routes an update of any size by its model). Lengths are
+     * checked against the input first, as in {@link #decode}.
+     *
+     * @throws MalformedRecordException when the bytes are not this record type (current schema)
+     * @throws IllegalStateException when this record type has no {@code modelId} field
+     */
+    public String modelIdOf(byte[] bytes) {
+        Schema.Field field = schema.getField("modelId");
+        if (field == null) {
+            throw new IllegalStateException(typeName + " has no modelId field");
+        }
+        if (!hasHeaderOf(bytes)) {
+            throw new MalformedRecordException("not a " + typeName + " of the current schema: the value does not start with its "
+                    + "single-object header (marker C3 01 and fingerprint " + Long.toHexString(fingerprint) + ")");
+        }
+        Schema projection = Schema.createRecord(schema.getName(), null, schema.getNamespace(), false,
+                java.util.List.of(new Schema.Field("modelId", field.schema())));
+        try {
+            requireLengthsWithinInput(bytes);
+            GenericRecord read = new GenericDatumReader<GenericRecord>(schema, projection)
+                    .read(null, DecoderFactory.get().binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, null));
+            Object modelId = read.get("modelId");
+            return modelId == null ? null : modelId.toString();
+        } catch (IOException | RuntimeException e) {
+            throw new MalformedRecordException("not a decodable " + typeName + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+        }
     }
 
     /**

@@ -2,16 +2,20 @@ package io.floe.flink.aggregate;
 
 import io.floe.core.validate.Rejection;
 import io.floe.core.validate.RejectionReason;
+import io.floe.core.wire.MalformedRecordException;
 import io.floe.core.wire.TopicNames;
 import io.floe.core.wire.WireCodec;
 import io.floe.flink.aggregate.mode.ModelContext;
 import io.floe.flink.aggregate.state.ModelStates;
 import io.floe.flink.io.InboundRecord;
 import io.floe.flink.io.OutboundRecord;
+import io.floe.schema.ClientHeartbeat;
 import io.floe.schema.ClientRelease;
+import io.floe.schema.ModelSpec;
 import io.floe.schema.ModelUpdate;
 import java.security.SecureRandom;
 import java.time.Instant;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -74,13 +78,32 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         Outputs out = new Outputs(topics, deadLetters, collector);
         states.model().atKey(ctx.getCurrentKey());
         InboundRecord origin = event.origin;
+        SpecificRecord record;
+        try {
+            record = decode(event);
+        } catch (MalformedRecordException e) {
+            // routing read only the model id; a body that does not decode whole is refused here
+            out.deadLetter(origin, Rejection.of(RejectionReason.UNDECODABLE, e.getMessage()), event.modelId, null, null);
+            return;
+        }
         switch (event.kind) {
-            case SPEC -> lifecycle.onSpec(WireCodec.MODEL_SPEC.decode(origin.value), origin, now, ctx.timerService(), out);
-            case RELEASE -> onRelease(WireCodec.CLIENT_RELEASE.decode(origin.value), origin, out);
-            case UPDATE -> onUpdate(WireCodec.MODEL_UPDATE.decode(origin.value), origin, now, ctx, out);
-            case HEARTBEAT -> states.clients().heard(WireCodec.CLIENT_HEARTBEAT.decode(origin.value).getClientId(), now);
+            case SPEC -> lifecycle.onSpec((ModelSpec) record, origin, now, ctx.timerService(), out);
+            case RELEASE -> onRelease((ClientRelease) record, origin, out);
+            case UPDATE -> onUpdate((ModelUpdate) record, origin, now, ctx, out);
+            case HEARTBEAT -> states.clients().heard(((ClientHeartbeat) record).getClientId(), now);
             default -> throw new IllegalStateException("unknown event kind " + event.kind);
         }
+    }
+
+    /** The event's record, decoded once: the one decode of an update's tensors' container in the job. */
+    private static SpecificRecord decode(ModelEvent event) {
+        byte[] value = event.origin.value;
+        return switch (event.kind) {
+            case SPEC -> WireCodec.MODEL_SPEC.decode(value);
+            case RELEASE -> WireCodec.CLIENT_RELEASE.decode(value);
+            case UPDATE -> WireCodec.MODEL_UPDATE.decode(value);
+            case HEARTBEAT -> WireCodec.CLIENT_HEARTBEAT.decode(value);
+        };
     }
 
     /** The model's deadline timer: handed to the model's mode (sync rounds arm them). */

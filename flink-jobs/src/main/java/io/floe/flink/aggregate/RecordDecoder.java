@@ -7,18 +7,16 @@ import io.floe.core.wire.TopicNames;
 import io.floe.core.wire.WireCodec;
 import io.floe.flink.io.InboundRecord;
 import io.floe.flink.io.OutboundRecord;
-import io.floe.schema.ClientHeartbeat;
-import io.floe.schema.ClientRelease;
-import io.floe.schema.ModelSpec;
-import io.floe.schema.ModelUpdate;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * First stage: decodes each inbound record far enough to know its model, by the topic it came
- * from (and, on the control topic, by the record type its single-object header names). Anything undecodable goes to the {@link #DEAD_LETTERS} side output with reason
- * UNDECODABLE; nothing here can throw on input.
+ * First stage: routes each inbound record to its model by reading the model id and nothing else
+ * ({@link WireCodec#modelIdOf}: tensors are skipped, not decoded; the keyed operator decodes the
+ * record once). The record type follows from the topic (and, on the control topic, from the type
+ * its single-object header names). Anything undecodable goes to the {@link #DEAD_LETTERS} side
+ * output with reason UNDECODABLE; nothing here can throw on input.
  */
 public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
     public static final OutputTag<OutboundRecord> DEAD_LETTERS = new OutputTag<>("dead-letters") {
@@ -36,17 +34,13 @@ public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
     public void processElement(InboundRecord in, Context ctx, Collector<ModelEvent> out) {
         try {
             if (topics.control().equals(in.topic) && WireCodec.CLIENT_RELEASE.hasHeaderOf(in.value)) {
-                ClientRelease release = WireCodec.CLIENT_RELEASE.decode(in.value);
-                out.collect(new ModelEvent(release.getModelId(), ModelEvent.Kind.RELEASE, in));
+                out.collect(new ModelEvent(WireCodec.CLIENT_RELEASE.modelIdOf(in.value), ModelEvent.Kind.RELEASE, in));
             } else if (topics.control().equals(in.topic)) {
-                ModelSpec spec = WireCodec.MODEL_SPEC.decode(in.value);
-                out.collect(new ModelEvent(spec.getModelId(), ModelEvent.Kind.SPEC, in));
+                out.collect(new ModelEvent(WireCodec.MODEL_SPEC.modelIdOf(in.value), ModelEvent.Kind.SPEC, in));
             } else if (topics.updates().equals(in.topic)) {
-                ModelUpdate update = WireCodec.MODEL_UPDATE.decode(in.value);
-                out.collect(new ModelEvent(update.getModelId(), ModelEvent.Kind.UPDATE, in));
+                out.collect(new ModelEvent(WireCodec.MODEL_UPDATE.modelIdOf(in.value), ModelEvent.Kind.UPDATE, in));
             } else if (topics.clients().equals(in.topic)) {
-                ClientHeartbeat heartbeat = WireCodec.CLIENT_HEARTBEAT.decode(in.value);
-                out.collect(new ModelEvent(heartbeat.getModelId(), ModelEvent.Kind.HEARTBEAT, in));
+                out.collect(new ModelEvent(WireCodec.CLIENT_HEARTBEAT.modelIdOf(in.value), ModelEvent.Kind.HEARTBEAT, in));
             } else {
                 ctx.output(DEAD_LETTERS, deadLetters.of(in,
                         Rejection.of(RejectionReason.UNDECODABLE, "record from unexpected topic " + in.topic), null, null, null));
