@@ -18,12 +18,18 @@ public interface AggregationMode {
     /** An update arrived, decoded once; it is validated, then aggregated, buffered, mixed or rejected. */
     void onUpdate(ModelUpdate update, InboundRecord origin, ModelContext ctx) throws Exception;
 
-    /** A processing-time timer fired at {@code timestamp}. */
-    void onTimer(long timestamp, ModelContext ctx) throws Exception;
+    /** A processing-time timer fired at {@code timestamp}; modes that set no timers ignore it. */
+    default void onTimer(long timestamp, ModelContext ctx) throws Exception {
+    }
 
-    /** The spec was applied with this mode: the model was created, reconfigured or switched to it. */
-    void onSpec(ModelContext ctx) throws Exception;
+    /**
+     * The spec was applied with this mode: the model was created, reconfigured or switched to it.
+     * A mode whose pending state the holders reset by themselves has nothing more to do.
+     */
+    default void onSpec(ModelContext ctx) throws Exception {
+    }
 
-    /** The model leaves this mode for another one. */
-    void onDropped(ModelContext ctx) throws Exception;
+    /** The model leaves this mode for another one: what the mode armed outside keyed state (timers) goes. */
+    default void onDropped(ModelContext ctx) throws Exception {
+    }
 }

@@ -60,16 +60,4 @@ public final class FedAsyncMode implements AggregationMode {
         ctx.out().report(step.report());
         LOG.debug("model {}: {} -> version {}", ctx.modelId(), step.report().getNote(), step.model().getVersion());
     }
-
-    @Override
-    public void onTimer(long timestamp, ModelContext ctx) {
-    }
-
-    @Override
-    public void onSpec(ModelContext ctx) {
-    }
-
-    @Override
-    public void onDropped(ModelContext ctx) {
-    }
 }

@@ -74,16 +74,4 @@ public final class FedBuffMode implements AggregationMode {
         states.buffer().clear();
         publisher.publish(closed, report, ctx, "buffer");
     }
-
-    @Override
-    public void onTimer(long timestamp, ModelContext ctx) {
-    }
-
-    @Override
-    public void onSpec(ModelContext ctx) {
-    }
-
-    @Override
-    public void onDropped(ModelContext ctx) {
-    }
 }
