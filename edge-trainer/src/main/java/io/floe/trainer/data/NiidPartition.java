@@ -1,7 +1,5 @@
 package io.floe.trainer.data;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -25,6 +23,9 @@ import java.util.SplittableRandom;
  * The random source is {@link SplittableRandom}, not NumPy's, so a seed gives a different (but
  * equally distributed) split than NIID-Bench's; the algorithms, thresholds and roundings are
  * theirs, step for step.
+ *
+ * <p>The records name a strategy and check its parameter; the dealing lives in
+ * {@link LabelSkewSplits}, {@link QuantitySkewSplit} and {@link PartitionCuts} (NumPy's cuts).
  *
  * <p>{@code
  * PartySplit split = NiidPartition.parse("labels:2").split(train, 10, 42);
@@ -97,8 +98,8 @@ public sealed interface NiidPartition
     record Iid() implements NiidPartition {
         @Override
         public PartySplit split(Dataset train, int parties, long seed) {
-            check(train, parties);
-            return new PartySplit(train, spec(), homogeneous(train.size(), parties, new SplittableRandom(seed)));
+            PartitionCuts.check(train, parties);
+            return new PartySplit(train, spec(), PartitionCuts.homogeneous(train.size(), parties, new SplittableRandom(seed)));
         }
 
         @Override
@@ -122,46 +123,12 @@ public sealed interface NiidPartition
      */
     record LabelDirichlet(double beta) implements NiidPartition {
         public LabelDirichlet {
-            checkConcentration(beta, "dirichlet");
+            PartitionCuts.checkConcentration(beta, "dirichlet");
         }
 
         @Override
         public PartySplit split(Dataset train, int parties, long seed) {
-            check(train, parties);
-            checkMinimumSize(train, parties, spec());
-            SplittableRandom random = new SplittableRandom(seed);
-            int n = train.size();
-            double[] concentration = filled(parties, beta);
-            int[][] byClass = rowsByClass(train);
-            for (int draw = 0; draw < MAX_DRAWS; draw++) {
-                PartyRows[] batch = PartyRows.array(parties);
-                for (int[] classRows : byClass) {
-                    int[] idx = classRows.clone();
-                    StratifiedSplit.shuffle(idx, random);
-                    double[] p = SkewDraws.dirichlet(concentration, random);
-                    double sum = 0.0;
-                    for (int j = 0; j < parties; j++) {
-                        // NIID-Bench: p * (len(idx_j) < N / n_parties), a true division
-                        if (!(batch[j].size() < (double) n / parties)) {
-                            p[j] = 0.0;
-                        }
-                        sum += p[j];
-                    }
-                    if (sum == 0.0) {
-                        continue; // every party is full, so every row is dealt and idx is empty
-                    }
-                    for (int j = 0; j < parties; j++) {
-                        p[j] /= sum;
-                    }
-                    cutByProportions(idx, p, batch);
-                }
-                if (PartyRows.minSize(batch) >= MIN_REQUIRE_SIZE) {
-                    return new PartySplit(train, spec(), PartyRows.toArrays(batch));
-                }
-            }
-            throw new IllegalArgumentException(spec() + ": after " + MAX_DRAWS + " draws some of the " + parties
-                    + " parties still held fewer than " + MIN_REQUIRE_SIZE + " of the " + n
-                    + " rows; raise beta or lower the party count");
+            return LabelSkewSplits.byDirichlet(train, parties, seed, beta, spec());
         }
 
         @Override
@@ -192,52 +159,7 @@ public sealed interface NiidPartition
 
         @Override
         public PartySplit split(Dataset train, int parties, long seed) {
-            check(train, parties);
-            int classes = train.classCount();
-            if (k > classes) {
-                throw new IllegalArgumentException(spec() + " asks for " + k + " classes per party, but the data have "
-                        + classes + " classes " + train.classNames());
-            }
-            SplittableRandom random = new SplittableRandom(seed);
-            boolean[][] holds = new boolean[parties][classes];
-            int[] times = new int[classes];
-            for (int i = 0; i < parties; i++) {
-                if (k == classes) {
-                    Arrays.fill(holds[i], true);
-                    continue;
-                }
-                holds[i][i % classes] = true;
-                for (int drawn = 1; drawn < k; ) {
-                    int c = random.nextInt(classes);
-                    if (!holds[i][c]) {
-                        holds[i][c] = true;
-                        drawn++;
-                    }
-                }
-            }
-            for (boolean[] party : holds) {
-                for (int c = 0; c < classes; c++) {
-                    times[c] += party[c] ? 1 : 0;
-                }
-            }
-            int[][] byClass = rowsByClass(train);
-            PartyRows[] batch = PartyRows.array(parties);
-            for (int c = 0; c < classes; c++) {
-                int[] idx = byClass[c].clone();
-                StratifiedSplit.shuffle(idx, random);
-                if (times[c] == 0) {
-                    continue;
-                }
-                int piece = 0;
-                for (int j = 0; j < parties; j++) {
-                    if (holds[j][c]) {
-                        batch[j].addRange(idx, arraySplitStart(idx.length, times[c], piece),
-                                arraySplitStart(idx.length, times[c], piece + 1));
-                        piece++;
-                    }
-                }
-            }
-            return new PartySplit(train, spec(), PartyRows.toArrays(batch));
+            return LabelSkewSplits.byClassCount(train, parties, seed, k, spec());
         }
 
         @Override
@@ -258,29 +180,12 @@ public sealed interface NiidPartition
      */
     record QuantityDirichlet(double beta) implements NiidPartition {
         public QuantityDirichlet {
-            checkConcentration(beta, "quantity");
+            PartitionCuts.checkConcentration(beta, "quantity");
         }
 
         @Override
         public PartySplit split(Dataset train, int parties, long seed) {
-            check(train, parties);
-            checkMinimumSize(train, parties, spec());
-            SplittableRandom random = new SplittableRandom(seed);
-            int n = train.size();
-            int[] idx = permutation(n, random);
-            double[] concentration = filled(parties, beta);
-            for (int draw = 0; draw < MAX_DRAWS; draw++) {
-                double[] p = SkewDraws.dirichlet(concentration, random);
-                double min = Arrays.stream(p).min().orElse(0.0);
-                if (min * n >= MIN_REQUIRE_SIZE) {
-                    PartyRows[] batch = PartyRows.array(parties);
-                    cutByProportions(idx, p, batch);
-                    return new PartySplit(train, spec(), PartyRows.toArrays(batch));
-                }
-            }
-            throw new IllegalArgumentException(spec() + ": after " + MAX_DRAWS + " draws some of the " + parties
-                    + " parties still got fewer than " + MIN_REQUIRE_SIZE + " of the " + n
-                    + " rows; raise beta or lower the party count");
+            return QuantitySkewSplit.byDirichlet(train, parties, seed, beta, spec());
         }
 
         @Override
@@ -314,9 +219,9 @@ public sealed interface NiidPartition
 
         @Override
         public PartySplit split(Dataset train, int parties, long seed) {
-            check(train, parties);
+            PartitionCuts.check(train, parties);
             SplittableRandom random = new SplittableRandom(seed);
-            List<int[]> rows = homogeneous(train.size(), parties, random.split());
+            List<int[]> rows = PartitionCuts.homogeneous(train.size(), parties, random.split());
             double[] std = new double[parties];
             long[] seeds = new long[parties];
             for (int i = 0; i < parties; i++) {
@@ -335,99 +240,5 @@ public sealed interface NiidPartition
         public String niidBenchName() {
             return "homo";
         }
-    }
-
-    private static void check(Dataset train, int parties) {
-        Objects.requireNonNull(train, "train");
-        if (parties < 1) {
-            throw new IllegalArgumentException("need at least one party, got " + parties);
-        }
-        if (train.size() < parties) {
-            throw new IllegalArgumentException(train.size() + " rows cannot be dealt to " + parties
-                    + " parties; use fewer parties");
-        }
-    }
-
-    private static void checkMinimumSize(Dataset train, int parties, String spec) {
-        if ((long) train.size() < (long) MIN_REQUIRE_SIZE * parties) {
-            throw new IllegalArgumentException(spec + " gives every party at least " + MIN_REQUIRE_SIZE
-                    + " rows (NIID-Bench's min_require_size), so " + parties + " parties need "
-                    + MIN_REQUIRE_SIZE * parties + " rows, got " + train.size());
-        }
-    }
-
-    private static void checkConcentration(double beta, String kind) {
-        if (!(beta > 0.0) || Double.isInfinite(beta)) {
-            throw new IllegalArgumentException(kind + ":BETA needs a positive, finite beta, got " + beta);
-        }
-    }
-
-    private static double[] filled(int length, double value) {
-        double[] a = new double[length];
-        Arrays.fill(a, value);
-        return a;
-    }
-
-    private static int[] permutation(int n, SplittableRandom random) {
-        int[] idx = new int[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = i;
-        }
-        StratifiedSplit.shuffle(idx, random);
-        return idx;
-    }
-
-    /** A permutation of {@code 0..n-1} cut as {@code np.array_split(perm, parties)}. */
-    private static List<int[]> homogeneous(int n, int parties, SplittableRandom random) {
-        int[] idx = permutation(n, random);
-        List<int[]> rows = new ArrayList<>(parties);
-        for (int j = 0; j < parties; j++) {
-            rows.add(Arrays.copyOfRange(idx, arraySplitStart(n, parties, j), arraySplitStart(n, parties, j + 1)));
-        }
-        return rows;
-    }
-
-    /**
-     * Start of piece {@code j} of {@code np.array_split} of {@code n} items into {@code pieces}:
-     * the first {@code n mod pieces} pieces get one item more.
-     */
-    private static int arraySplitStart(int n, int pieces, int j) {
-        int base = n / pieces;
-        int extra = n % pieces;
-        return j * base + Math.min(j, extra);
-    }
-
-    /**
-     * Appends {@code idx} cut as {@code np.split(idx, (np.cumsum(p) * len(idx)).astype(int)[:-1])}
-     * to the parties' lists: party {@code j} gets {@code idx[floor(c_{j-1} |idx|), floor(c_j |idx|))}.
-     */
-    private static void cutByProportions(int[] idx, double[] p, PartyRows[] batch) {
-        double cumulative = 0.0;
-        int start = 0;
-        for (int j = 0; j < p.length; j++) {
-            int end;
-            if (j == p.length - 1) {
-                end = idx.length;
-            } else {
-                cumulative += p[j];
-                end = Math.max(start, Math.min(idx.length, (int) (cumulative * idx.length)));
-            }
-            batch[j].addRange(idx, start, end);
-            start = end;
-        }
-    }
-
-    private static int[][] rowsByClass(Dataset train) {
-        int[] counts = train.classCounts();
-        int[][] byClass = new int[counts.length][];
-        int[] fill = new int[counts.length];
-        for (int c = 0; c < counts.length; c++) {
-            byClass[c] = new int[counts[c]];
-        }
-        for (int r = 0; r < train.size(); r++) {
-            int c = train.label(r);
-            byClass[c][fill[c]++] = r;
-        }
-        return byClass;
     }
 }
