@@ -121,6 +121,11 @@ public class DemoCommand implements Callable<Integer> {
             description = "Stop after this many seconds even if --rounds versions were not reached; 0 = no limit (default: ${DEFAULT-VALUE}).")
     double durationSeconds;
 
+    @Option(names = "--dp-noise-secret-file",
+            description = "Central DP: file whose bytes (at least 16) key the HMAC that seeds the noise per (model, version), as the job's "
+                    + "option of the same name; the same file and --seed replay the same models. Default: a random secret.")
+    Path dpNoiseSecretFile;
+
     @Option(names = "--web-ui-port", defaultValue = "8081-8099", description = "Port or range for the Flink web UI (default: ${DEFAULT-VALUE}).")
     String webUiPorts;
 
@@ -178,12 +183,23 @@ public class DemoCommand implements Callable<Integer> {
             Path fmnistReport = spec.commandLine().getParseResult().hasMatchedOption("--report") ? report : out.resolve("demo-fmnist-report.json");
             Path fmnistPlot = spec.commandLine().getParseResult().hasMatchedOption("--plot") ? plot : out.resolve("demo-fmnist-accuracy.png");
             FmnistDemo.run(new FmnistDemo.Settings(dataDir, clients, partition, trainRows, testRows, run, checkpointIntervalMs,
-                    fmnistReport, fmnistPlot, webUiPorts), System.out);
+                    fmnistReport, fmnistPlot, webUiPorts, dpNoiseSecret()), System.out);
             return 0;
         }
-        HospitalsDemo.run(new DemoSettings(data, clients, labelSkew, sizeSkew, run, checkpointIntervalMs, report, plot, webUiPorts),
+        HospitalsDemo.run(new DemoSettings(data, clients, labelSkew, sizeSkew, run, checkpointIntervalMs, report, plot, webUiPorts,
+                dpNoiseSecret()),
                 System.out);
         return 0;
+    }
+
+    /** The secret from --dp-noise-secret-file, or null (the job draws a random one). */
+    private byte[] dpNoiseSecret() {
+        if (dpNoiseSecretFile == null) {
+            return null;
+        }
+        io.floe.flink.AggregationJobOptions options = new io.floe.flink.AggregationJobOptions();
+        options.dpNoiseSecretFile = dpNoiseSecretFile;
+        return options.dpNoiseSecret();
     }
 
     /** NIID-Bench's client settings (lr 0.01, batch 64, momentum 0.9), one local epoch, where not given on the command line. */

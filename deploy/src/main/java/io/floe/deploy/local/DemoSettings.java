@@ -16,5 +16,5 @@ import java.nio.file.Path;
  * @param webUiPorts port or range of the Flink web UI
  */
 public record DemoSettings(Path data, int hospitals, double labelSkew, double sizeSkew, RunSettings run,
-        long checkpointIntervalMs, Path report, Path plot, String webUiPorts) {
+        long checkpointIntervalMs, Path report, Path plot, String webUiPorts, byte[] dpNoiseSecret) {
 }

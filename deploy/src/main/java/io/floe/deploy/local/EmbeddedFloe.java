@@ -37,6 +37,16 @@ public final class EmbeddedFloe implements AutoCloseable {
      */
     public static EmbeddedFloe start(int parallelism, int partitions, Duration checkpointInterval, String restPorts)
             throws Exception {
+        return start(parallelism, partitions, checkpointInterval, restPorts, null);
+    }
+
+    /**
+     * As above; {@code dpNoiseSecret} keys the HMAC that seeds central-DP noise per (model,
+     * version), so a run with the same secret and seed replays the same noise (null: a random
+     * secret, noise not replayable).
+     */
+    public static EmbeddedFloe start(int parallelism, int partitions, Duration checkpointInterval, String restPorts,
+            byte[] dpNoiseSecret) throws Exception {
         TopicNames topics = TopicNames.defaults();
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().closeOnJvmExit(true).start();
         LocalFlinkCluster flink = null;
@@ -50,7 +60,8 @@ public final class EmbeddedFloe implements AutoCloseable {
             options.transactionalIdPrefix = "floe-embedded-" + System.currentTimeMillis();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             AggregationJob.configure(env, options);
-            AggregationJob.buildPipeline(env, AggregationJob.kafkaSource(options), AggregationJob.kafkaSink(options), topics);
+            AggregationJob.buildPipeline(env, AggregationJob.kafkaSource(options), AggregationJob.kafkaSink(options), topics,
+                    dpNoiseSecret != null ? dpNoiseSecret : options.dpNoiseSecret());
             JobID id = flink.submit(env, "floe aggregation");
             return new EmbeddedFloe(broker, flink, id, topics);
         } catch (Exception | Error e) {

@@ -35,7 +35,7 @@ public final class FmnistDemo {
      * @param webUiPorts port or range of the Flink web UI
      */
     public record Settings(Path dataDir, int clients, String partition, int trainRows, int testRows, RunSettings run,
-            long checkpointIntervalMs, Path report, Path plot, String webUiPorts) {
+            long checkpointIntervalMs, Path report, Path plot, String webUiPorts, byte[] dpNoiseSecret) {
     }
 
     private FmnistDemo() {
@@ -54,7 +54,8 @@ public final class FmnistDemo {
         out.printf("  held-out test set: %d images%n", scenario.rawTest().size());
 
         long started = System.nanoTime();
-        try (EmbeddedFloe floe = EmbeddedFloe.start(2, 2, Duration.ofMillis(s.checkpointIntervalMs()), s.webUiPorts())) {
+        try (EmbeddedFloe floe = EmbeddedFloe.start(2, 2, Duration.ofMillis(s.checkpointIntervalMs()), s.webUiPorts(),
+                s.dpNoiseSecret())) {
             out.printf("Kafka broker (KRaft) on %s; Flink job running, web UI %s%n", floe.bootstrapServers(), floe.flinkWebUi());
             List<RoundRecord> history = FederatedRun.run(floe, scenario, run, out);
 

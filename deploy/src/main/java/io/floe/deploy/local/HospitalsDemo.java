@@ -32,7 +32,8 @@ public final class HospitalsDemo {
         out.printf("  held-out test set: %d records%n", scenario.rawTest().size());
 
         long started = System.nanoTime();
-        try (EmbeddedFloe floe = EmbeddedFloe.start(2, 2, Duration.ofMillis(s.checkpointIntervalMs()), s.webUiPorts())) {
+        try (EmbeddedFloe floe = EmbeddedFloe.start(2, 2, Duration.ofMillis(s.checkpointIntervalMs()), s.webUiPorts(),
+                s.dpNoiseSecret())) {
             out.printf("Kafka broker (KRaft) on %s; Flink job running, web UI %s%n", floe.bootstrapServers(), floe.flinkWebUi());
             List<RoundRecord> history = FederatedRun.run(floe, scenario, run, out);
 
