@@ -60,7 +60,8 @@ class CentralDpStepTest {
         PrivacyLedger ledger = PrivacyLedger.start(dp.clipNorm());
         double[] expected = {e1, e2};
         for (int round = 0; round < 2; round++) {
-            ClosedRound closed = new CentralDpStep(dp, ledger, SECRET).close(RoundInput.of(model, weights, spec, settings, updates(model.getVersion()), List.of(), T));
+            ClosedRound closed = new CentralDpStep(dp, ledger, SECRET).close(RoundInput.of(model, weights, spec, settings,
+                    updates(model.getVersion()), List.of(), T));
             assertThat(closed.published()).isTrue();
             assertThat(closed.report().getPrivacy().getEpsilon()).isCloseTo(expected[round], within(1e-9));
             assertThat(closed.report().getPrivacy().getRounds()).isEqualTo(round + 1);
@@ -73,7 +74,8 @@ class CentralDpStepTest {
         }
         assertThat(e2).isGreaterThan(e1);
 
-        ClosedRound third = new CentralDpStep(dp, ledger, SECRET).close(RoundInput.of(model, weights, spec, settings, updates(2), List.of(), T));
+        ClosedRound third = new CentralDpStep(dp, ledger, SECRET).close(RoundInput.of(model, weights, spec, settings,
+                updates(2), List.of(), T));
 
         assertThat(third.published()).isFalse();
         assertThat(third.model()).isNull();
@@ -91,9 +93,12 @@ class CentralDpStepTest {
         CentralDp dp = settings.centralDp().orElseThrow();
         GlobalModel v0 = ModelVersions.versionZero(spec, W, T);
 
-        ClosedRound a = new CentralDpStep(dp, PrivacyLedger.start(1.0), SECRET).close(RoundInput.of(v0, W, spec, settings, updates(0), List.of(), T));
-        ClosedRound b = new CentralDpStep(dp, PrivacyLedger.start(1.0), SECRET).close(RoundInput.of(v0, W, spec, settings, updates(0), List.of(), T));
-        ClosedRound other = new CentralDpStep(dp, PrivacyLedger.start(1.0), "fedcba9876543210".getBytes()).close(RoundInput.of(v0, W, spec, settings, updates(0), List.of(), T));
+        ClosedRound a = new CentralDpStep(dp, PrivacyLedger.start(1.0), SECRET).close(RoundInput.of(v0, W, spec, settings,
+                updates(0), List.of(), T));
+        ClosedRound b = new CentralDpStep(dp, PrivacyLedger.start(1.0), SECRET).close(RoundInput.of(v0, W, spec, settings,
+                updates(0), List.of(), T));
+        ClosedRound other = new CentralDpStep(dp, PrivacyLedger.start(1.0), "fedcba9876543210".getBytes()).close(RoundInput.of(v0, W, spec, settings,
+                updates(0), List.of(), T));
 
         assertThat(a.model().getTensors()).isEqualTo(b.model().getTensors());
         assertThat(other.model().getTensors()).isNotEqualTo(a.model().getTensors());

@@ -45,12 +45,15 @@ class ServerRoundDriftTest {
         ModelSpec spec = spec(AggregationConfig.newBuilder().setServerOptimizer("fedavgm:beta=0.5"));
         AggregationSettings settings = AggregationSettings.from(spec);
         GlobalModel v0 = ModelVersions.versionZero(spec, w(0f, 0f), T);
-        ClosedRound r1 = new ServerRound().close(RoundInput.of(v0, w(0f, 0f), spec, settings, List.of(u("a", w(2f, 0f)), u("b", w(0f, 0f))), List.of(), T));
+        ClosedRound r1 = new ServerRound().close(RoundInput.of(v0, w(0f, 0f), spec, settings,
+                List.of(u("a", w(2f, 0f)), u("b", w(0f, 0f))), List.of(), T));
         assertThat(TensorRecords.fromRecords(r1.model().getTensors()).flatten()).containsExactly(1f, 0f);
         assertThat(r1.optimizerState().asWeights().flatten()).containsExactly(1f, 0f);
 
         ModelWeights x1 = TensorRecords.fromRecords(r1.model().getTensors());
-        ClosedRound r2 = new ServerRound().close(RoundInput.of(r1.model(), x1, spec, settings, List.of(u("c", w(0f, 4f)), u("d", w(0f, 0f))), List.of(), T).withOptimizerState(OptimizerState.restore(r1.optimizerState().asWeights())));
+        ClosedRound r2 = new ServerRound().close(RoundInput.of(r1.model(), x1, spec, settings,
+                List.of(u("c", w(0f, 4f)), u("d", w(0f, 0f))), List.of(), T)
+                .withOptimizerState(OptimizerState.restore(r1.optimizerState().asWeights())));
         assertThat(TensorRecords.fromRecords(r2.model().getTensors()).flatten()).containsExactly(1.5f, 2f);
         assertThat(r2.optimizerState().asWeights().flatten()).containsExactly(0.5f, 2f);
     }
@@ -64,7 +67,9 @@ class ServerRoundDriftTest {
         AggregationSettings settings = AggregationSettings.from(spec);
         GlobalModel v0 = ModelVersions.versionZero(spec, w(0.5f, 0.5f), T);
         OptimizerState before = settings.drift().serverOptimizer().initialState(w(0.5f, 0.5f));
-        ClosedRound r = new ServerRound().close(RoundInput.of(v0, w(0.5f, 0.5f), spec, settings, List.of(u("a", w(1f, 0f)), u("b", w(0f, 1f))), List.of(), T).withOptimizerState(before));
+        ClosedRound r = new ServerRound().close(RoundInput.of(v0, w(0.5f, 0.5f), spec, settings,
+                List.of(u("a", w(1f, 0f)), u("b", w(0f, 1f))), List.of(), T)
+                .withOptimizerState(before));
 
         assertThat(r.report().getRule()).isEqualTo("none");
         assertThat(TensorRecords.fromRecords(r.model().getTensors())).isEqualTo(w(0.5f, 0.5f));
@@ -79,12 +84,16 @@ class ServerRoundDriftTest {
         assertThat(TensorRecords.fromRecords(v0.getControl())).isEqualTo(w(0f, 0f));
 
         // N = clientsPerRound = 2: c_1 = 0 + (1/2)((1, 0) + (0, 3)) = (0.5, 1.5); x_1 = mean((2, 0), (0, 2)) = (1, 1)
-        ClosedRound r = new ServerRound().close(RoundInput.of(v0, w(0f, 0f), spec, settings, List.of(u("a", w(2f, 0f)), u("b", w(0f, 2f))), List.of(), T).withControlDeltas(Map.of("a", w(1f, 0f), "b", w(0f, 3f))));
+        ClosedRound r = new ServerRound().close(RoundInput.of(v0, w(0f, 0f), spec, settings,
+                List.of(u("a", w(2f, 0f)), u("b", w(0f, 2f))), List.of(), T)
+                .withControlDeltas(Map.of("a", w(1f, 0f), "b", w(0f, 3f))));
         assertThat(TensorRecords.fromRecords(r.model().getTensors()).flatten()).containsExactly(new float[] {1f, 1f}, within(0f));
         assertThat(TensorRecords.fromRecords(r.model().getControl()).flatten()).containsExactly(0.5f, 1.5f);
         assertThat(r.model().getTraining().getAlgorithm()).isEqualTo("scaffold");
 
-        assertThatThrownBy(() -> new ServerRound().close(RoundInput.of(v0, w(0f, 0f), spec, settings, List.of(u("a", w(2f, 0f)), u("b", w(0f, 2f))), List.of(), T).withControlDeltas(Map.of("a", w(1f, 0f)))))
+        assertThatThrownBy(() -> new ServerRound().close(RoundInput.of(v0, w(0f, 0f), spec, settings,
+                List.of(u("a", w(2f, 0f)), u("b", w(0f, 2f))), List.of(), T)
+                .withControlDeltas(Map.of("a", w(1f, 0f)))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("update b carries no control delta");
     }
 }

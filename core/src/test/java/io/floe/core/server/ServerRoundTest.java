@@ -74,7 +74,8 @@ class ServerRoundTest {
     }
 
     private static ClosedRound closeRoundFour() {
-        return new ServerRound().close(RoundInput.of(currentModel(4L), CURRENT, spec(), AggregationSettings.from(spec().getAggregation()), acceptedUpdates(), rejectedUpdates(), T1));
+        return new ServerRound().close(RoundInput.of(currentModel(4L), CURRENT, spec(), AggregationSettings.from(spec().getAggregation()),
+                acceptedUpdates(), rejectedUpdates(), T1));
     }
 
     @Test
@@ -173,8 +174,10 @@ class ServerRoundTest {
         List<ClientUpdate> reversed = List.of(updates.get(2), updates.get(1), updates.get(0));
 
         // Execute
-        ClosedRound a = new ServerRound().close(RoundInput.of(currentModel(4L), CURRENT, spec(), AggregationSettings.from(spec().getAggregation()), updates, rejectedUpdates(), T1));
-        ClosedRound b = new ServerRound().close(RoundInput.of(currentModel(4L), CURRENT, spec(), AggregationSettings.from(spec().getAggregation()), reversed, rejectedUpdates(), T1));
+        ClosedRound a = new ServerRound().close(RoundInput.of(currentModel(4L), CURRENT, spec(), AggregationSettings.from(spec().getAggregation()),
+                updates, rejectedUpdates(), T1));
+        ClosedRound b = new ServerRound().close(RoundInput.of(currentModel(4L), CURRENT, spec(), AggregationSettings.from(spec().getAggregation()),
+                reversed, rejectedUpdates(), T1));
 
         // Assert: the job and an auditor replaying the log publish the same records
         assertThat(b.model()).isEqualTo(a.model());
@@ -187,7 +190,8 @@ class ServerRoundTest {
         ModelWeights current = CURRENT.copy();
 
         // Execute
-        new ServerRound().close(RoundInput.of(currentModel(4L), current, spec(), AggregationSettings.from(spec().getAggregation()), acceptedUpdates(), List.of(), T1));
+        new ServerRound().close(RoundInput.of(currentModel(4L), current, spec(), AggregationSettings.from(spec().getAggregation()),
+                acceptedUpdates(), List.of(), T1));
 
         // Assert
         assertThat(current).isEqualTo(CURRENT);

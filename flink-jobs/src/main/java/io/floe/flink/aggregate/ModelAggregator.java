@@ -3,24 +3,30 @@ package io.floe.flink.aggregate;
 import io.floe.core.aggregate.ClientUpdate;
 import io.floe.core.async.AsyncMode;
 import io.floe.core.async.AsyncSettings;
-import io.floe.core.async.FedAsyncStep;
-import io.floe.core.async.FedBuffStep;
 import io.floe.core.async.ParticipationIntervals;
 import io.floe.core.async.ParticipationWeighting;
 import io.floe.core.drift.DriftAlgorithm;
 import io.floe.core.drift.OptimizerState;
-import io.floe.core.round.AggregationSettings;
 import io.floe.core.round.ClientSelection;
-import io.floe.core.round.RoundAggregation;
-import io.floe.core.round.RoundCloser;
 import io.floe.core.round.RoundDeadline;
 import io.floe.core.anomaly.Decision;
 import io.floe.schema.AggregationReport;
 import io.floe.core.round.SyncRound;
+import io.floe.core.server.AggregationStep;
+import io.floe.core.server.CentralDpStep;
+import io.floe.core.server.ClosedRound;
+import io.floe.core.server.FedAsyncStep;
+import io.floe.core.server.FedBuffStep;
+import io.floe.core.server.ModelVersions;
+import io.floe.core.server.ReportBuilder;
+import io.floe.core.server.RoundAggregation;
+import io.floe.core.server.RoundInput;
+import io.floe.core.server.ServerRound;
+import io.floe.core.settings.AggregationSettings;
+import io.floe.core.settings.SpecValidator;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.validate.Rejection;
 import io.floe.core.validate.RejectionReason;
-import io.floe.core.validate.SpecValidator;
 import io.floe.core.validate.UpdateValidator;
 import io.floe.core.validate.ValidationResult;
 import io.floe.core.wire.TensorRecords;
@@ -221,7 +227,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         ModelWeights initial = ((SpecValidator.Result.Valid) result).initialWeights();
         byte[] currentBytes = modelState.value();
         if (currentBytes == null) {
-            GlobalModel v0 = RoundCloser.versionZero(spec, initial, now);
+            GlobalModel v0 = ModelVersions.versionZero(spec, initial, now);
             ClientSelection.Selection selection = selectionFor(spec, 0, now);
             v0.setSelection(selection.clients());
             if (!selection.note().isEmpty()) {
@@ -384,7 +390,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             }
             return;
         }
-        ValidationResult verdict = UpdateValidator.validate(update, weights(current), round, settings.algorithm());
+        ValidationResult verdict = UpdateValidator.validate(update, weights(current), round::admissionCheck, settings.drift().algorithm());
         if (verdict instanceof ValidationResult.Rejected rejected) {
             if (isRedelivery(update, rejected)) {
                 // The same update again (a producer retry or a restarted trainer resending it):
@@ -443,28 +449,11 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         roundDeadline.update(extended);
         timers.registerProcessingTimeTimer(extended);
         String note = deadline.extensionNote(round, timestamp, extended);
-        AggregationReport report = AggregationReport.newBuilder()
-                .setModelId(current.getModelId())
-                .setVersion(current.getVersion() + 1)
-                .setBaseVersion(current.getVersion())
-                .setCreatedAt(now)
-                .setRule(spec.getAggregation().getRule())
-                .setAccepted(List.of())
-                .setRejected(List.of())
-                .setClientMetrics(Map.of())
-                .setScores(List.of())
-                .setQuarantined(List.of())
-                .setNote(note)
-                .setPrivacy(null)
-                .setStatus(STATUS_EXTENDED)
-                .build();
+        AggregationReport report = ReportBuilder.extended(current, spec, note, now);
         reportParticipation(report, current);
         out.collect(OutboundRecord.keyed(topics.reports(), current.getModelId(), WireCodec.AGGREGATION_REPORT.encode(report)));
         LOG.warn("model {}: {}", current.getModelId(), note);
     }
-
-    static final String STATUS_EXTENDED = "EXTENDED";
-    static final String STATUS_BUDGET_EXHAUSTED = "BUDGET_EXHAUSTED";
 
     private boolean budgetExhausted() throws Exception {
         byte[] ledgerBytes = privacyLedger.value();
@@ -532,14 +521,14 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
 
     /**
      * Closes the open round, whether at clientsPerRound responses or at its deadline: runs the
-     * round through {@link RoundCloser}, publishes the next version and its report (or only the
+     * round through the server step ({@link ServerRound}, or {@link CentralDpStep} under central DP), publishes the next version and its report (or only the
      * report when the privacy budget stops it), clears the round's state and arms the next round's
      * deadline. {@code closeNote}, when not empty, is added to the report's note.
      */
     private void closeRound(ModelSpec spec, GlobalModel current, SyncRound round, Instant now, String closeNote,
             TimerService timers, Collector<OutboundRecord> out) throws Exception {
         AggregationSettings settings = AggregationSettings.from(spec);
-        boolean scaffold = settings.algorithm().kind() == DriftAlgorithm.Kind.SCAFFOLD;
+        boolean scaffold = settings.drift().algorithm().kind() == DriftAlgorithm.Kind.SCAFFOLD;
         List<ClientUpdate> accepted = new ArrayList<>();
         Map<String, byte[]> rawByUpdateId = new java.util.HashMap<>();
         Map<String, ModelWeights> controlDeltas = new java.util.HashMap<>();
@@ -556,15 +545,16 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         for (byte[] bytes : roundRejections.get()) {
             rejected.add(RejectedUpdate.getDecoder().decode(bytes));
         }
-        RoundCloser.PrivacyRound privacy = null;
+        AggregationStep step = new ServerRound();
         if (settings.centralDp().isPresent()) {
             byte[] ledgerBytes = privacyLedger.value();
             PrivacyLedger before = ledgerBytes == null ? PrivacyLedger.start(settings.centralDp().get().clipNorm())
                     : PrivacyLedger.decode(ledgerBytes);
-            privacy = new RoundCloser.PrivacyRound(settings.centralDp().get(), before, dpNoiseSecret);
+            step = new CentralDpStep(settings.centralDp().get(), before, dpNoiseSecret);
         }
-        RoundCloser.ClosedRound closed = RoundCloser.close(current, weights(current), spec, settings, accepted, rejected, now,
-                privacy, new RoundCloser.DriftInputs(storedOptimizerState(settings, current), controlDeltas));
+        ClosedRound closed = step.close(RoundInput.of(current, weights(current), spec, settings, accepted, rejected, now)
+                .withOptimizerState(storedOptimizerState(settings, current))
+                .withControlDeltas(controlDeltas));
         publishClosed(spec, current, settings, closed, rawByUpdateId, now, closeNote, timers, out);
     }
 
@@ -574,7 +564,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
      * towards quarantine; clears the round's state and arms the next round's deadline.
      */
     private void publishClosed(ModelSpec spec, GlobalModel current, AggregationSettings settings,
-            RoundCloser.ClosedRound closed, Map<String, byte[]> rawByUpdateId, Instant now, String closeNote,
+            ClosedRound closed, Map<String, byte[]> rawByUpdateId, Instant now, String closeNote,
             TimerService timers, Collector<OutboundRecord> out) throws Exception {
         if (closed.ledger() != null) {
             privacyLedger.update(closed.ledger().encode());
@@ -584,7 +574,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             roundRejections.clear();
             roundExcluded.clear();
             cancelDeadline(timers);
-            closed.report().setStatus(STATUS_BUDGET_EXHAUSTED);
+            closed.report().setStatus(ReportBuilder.STATUS_BUDGET_EXHAUSTED);
             out.collect(OutboundRecord.keyed(topics.reports(), current.getModelId(), WireCodec.AGGREGATION_REPORT.encode(closed.report())));
             LOG.warn("model {}: {}", current.getModelId(), closed.report().getNote());
             return;
@@ -602,7 +592,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             }
             Long bits = clientStandings.get(o.scores().clientId());
             ClientStanding before = bits == null ? ClientStanding.NEW : new ClientStanding(bits);
-            ClientStanding after = before.afterRound(rejectedNow, settings.quarantine());
+            ClientStanding after = before.afterRound(rejectedNow, settings.robustness().quarantine());
             clientStandings.put(o.scores().clientId(), after.bits());
             if (after.quarantined() && !before.quarantined()) {
                 newlyQuarantined.add(o.scores().clientId());
@@ -677,7 +667,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
                 throw new IllegalStateException(e);
             }
             return java.util.Optional.empty();
-        }, settings.algorithm());
+        }, settings.drift().algorithm());
         if (verdict instanceof ValidationResult.Rejected rejected) {
             byte[] stored = asyncBuffer.get(bufferKey);
             if (rejected.rejection().reason() == RejectionReason.DUPLICATE_CLIENT && stored != null
@@ -695,7 +685,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             for (byte[] bytes : roundRejections.get()) {
                 rejectedSoFar.add(RejectedUpdate.getDecoder().decode(bytes));
             }
-            FedAsyncStep.Step step = FedAsyncStep.apply(current, weights(current), base, spec, settings, accepted, rejectedSoFar, now);
+            ClosedRound step = new FedAsyncStep(base).close(
+                    RoundInput.of(current, weights(current), spec, settings, List.of(accepted), rejectedSoFar, now));
             roundRejections.clear();
             lastAppliedUpdate.put(clientId, update.getUpdateId());
             versionHistory.put(current.getVersion(), modelState.value()); // current's stored bytes, not re-encoded
@@ -729,8 +720,9 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             participation = storedParticipation(async);
             corrections = participation.recordStep(current.getVersion() + 1, buffer);
         }
-        RoundCloser.ClosedRound closed = FedBuffStep.close(current, weights(current), spec, settings, buffer, rejectedSoFar, now,
-                new RoundCloser.DriftInputs(storedOptimizerState(settings, current), Map.of()), corrections);
+        ClosedRound closed = new FedBuffStep().close(RoundInput.of(current, weights(current), spec, settings, buffer, rejectedSoFar, now)
+                .withOptimizerState(storedOptimizerState(settings, current))
+                .withParticipationCorrections(corrections));
         if (participation != null) {
             for (String client : corrections.keySet()) {
                 ParticipationIntervals.ParticipationHistory h = participation.histories().get(client);
@@ -756,7 +748,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
      */
     private OptimizerState storedOptimizerState(AggregationSettings settings, GlobalModel current) throws Exception {
         String stored = optimizerName.value();
-        String wanted = settings.serverOptimizer().name();
+        String wanted = settings.drift().serverOptimizer().name();
         if (stored == null) {
             return null;
         }
@@ -782,7 +774,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             buf.get(bytes);
             encoded.add(bytes);
         }
-        optimizerName.update(settings.serverOptimizer().name());
+        optimizerName.update(settings.drift().serverOptimizer().name());
         optimizerMoments.update(encoded);
     }
 
