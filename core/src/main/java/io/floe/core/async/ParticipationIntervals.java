@@ -40,7 +40,7 @@ import java.util.TreeMap;
  * and {@code c_i = K / (N p_i)}; the expected buffer step is then
  * {@code sum_i p_i c_i Delta_i / K = (1/N) sum_i Delta_i}, the step of FedBuff with equal
  * participation. The staleness weight {@code s(tau)} and the model's rule apply on top
- * ({@link FedBuffStep}).
+ * (FedBuffStep, in package {@code server}).
  *
  * <p>Call order for one buffer step: {@link #recordStep} records the buffer's updates (sorted by
  * updateId then clientId, so the result does not depend on arrival order) and then computes every

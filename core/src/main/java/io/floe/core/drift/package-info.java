@@ -1,6 +1,6 @@
 /**
- * Server-side algorithms against client drift (issue 6), plain Java; the job runs them through
- * {@link io.floe.core.round.RoundCloser} as a model's AggregationConfig selects them:
+ * Server-side algorithms against client drift (issue 6), plain Java; the server step
+ * (package {@code server}, above this one) runs them as a model's AggregationConfig selects them:
  * <ul>
  *   <li>{@link io.floe.core.drift.ServerOptimizer}: the server step that turns an aggregated delta
  *       into the next global model: FedAvg, FedAvgM and the adaptive FedAdagrad / FedAdam / FedYogi

@@ -2,7 +2,6 @@ package io.floe.core.validate;
 
 import io.floe.core.aggregate.ClientUpdate;
 import io.floe.core.drift.DriftAlgorithm;
-import io.floe.core.round.SyncRound;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.tensor.Tensor;
 import io.floe.core.wire.MalformedRecordException;
@@ -24,21 +23,14 @@ public final class UpdateValidator {
     private UpdateValidator() {
     }
 
-    /** Whether a client's update trained from a base version may join: empty, or the reason it may not. */
+    /**
+     * Whether a client's update trained from a base version may join: empty, or the reason it may
+     * not. A synchronous round passes {@code round::admissionCheck} (its open version, one update
+     * per client); the asynchronous modes check staleness.
+     */
     @FunctionalInterface
     public interface Admission {
         Optional<Rejection> check(String clientId, long baseVersion);
-    }
-
-    /** Validates an update for a synchronous round of a fedavg (or fedprox) model. */
-    public static ValidationResult validate(ModelUpdate update, ModelWeights globalModel, SyncRound round) {
-        return validate(update, globalModel, round::admissionCheck, DriftAlgorithm.fedAvg());
-    }
-
-    /** Validates an update for a synchronous round of a model using {@code algorithm}. */
-    public static ValidationResult validate(ModelUpdate update, ModelWeights globalModel, SyncRound round,
-            DriftAlgorithm algorithm) {
-        return validate(update, globalModel, round::admissionCheck, algorithm);
     }
 
     /** Validates an update of a fedavg (or fedprox) model; {@code admission} decides on its base version and client. */

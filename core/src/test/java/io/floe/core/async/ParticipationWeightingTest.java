@@ -3,10 +3,10 @@ package io.floe.core.async;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.floe.core.round.AggregationSettings;
+import io.floe.core.settings.AggregationSettings;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.tensor.Tensor;
-import io.floe.core.validate.SpecValidator;
+import io.floe.core.settings.SpecValidator;
 import io.floe.core.wire.TensorRecords;
 import io.floe.schema.AggregationConfig;
 import io.floe.schema.ClientTrainingConfig;

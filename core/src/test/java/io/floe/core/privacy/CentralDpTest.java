@@ -3,7 +3,7 @@ package io.floe.core.privacy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.floe.core.round.AggregationSettings;
+import io.floe.core.settings.AggregationSettings;
 import io.floe.schema.AggregationConfig;
 import org.junit.jupiter.api.Test;
 

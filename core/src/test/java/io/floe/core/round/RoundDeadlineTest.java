@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.tensor.Tensor;
 import io.floe.core.validate.RejectionReason;
-import io.floe.core.validate.SpecValidator;
+import io.floe.core.settings.SpecValidator;
 import io.floe.core.wire.TensorRecords;
 import io.floe.schema.AggregationConfig;
 import io.floe.schema.ClientTrainingConfig;

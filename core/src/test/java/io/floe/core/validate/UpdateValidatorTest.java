@@ -57,7 +57,7 @@ class UpdateValidatorTest {
     @Test
     void validUpdateIsAcceptedWithItsDecodedDelta() {
         // Execute
-        ValidationResult result = UpdateValidator.validate(validUpdate().build(), GLOBAL, round);
+        ValidationResult result = UpdateValidator.validate(validUpdate().build(), GLOBAL, round::admissionCheck);
 
         // Assert
         assertThat(result).isInstanceOf(ValidationResult.Accepted.class);
@@ -74,7 +74,7 @@ class UpdateValidatorTest {
     @Test
     void validationDoesNotAdmitTheClient() {
         // Execute
-        UpdateValidator.validate(validUpdate().build(), GLOBAL, round);
+        UpdateValidator.validate(validUpdate().build(), GLOBAL, round::admissionCheck);
 
         // Assert: accepting into the round is the caller's next step
         assertThat(round.acceptedCount()).isZero();
@@ -88,7 +88,7 @@ class UpdateValidatorTest {
         update.put(field, " ");
 
         // Execute
-        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round));
+        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round::admissionCheck));
 
         // Assert
         assertThat(rejection.reason()).isEqualTo(RejectionReason.MISSING_ID);
@@ -100,7 +100,7 @@ class UpdateValidatorTest {
         ModelUpdate update = validUpdate().setUpdateId("").build();
 
         // Execute
-        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round));
+        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round::admissionCheck));
 
         // Assert
         assertThat(rejection.reason()).isEqualTo(RejectionReason.MISSING_ID);
@@ -113,7 +113,7 @@ class UpdateValidatorTest {
         ModelUpdate update = validUpdate().setNumExamples(numExamples).build();
 
         // Execute
-        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round));
+        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round::admissionCheck));
 
         // Assert
         assertThat(rejection.reason()).isEqualTo(RejectionReason.NON_POSITIVE_EXAMPLES);
@@ -127,7 +127,7 @@ class UpdateValidatorTest {
         ModelUpdate update = validUpdate().setBaseVersion(OPEN_VERSION + offset).build();
 
         // Execute
-        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round));
+        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round::admissionCheck));
 
         // Assert
         assertThat(rejection.reason()).isEqualTo(expected);
@@ -140,7 +140,7 @@ class UpdateValidatorTest {
         ModelUpdate update = validUpdate().setUpdateId("u-2").build();
 
         // Execute
-        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round));
+        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round::admissionCheck));
 
         // Assert
         assertThat(rejection.reason()).isEqualTo(RejectionReason.DUPLICATE_CLIENT);
@@ -154,7 +154,7 @@ class UpdateValidatorTest {
         ModelUpdate update = validUpdate().setTensors(tensors).build();
 
         // Execute
-        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round));
+        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round::admissionCheck));
 
         // Assert
         assertThat(rejection.reason()).isEqualTo(RejectionReason.MALFORMED_TENSOR);
@@ -169,7 +169,7 @@ class UpdateValidatorTest {
         ModelUpdate update = validUpdate().setTensors(tensors).build();
 
         // Execute
-        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round));
+        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round::admissionCheck));
 
         // Assert
         assertThat(rejection.reason()).isEqualTo(RejectionReason.MALFORMED_TENSOR);
@@ -182,7 +182,7 @@ class UpdateValidatorTest {
                 Tensor.zeros("W", 2, 2), Tensor.zeros("bias", 1))).build();
 
         // Execute
-        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round));
+        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round::admissionCheck));
 
         // Assert
         assertThat(rejection.reason()).isEqualTo(RejectionReason.LAYOUT_MISMATCH);
@@ -196,7 +196,7 @@ class UpdateValidatorTest {
                 Tensor.zeros("W", 4, 1), Tensor.zeros("b", 1))).build();
 
         // Execute
-        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round));
+        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round::admissionCheck));
 
         // Assert
         assertThat(rejection.reason()).isEqualTo(RejectionReason.LAYOUT_MISMATCH);
@@ -211,7 +211,7 @@ class UpdateValidatorTest {
                 .build();
 
         // Execute
-        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round));
+        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round::admissionCheck));
 
         // Assert
         assertThat(rejection.reason()).isEqualTo(RejectionReason.LAYOUT_MISMATCH);
@@ -225,7 +225,7 @@ class UpdateValidatorTest {
                 new Tensor("W", new int[] {2, 2}, new float[] {0f, 1f, bad, 2f}), Tensor.zeros("b", 1))).build();
 
         // Execute
-        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round));
+        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round::admissionCheck));
 
         // Assert
         assertThat(rejection.reason()).isEqualTo(RejectionReason.NON_FINITE_VALUES);
@@ -240,7 +240,7 @@ class UpdateValidatorTest {
         ModelUpdate update = validUpdate().setBaseVersion(OPEN_VERSION - 1).setTensors(tensors).build();
 
         // Execute
-        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round));
+        Rejection rejection = rejectionOf(UpdateValidator.validate(update, GLOBAL, round::admissionCheck));
 
         // Assert
         assertThat(rejection.reason()).isEqualTo(RejectionReason.LATE_UPDATE);

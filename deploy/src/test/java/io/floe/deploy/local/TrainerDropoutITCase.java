@@ -2,7 +2,7 @@ package io.floe.deploy.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.floe.core.round.RoundCloser;
+import io.floe.core.server.ModelVersions;
 import io.floe.core.wire.WireCodec;
 import io.floe.schema.AcceptedUpdate;
 import io.floe.schema.AggregationConfig;
@@ -91,7 +91,7 @@ class TrainerDropoutITCase {
                 .build();
         // nd4j's start-up must not eat round 0's deadline: train once off the wire first
         new NetworkTraining("warm-up", scenario.hospitals().get(0), NetworkTraining.DEFAULT_VALIDATION_FRACTION, SEED)
-                .train(RoundCloser.versionZero(spec, architecture.initialWeights(SEED), Instant.now()));
+                .train(ModelVersions.versionZero(spec, architecture.initialWeights(SEED), Instant.now()));
         progress(started, "warmed up");
 
         List<SiteTrainer> trainers = new ArrayList<>();

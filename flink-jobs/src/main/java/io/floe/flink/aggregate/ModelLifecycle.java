@@ -1,12 +1,12 @@
 package io.floe.flink.aggregate;
 
-import io.floe.core.round.AggregationSettings;
+import io.floe.core.settings.AggregationSettings;
 import io.floe.core.round.ClientSelection;
-import io.floe.core.round.RoundCloser;
+import io.floe.core.server.ModelVersions;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.validate.Rejection;
 import io.floe.core.validate.RejectionReason;
-import io.floe.core.validate.SpecValidator;
+import io.floe.core.settings.SpecValidator;
 import io.floe.flink.aggregate.mode.AggregationMode;
 import io.floe.flink.aggregate.mode.ModelContext;
 import io.floe.flink.aggregate.state.ModelState;
@@ -60,7 +60,7 @@ final class ModelLifecycle {
         SpecChange change = new SpecChange(spec.getModelId(), states.model().settings(), settings);
         states.model().storeSpec(spec, settings);
         LOG.info("reconfigured model {}: mode {}, rule {}, algorithm {}, server optimizer {}, {} clients per round",
-                spec.getModelId(), change.modeAfter().configName(), spec.getAggregation().getRule(), settings.algorithm().toSpec(),
+                spec.getModelId(), change.modeAfter().configName(), spec.getAggregation().getRule(), settings.drift().algorithm().toSpec(),
                 spec.getAggregation().getServerOptimizer(), spec.getAggregation().getClientsPerRound());
         ModelContext ctx = new ModelContext(states, now, timers, out);
         if (change.modeChanged()) {
@@ -74,7 +74,7 @@ final class ModelLifecycle {
 
     private void create(ModelSpec spec, AggregationSettings settings, ModelWeights initial, Instant now, TimerService timers,
             Outputs out) throws Exception {
-        GlobalModel v0 = RoundCloser.versionZero(spec, initial, now);
+        GlobalModel v0 = ModelVersions.versionZero(spec, initial, now);
         ClientSelection.Selection selection = states.clients().selection(spec, settings, 0, now);
         v0.setSelection(selection.clients());
         if (!selection.note().isEmpty()) {

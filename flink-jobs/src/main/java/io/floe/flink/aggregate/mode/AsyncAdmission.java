@@ -66,7 +66,7 @@ final class AsyncAdmission {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        }, ctx.settings().algorithm());
+        }, ctx.settings().drift().algorithm());
         if (verdict instanceof ValidationResult.Rejected rejected) {
             if (rejected.rejection().reason() == RejectionReason.DUPLICATE_CLIENT && pending.holds(update)) {
                 return Optional.empty(); // redelivered while pending

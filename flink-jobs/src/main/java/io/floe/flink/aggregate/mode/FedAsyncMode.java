@@ -2,7 +2,9 @@ package io.floe.flink.aggregate.mode;
 
 import io.floe.core.aggregate.ClientUpdate;
 import io.floe.core.async.AsyncSettings;
-import io.floe.core.async.FedAsyncStep;
+import io.floe.core.server.ClosedRound;
+import io.floe.core.server.FedAsyncStep;
+import io.floe.core.server.RoundInput;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.validate.Rejection;
 import io.floe.core.validate.RejectionReason;
@@ -10,6 +12,7 @@ import io.floe.flink.aggregate.state.ModelStates;
 import io.floe.flink.io.InboundRecord;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelUpdate;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,8 +53,8 @@ public final class FedAsyncMode implements AggregationMode {
         AsyncSettings async = ctx.settings().async();
         ModelWeights base = update.getBaseVersion() == current.getVersion() ? ctx.currentWeights()
                 : states.history().weights(update.getBaseVersion());
-        FedAsyncStep.Step step = FedAsyncStep.apply(current, ctx.currentWeights(), base, ctx.spec(), ctx.settings(),
-                admitted.get(), states.rejections().all(), ctx.now());
+        ClosedRound step = new FedAsyncStep(base).close(RoundInput.of(current, ctx.currentWeights(), ctx.spec(), ctx.settings(),
+                List.of(admitted.get()), states.rejections().all(), ctx.now()));
         states.rejections().clear();
         states.applied().applied(update.getClientId(), update.getUpdateId());
         states.history().supersede(current.getVersion(), states.model().currentBytes(), step.model().getVersion(),

@@ -3,7 +3,7 @@ package io.floe.flink.aggregate.mode;
 import io.floe.core.aggregate.ClientUpdate;
 import io.floe.core.async.AsyncSettings;
 import io.floe.core.async.ParticipationIntervals;
-import io.floe.core.round.RoundCloser;
+import io.floe.core.server.ClosedRound;
 import io.floe.core.validate.Rejection;
 import io.floe.core.validate.RejectionReason;
 import io.floe.flink.aggregate.state.ModelStates;
@@ -66,7 +66,7 @@ public final class FedBuffMode implements AggregationMode {
             participation = states.participation().load(async);
             corrections = participation.recordStep(ctx.current().getVersion() + 1, stored.updates());
         }
-        RoundCloser.ClosedRound closed = roundClose.closeBuffer(stored, corrections, ctx);
+        ClosedRound closed = roundClose.closeBuffer(stored, corrections, ctx);
         if (participation != null) {
             states.participation().store(participation, corrections.keySet());
         }

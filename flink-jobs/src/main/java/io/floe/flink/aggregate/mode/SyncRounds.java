@@ -1,9 +1,10 @@
 package io.floe.flink.aggregate.mode;
 
 import io.floe.core.drift.DriftAlgorithm;
-import io.floe.core.round.AggregationSettings;
+import io.floe.core.settings.AggregationSettings;
 import io.floe.core.round.ClientSelection;
-import io.floe.core.round.RoundCloser;
+import io.floe.core.server.ClosedRound;
+import io.floe.core.server.ReportBuilder;
 import io.floe.core.round.RoundDeadline;
 import io.floe.core.round.SyncRound;
 import io.floe.core.validate.Rejection;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * Synchronous rounds (FedAvg family): version v is open; updates trained from v join its round
  * ({@link SyncRound}) until {@code clientsPerRound} are accepted, or until the round's deadline
  * ({@link RoundDeadline}) passes with {@code minFitClients} of them; then the round closes through
- * {@link RoundCloser} and v+1 goes out with its report.
+ * the model's aggregation step ({@link RoundClose}) and v+1 goes out with its report.
  *
  * <p>On a version with a selection ({@link ClientSelection}) only the selected clients may send,
  * the round completes at {@code min(clientsPerRound, |selection|)} responses, and the report gives
@@ -52,7 +53,7 @@ public final class SyncRounds implements AggregationMode {
     public void onUpdate(ModelUpdate update, InboundRecord origin, ModelContext ctx) throws Exception {
         states.deadline().ensure(deadlineRule(ctx), ctx.timers());
         GlobalModel current = ctx.current();
-        SyncRound round = states.round().round(current, ctx.spec().getAggregation().getClientsPerRound());
+        SyncRound round = openRound(ctx);
         String client = update.getClientId();
         if (current.getSelection() != null && update.getBaseVersion() == current.getVersion()
                 && !current.getSelection().contains(client)) {
@@ -73,7 +74,7 @@ public final class SyncRounds implements AggregationMode {
             return;
         }
         ValidationResult verdict = UpdateValidator.validate(update, ctx.currentWeights(), round::admissionCheck,
-                ctx.settings().algorithm());
+                ctx.settings().drift().algorithm());
         if (verdict instanceof ValidationResult.Rejected rejected) {
             if (rejected.rejection().reason() == RejectionReason.DUPLICATE_CLIENT
                     && update.getUpdateId().equals(states.round().updateIdOf(client))) {
@@ -104,7 +105,7 @@ public final class SyncRounds implements AggregationMode {
             states.deadline().clear();
             return;
         }
-        SyncRound round = states.round().round(ctx.current(), ctx.spec().getAggregation().getClientsPerRound());
+        SyncRound round = openRound(ctx);
         if (round.clientsPerRound() < rule.minFitClients()) {
             // a selection smaller than minFitClients (too few clients were available): all of it is a quorum
             rule = new RoundDeadline(rule.deadlineMs(), round.clientsPerRound());
@@ -115,7 +116,7 @@ public final class SyncRounds implements AggregationMode {
         }
         long extended = states.deadline().extend(rule, timestamp, ctx.timers());
         String note = rule.extensionNote(round, timestamp, extended);
-        AggregationReport report = RoundReports.extended(ctx.current(), ctx.spec(), ctx.now(), note);
+        AggregationReport report = ReportBuilder.extended(ctx.current(), ctx.spec(), note, ctx.now());
         reportParticipation(report, ctx.current());
         ctx.out().report(report);
         LOG.warn("model {}: {}", ctx.modelId(), note);
@@ -130,7 +131,7 @@ public final class SyncRounds implements AggregationMode {
         } else if (!states.privacy().exhausted()) {
             states.deadline().ensure(rule, ctx.timers());
         }
-        closeIfComplete(states.round().round(ctx.current(), ctx.spec().getAggregation().getClientsPerRound()), ctx);
+        closeIfComplete(openRound(ctx), ctx);
     }
 
     @Override
@@ -152,8 +153,8 @@ public final class SyncRounds implements AggregationMode {
     private void close(SyncRound round, String closeNote, ModelContext ctx) throws Exception {
         AggregationSettings settings = ctx.settings();
         StoredUpdates stored = StoredUpdates.decode(states.round().updates(),
-                settings.algorithm().kind() == DriftAlgorithm.Kind.SCAFFOLD);
-        RoundCloser.ClosedRound closed = roundClose.close(stored, ctx);
+                settings.drift().algorithm().kind() == DriftAlgorithm.Kind.SCAFFOLD);
+        ClosedRound closed = roundClose.close(stored, ctx);
         if (!closed.published()) {
             states.round().clear();
             states.deadline().cancel(ctx.timers());
@@ -181,6 +182,10 @@ public final class SyncRounds implements AggregationMode {
     }
 
     private static RoundDeadline deadlineRule(ModelContext ctx) {
-        return RoundDeadline.from(ctx.spec().getAggregation());
+        return ctx.settings().round().deadline();
+    }
+
+    private SyncRound openRound(ModelContext ctx) throws Exception {
+        return states.round().round(ctx.current(), ctx.settings().round().clientsPerRound());
     }
 }

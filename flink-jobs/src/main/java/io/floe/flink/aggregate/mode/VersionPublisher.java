@@ -1,8 +1,9 @@
 package io.floe.flink.aggregate.mode;
 
 import io.floe.core.anomaly.Decision;
-import io.floe.core.round.RoundAggregation;
-import io.floe.core.round.RoundCloser;
+import io.floe.core.server.RoundAggregation;
+import io.floe.core.server.ClosedRound;
+import io.floe.core.server.ReportBuilder;
 import io.floe.core.validate.Rejection;
 import io.floe.core.validate.RejectionReason;
 import io.floe.flink.aggregate.state.ModelStates;
@@ -23,8 +24,6 @@ import org.slf4j.LoggerFactory;
 final class VersionPublisher {
     private static final Logger LOG = LoggerFactory.getLogger(VersionPublisher.class);
 
-    static final String STATUS_BUDGET_EXHAUSTED = "BUDGET_EXHAUSTED";
-
     private final ModelStates states;
 
     VersionPublisher(ModelStates states) {
@@ -32,10 +31,10 @@ final class VersionPublisher {
     }
 
     /** Central DP's budget stopped the round: the ledger says so and only the report goes out. */
-    void stopped(RoundCloser.ClosedRound closed, ModelContext ctx) throws Exception {
+    void stopped(ClosedRound closed, ModelContext ctx) throws Exception {
         states.privacy().store(closed.ledger());
         states.rejections().clear();
-        closed.report().setStatus(STATUS_BUDGET_EXHAUSTED);
+        closed.report().setStatus(ReportBuilder.STATUS_BUDGET_EXHAUSTED);
         ctx.out().report(closed.report());
         LOG.warn("model {}: {}", ctx.modelId(), closed.report().getNote());
     }
@@ -45,7 +44,7 @@ final class VersionPublisher {
      * anomaly rejections as dead letters with their stored bytes, each aggregated client's standing
      * (newly quarantined ones named in the report) and {@code closeNote} added to the report's note.
      */
-    AggregationReport settle(RoundCloser.ClosedRound closed, ModelContext ctx, Map<String, byte[]> rawByUpdateId,
+    AggregationReport settle(ClosedRound closed, ModelContext ctx, Map<String, byte[]> rawByUpdateId,
             String closeNote) throws Exception {
         if (closed.ledger() != null) {
             states.privacy().store(closed.ledger());
@@ -59,7 +58,7 @@ final class VersionPublisher {
                 ctx.out().deadLetter(origin, Rejection.of(RejectionReason.ANOMALOUS_UPDATE, o.reason()), ctx.modelId(),
                         o.scores().clientId(), o.scores().updateId());
             }
-            if (states.clients().afterRound(o.scores().clientId(), rejected, ctx.settings().quarantine())) {
+            if (states.clients().afterRound(o.scores().clientId(), rejected, ctx.settings().robustness().quarantine())) {
                 newlyQuarantined.add(o.scores().clientId());
             }
         }
@@ -73,9 +72,9 @@ final class VersionPublisher {
     }
 
     /** Publishes the next version, keeps the optimizer's state, then the report ({@code what}: "round" or "buffer"). */
-    void publish(RoundCloser.ClosedRound closed, AggregationReport report, ModelContext ctx, String what) throws Exception {
+    void publish(ClosedRound closed, AggregationReport report, ModelContext ctx, String what) throws Exception {
         states.rejections().clear();
-        states.optimizer().store(ctx.settings().serverOptimizer(), closed.optimizerState());
+        states.optimizer().store(ctx.settings().drift().serverOptimizer(), closed.optimizerState());
         ctx.publish(closed.model());
         ctx.out().report(report);
         LOG.info("model {}: closed {} on version {} with {} updates ({} rejected), published version {}", ctx.modelId(), what,

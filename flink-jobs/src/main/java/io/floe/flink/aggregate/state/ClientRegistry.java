@@ -3,7 +3,8 @@ package io.floe.flink.aggregate.state;
 import io.floe.core.anomaly.ClientStanding;
 import io.floe.core.anomaly.QuarantineRule;
 import io.floe.core.async.AsyncMode;
-import io.floe.core.round.AggregationSettings;
+import io.floe.core.settings.AggregationSettings;
+import io.floe.core.settings.SelectionSettings;
 import io.floe.core.round.ClientSelection;
 import io.floe.schema.ModelSpec;
 import java.time.Instant;
@@ -71,15 +72,14 @@ public final class ClientRegistry implements ModelState {
      */
     public ClientSelection.Selection selection(ModelSpec spec, AggregationSettings settings, long version, Instant now)
             throws Exception {
-        io.floe.schema.AggregationConfig config = spec.getAggregation();
-        if (settings.async().mode() != AsyncMode.SYNC
-                || !ClientSelection.enabled(config.getFractionFit(), config.getMinAvailableClients())) {
+        SelectionSettings selecting = settings.selection();
+        if (settings.async().mode() != AsyncMode.SYNC || !selecting.enabled()) {
             return ClientSelection.Selection.everyone();
         }
         List<String> available = new ArrayList<>();
         List<String> stale = new ArrayList<>();
         for (Map.Entry<String, Long> e : lastSeen.entries()) {
-            if (now.toEpochMilli() - e.getValue() > config.getClientTimeoutMs()) {
+            if (now.toEpochMilli() - e.getValue() > selecting.clientTimeoutMs()) {
                 stale.add(e.getKey());
             } else if (!quarantined(e.getKey())) {
                 available.add(e.getKey());
@@ -88,8 +88,8 @@ public final class ClientRegistry implements ModelState {
         for (String c : stale) {
             lastSeen.remove(c);
         }
-        return ClientSelection.select(available, spec.getInitSeed(), version, config.getFractionFit(),
-                config.getMinFitClients(), config.getMinAvailableClients());
+        return ClientSelection.select(available, spec.getInitSeed(), version, selecting.fractionFit(),
+                selecting.minFitClients(), selecting.minAvailableClients());
     }
 
     /** Heartbeats and standings are facts about the clients, whatever the model's configuration. */

@@ -1,6 +1,6 @@
 package io.floe.flink.aggregate.state;
 
-import io.floe.core.round.AggregationSettings;
+import io.floe.core.settings.AggregationSettings;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.wire.TensorRecords;
 import io.floe.core.wire.WireCodec;

@@ -75,8 +75,8 @@ public final class OpenRound implements ModelState {
     public void reconfigure(SpecChange change) throws Exception {
         if (change.dropsPendingUpdates()) {
             LOG.warn("model {}: mode {} -> {}, algorithm {} -> {}; {} pending round updates are dropped", change.modelId(),
-                    change.modeBefore().configName(), change.modeAfter().configName(), change.before().algorithm().toSpec(),
-                    change.after().algorithm().toSpec(), keys(updates.keys()).size());
+                    change.modeBefore().configName(), change.modeAfter().configName(), change.before().drift().algorithm().toSpec(),
+                    change.after().drift().algorithm().toSpec(), keys(updates.keys()).size());
             clear();
         }
     }

@@ -3,7 +3,7 @@ package io.floe.flink.aggregate.state;
 import io.floe.core.async.AsyncMode;
 import io.floe.core.async.ParticipationWeighting;
 import io.floe.core.drift.DriftAlgorithm;
-import io.floe.core.round.AggregationSettings;
+import io.floe.core.settings.AggregationSettings;
 
 /**
  * A spec that reconfigures an existing model, as the state holders see it: the settings before
@@ -44,7 +44,7 @@ public record SpecChange(String modelId, AggregationSettings before, Aggregation
     }
 
     private static DriftAlgorithm algorithm(AggregationSettings s) {
-        return s.algorithm();
+        return s.drift().algorithm();
     }
 
     private static ParticipationWeighting weighting(AggregationSettings s) {

@@ -1,9 +1,10 @@
-package io.floe.core.validate;
+package io.floe.core.settings;
 
 import io.floe.core.aggregate.AggregationRules;
 import io.floe.core.drift.DriftAlgorithm;
-import io.floe.core.round.AggregationSettings;
 import io.floe.core.tensor.ModelWeights;
+import io.floe.core.validate.Rejection;
+import io.floe.core.validate.RejectionReason;
 import io.floe.core.tensor.Tensor;
 import io.floe.core.wire.MalformedRecordException;
 import io.floe.core.wire.TensorRecords;
@@ -79,11 +80,11 @@ public final class SpecValidator {
         if (!DriftAlgorithm.fedAvg().toSpec().equals(trainingAlgorithm == null ? "" : trainingAlgorithm.trim())) {
             DriftAlgorithm stated;
             try {
-                stated = DriftAlgorithm.parse(trainingAlgorithm, settings.algorithm().localMomentum());
+                stated = DriftAlgorithm.parse(trainingAlgorithm, settings.drift().algorithm().localMomentum());
             } catch (IllegalArgumentException e) {
                 return invalid("training algorithm: " + e.getMessage());
             }
-            if (!stated.equals(settings.algorithm())) {
+            if (!stated.equals(settings.drift().algorithm())) {
                 return invalid("training algorithm '" + trainingAlgorithm + "' differs from aggregation algorithm '"
                         + spec.getAggregation().getAlgorithm() + "'; set aggregation.algorithm only: the job copies it into "
                         + "every GlobalModel's training config");

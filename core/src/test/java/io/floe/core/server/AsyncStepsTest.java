@@ -1,4 +1,4 @@
-package io.floe.core.async;
+package io.floe.core.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,8 +6,12 @@ import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.within;
 
 import io.floe.core.aggregate.ClientUpdate;
-import io.floe.core.round.AggregationSettings;
-import io.floe.core.round.RoundCloser;
+import io.floe.core.async.AsyncMode;
+import io.floe.core.async.AsyncSettings;
+import io.floe.core.async.FedAsyncMixing;
+import io.floe.core.async.FedBuffAggregation;
+import io.floe.core.async.StalenessFunction;
+import io.floe.core.settings.AggregationSettings;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.tensor.Tensor;
 import io.floe.core.validate.Rejection;
@@ -48,7 +52,7 @@ class AsyncStepsTest {
     }
 
     private static GlobalModel version(ModelSpec spec, ModelWeights weights, long v) {
-        return GlobalModel.newBuilder(RoundCloser.versionZero(spec, weights, T0)).setVersion(v).build();
+        return GlobalModel.newBuilder(ModelVersions.versionZero(spec, weights, T0)).setVersion(v).build();
     }
 
     @Test
@@ -65,8 +69,8 @@ class AsyncStepsTest {
         // x_cur = (10), x_base = (4), Delta = (1): 0.8 * 10 + 0.2 * (4 + 1) = 8 + 1 = 9
         AggregationConfig c = config("fedasync").setStaleness("polynomial:a=1").setAsyncMixing(0.6).build();
         ModelSpec spec = spec(c, w(0f));
-        FedAsyncStep.Step step = FedAsyncStep.apply(version(spec, w(10f), 4), w(10f), w(4f), spec,
-                AggregationSettings.from(c), u("a", 2, 5, 1f), List.of(), T0);
+        ClosedRound step = new FedAsyncStep(w(4f)).close(RoundInput.of(version(spec, w(10f), 4), w(10f), spec, AggregationSettings.from(c),
+                List.of(u("a", 2, 5, 1f)), List.of(), T0));
 
         assertThat(TensorRecords.fromRecords(step.model().getTensors()).tensors().get(0).values()[0]).isCloseTo(9f, within(1e-5f));
         assertThat(step.model().getVersion()).isEqualTo(5);
@@ -83,8 +87,8 @@ class AsyncStepsTest {
         AggregationConfig c = config("fedbuff").setBufferSize(3).setStaleness("polynomial:a=1").setServerLearningRate(1.5).build();
         ModelSpec spec = spec(c, w(0f, 0f));
         List<ClientUpdate> buffer = List.of(u("b", 3, 5, 2f, 0f), u("a", 4, 5, 1f, 1f), u("c", 1, 5, 4f, -4f));
-        RoundCloser.ClosedRound closed = FedBuffStep.close(version(spec, w(1f, 1f), 4), w(1f, 1f), spec,
-                AggregationSettings.from(c), buffer, List.of(), T0);
+        ClosedRound closed = new FedBuffStep().close(RoundInput.of(version(spec, w(1f, 1f), 4), w(1f, 1f), spec, AggregationSettings.from(c),
+                buffer, List.of(), T0));
 
         float[] next = TensorRecords.fromRecords(closed.model().getTensors()).tensors().get(0).values();
         assertThat(next[0]).isCloseTo(2.5f, within(1e-6f));
@@ -106,8 +110,9 @@ class AsyncStepsTest {
                 .setParticipationWeighting("interval").build();
         ModelSpec spec = spec(c, w(0f, 0f));
         List<ClientUpdate> buffer = List.of(u("a", 4, 1, 1f, 2f), u("b", 3, 1, 4f, -4f));
-        RoundCloser.ClosedRound closed = FedBuffStep.close(version(spec, w(1f, 1f), 4), w(1f, 1f), spec,
-                AggregationSettings.from(c), buffer, List.of(), T0, RoundCloser.DriftInputs.none(), Map.of("c-a", 2.0, "c-b", 0.5));
+        ClosedRound closed = new FedBuffStep().close(RoundInput.of(version(spec, w(1f, 1f), 4), w(1f, 1f), spec, AggregationSettings.from(c),
+                buffer, List.of(), T0)
+                .withParticipationCorrections(Map.of("c-a", 2.0, "c-b", 0.5)));
 
         float[] next = TensorRecords.fromRecords(closed.model().getTensors()).tensors().get(0).values();
         assertThat(next[0]).isCloseTo(2.5f, within(1e-6f));
@@ -115,16 +120,17 @@ class AsyncStepsTest {
         assertThat(closed.report().getParticipationWeights()).containsExactly(entry("c-a", 2.0), entry("c-b", 0.5));
 
         // the old overload: every c = 1, and the report has no participation weights
-        RoundCloser.ClosedRound plain = FedBuffStep.close(version(spec, w(1f, 1f), 4), w(1f, 1f), spec,
-                AggregationSettings.from(c), buffer, List.of(), T0);
+        ClosedRound plain = new FedBuffStep().close(RoundInput.of(version(spec, w(1f, 1f), 4), w(1f, 1f), spec, AggregationSettings.from(c),
+                buffer, List.of(), T0));
         float[] unweighted = TensorRecords.fromRecords(plain.model().getTensors()).tensors().get(0).values();
         assertThat(unweighted[0]).isCloseTo(2.5f, within(1e-6f));
         assertThat(unweighted[1]).isCloseTo(1.0f, within(1e-6f));
         assertThat(plain.report().getParticipationWeights()).isEmpty();
 
         // a buffered client without a correction is a bug in the caller
-        assertThatThrownBy(() -> FedBuffStep.close(version(spec, w(1f, 1f), 4), w(1f, 1f), spec, AggregationSettings.from(c),
-                buffer, List.of(), T0, RoundCloser.DriftInputs.none(), Map.of("c-a", 2.0)))
+        assertThatThrownBy(() -> new FedBuffStep().close(RoundInput.of(version(spec, w(1f, 1f), 4), w(1f, 1f), spec, AggregationSettings.from(c),
+                buffer, List.of(), T0)
+                .withParticipationCorrections(Map.of("c-a", 2.0))))
                 .hasMessageContaining("participation correction of client c-b");
     }
 
@@ -133,8 +139,8 @@ class AsyncStepsTest {
         // median of the staleness-weighted deltas (constant s): (1), (2), (100) -> 2; x = 0 + 2
         AggregationConfig c = config("fedbuff").setBufferSize(3).setStaleness("constant").setRule("median").build();
         ModelSpec spec = spec(c, w(0f));
-        RoundCloser.ClosedRound closed = FedBuffStep.close(version(spec, w(0f), 7), w(0f), spec, AggregationSettings.from(c),
-                List.of(u("a", 7, 1, 1f), u("b", 6, 1, 2f), u("c", 5, 1, 100f)), List.of(), T0);
+        ClosedRound closed = new FedBuffStep().close(RoundInput.of(version(spec, w(0f), 7), w(0f), spec, AggregationSettings.from(c),
+                List.of(u("a", 7, 1, 1f), u("b", 6, 1, 2f), u("c", 5, 1, 100f)), List.of(), T0));
         assertThat(TensorRecords.fromRecords(closed.model().getTensors()).tensors().get(0).values()[0]).isEqualTo(2f);
         assertThat(closed.report().getRule()).isEqualTo("median");
     }
@@ -146,8 +152,8 @@ class AsyncStepsTest {
         ModelSpec spec = spec(c, w(1f));
         List<RejectedUpdate> rejected = List.of(RejectedUpdate.newBuilder().setUpdateId("late").setClientId("x")
                 .setReason(RejectionReason.LATE_UPDATE.name()).setDetail("late").build());
-        RoundCloser.ClosedRound closed = RoundCloser.close(version(spec, w(1f), 2), w(1f), spec, AggregationSettings.from(c),
-                List.of(u("a", 2, 1, 2f), u("b", 2, 1, 4f)), rejected, T0);
+        ClosedRound closed = new ServerRound().close(RoundInput.of(version(spec, w(1f), 2), w(1f), spec, AggregationSettings.from(c),
+                List.of(u("a", 2, 1, 2f), u("b", 2, 1, 4f)), rejected, T0));
         assertThat(TensorRecords.fromRecords(closed.model().getTensors()).tensors().get(0).values()[0]).isEqualTo(2.5f);
         assertThat(closed.report().getLateUpdates()).isEqualTo(1);
         assertThat(closed.report().getStaleness()).containsExactly(entry("0", 2L));

@@ -1,5 +1,6 @@
-package io.floe.core.round;
+package io.floe.core.server;
 
+import io.floe.core.settings.AggregationSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -20,7 +21,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The privacy ledger across rounds: epsilon grows per version as the accountant says, and the budget stops publication. */
-class RoundCloserPrivacyTest {
+class CentralDpStepTest {
     private static final Instant T = Instant.ofEpochMilli(1_700_000_000_000L);
     private static final ModelWeights W = new ModelWeights(List.of(new Tensor("w", new int[] {3}, new float[] {0f, 0f, 0f})));
     private static final byte[] SECRET = "0123456789abcdef".getBytes();
@@ -54,13 +55,13 @@ class RoundCloserPrivacyTest {
         AggregationSettings settings = AggregationSettings.from(spec.getAggregation());
         CentralDp dp = settings.centralDp().orElseThrow();
 
-        GlobalModel model = RoundCloser.versionZero(spec, W, T);
+        GlobalModel model = ModelVersions.versionZero(spec, W, T);
         ModelWeights weights = W;
         PrivacyLedger ledger = PrivacyLedger.start(dp.clipNorm());
         double[] expected = {e1, e2};
         for (int round = 0; round < 2; round++) {
-            RoundCloser.ClosedRound closed = RoundCloser.close(model, weights, spec, settings, updates(model.getVersion()), List.of(),
-                    T, new RoundCloser.PrivacyRound(dp, ledger, SECRET));
+            ClosedRound closed = new CentralDpStep(dp, ledger, SECRET).close(RoundInput.of(model, weights, spec, settings,
+                    updates(model.getVersion()), List.of(), T));
             assertThat(closed.published()).isTrue();
             assertThat(closed.report().getPrivacy().getEpsilon()).isCloseTo(expected[round], within(1e-9));
             assertThat(closed.report().getPrivacy().getRounds()).isEqualTo(round + 1);
@@ -73,8 +74,8 @@ class RoundCloserPrivacyTest {
         }
         assertThat(e2).isGreaterThan(e1);
 
-        RoundCloser.ClosedRound third = RoundCloser.close(model, weights, spec, settings, updates(2), List.of(), T,
-                new RoundCloser.PrivacyRound(dp, ledger, SECRET));
+        ClosedRound third = new CentralDpStep(dp, ledger, SECRET).close(RoundInput.of(model, weights, spec, settings,
+                updates(2), List.of(), T));
 
         assertThat(third.published()).isFalse();
         assertThat(third.model()).isNull();
@@ -90,14 +91,14 @@ class RoundCloserPrivacyTest {
         ModelSpec spec = spec(0);
         AggregationSettings settings = AggregationSettings.from(spec.getAggregation());
         CentralDp dp = settings.centralDp().orElseThrow();
-        GlobalModel v0 = RoundCloser.versionZero(spec, W, T);
+        GlobalModel v0 = ModelVersions.versionZero(spec, W, T);
 
-        RoundCloser.ClosedRound a = RoundCloser.close(v0, W, spec, settings, updates(0), List.of(), T,
-                new RoundCloser.PrivacyRound(dp, PrivacyLedger.start(1.0), SECRET));
-        RoundCloser.ClosedRound b = RoundCloser.close(v0, W, spec, settings, updates(0), List.of(), T,
-                new RoundCloser.PrivacyRound(dp, PrivacyLedger.start(1.0), SECRET));
-        RoundCloser.ClosedRound other = RoundCloser.close(v0, W, spec, settings, updates(0), List.of(), T,
-                new RoundCloser.PrivacyRound(dp, PrivacyLedger.start(1.0), "fedcba9876543210".getBytes()));
+        ClosedRound a = new CentralDpStep(dp, PrivacyLedger.start(1.0), SECRET).close(RoundInput.of(v0, W, spec, settings,
+                updates(0), List.of(), T));
+        ClosedRound b = new CentralDpStep(dp, PrivacyLedger.start(1.0), SECRET).close(RoundInput.of(v0, W, spec, settings,
+                updates(0), List.of(), T));
+        ClosedRound other = new CentralDpStep(dp, PrivacyLedger.start(1.0), "fedcba9876543210".getBytes()).close(RoundInput.of(v0, W, spec, settings,
+                updates(0), List.of(), T));
 
         assertThat(a.model().getTensors()).isEqualTo(b.model().getTensors());
         assertThat(other.model().getTensors()).isNotEqualTo(a.model().getTensors());

@@ -1,5 +1,6 @@
-package io.floe.core.round;
+package io.floe.core.server;
 
+import io.floe.core.settings.AggregationSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -21,7 +22,7 @@ import java.util.Map;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
-class RoundCloserTest {
+class ServerRoundTest {
 
     private static final Offset<Float> EPS = within(1e-6f);
     private static final Instant T0 = Instant.ofEpochMilli(1_700_000_000_000L);
@@ -50,7 +51,7 @@ class RoundCloserTest {
     }
 
     private static GlobalModel currentModel(long version) {
-        return GlobalModel.newBuilder(RoundCloser.versionZero(spec(), CURRENT, T0)).setVersion(version).build();
+        return GlobalModel.newBuilder(ModelVersions.versionZero(spec(), CURRENT, T0)).setVersion(version).build();
     }
 
     /** Three updates, deliberately not in updateId order; n = 2, 7, 1 so the weights are 0.2, 0.7, 0.1. */
@@ -72,15 +73,15 @@ class RoundCloserTest {
                         .setReason("WRONG_BASE_VERSION").setDetail("late").build());
     }
 
-    private static RoundCloser.ClosedRound closeRoundFour() {
-        return RoundCloser.close(currentModel(4L), CURRENT, spec(), AggregationSettings.from(spec().getAggregation()),
-                acceptedUpdates(), rejectedUpdates(), T1);
+    private static ClosedRound closeRoundFour() {
+        return new ServerRound().close(RoundInput.of(currentModel(4L), CURRENT, spec(), AggregationSettings.from(spec().getAggregation()),
+                acceptedUpdates(), rejectedUpdates(), T1));
     }
 
     @Test
     void versionZeroCarriesTheSpec() {
         // Execute
-        GlobalModel v0 = RoundCloser.versionZero(spec(), CURRENT, T0);
+        GlobalModel v0 = ModelVersions.versionZero(spec(), CURRENT, T0);
 
         // Assert
         assertThat(v0.getModelId()).isEqualTo("wdbc-logreg");
@@ -173,10 +174,10 @@ class RoundCloserTest {
         List<ClientUpdate> reversed = List.of(updates.get(2), updates.get(1), updates.get(0));
 
         // Execute
-        RoundCloser.ClosedRound a = RoundCloser.close(currentModel(4L), CURRENT, spec(), AggregationSettings.from(spec().getAggregation()),
-                updates, rejectedUpdates(), T1);
-        RoundCloser.ClosedRound b = RoundCloser.close(currentModel(4L), CURRENT, spec(), AggregationSettings.from(spec().getAggregation()),
-                reversed, rejectedUpdates(), T1);
+        ClosedRound a = new ServerRound().close(RoundInput.of(currentModel(4L), CURRENT, spec(), AggregationSettings.from(spec().getAggregation()),
+                updates, rejectedUpdates(), T1));
+        ClosedRound b = new ServerRound().close(RoundInput.of(currentModel(4L), CURRENT, spec(), AggregationSettings.from(spec().getAggregation()),
+                reversed, rejectedUpdates(), T1));
 
         // Assert: the job and an auditor replaying the log publish the same records
         assertThat(b.model()).isEqualTo(a.model());
@@ -189,8 +190,8 @@ class RoundCloserTest {
         ModelWeights current = CURRENT.copy();
 
         // Execute
-        RoundCloser.close(currentModel(4L), current, spec(), AggregationSettings.from(spec().getAggregation()),
-                acceptedUpdates(), List.of(), T1);
+        new ServerRound().close(RoundInput.of(currentModel(4L), current, spec(), AggregationSettings.from(spec().getAggregation()),
+                acceptedUpdates(), List.of(), T1));
 
         // Assert
         assertThat(current).isEqualTo(CURRENT);

@@ -1,4 +1,4 @@
-package io.floe.core.round;
+package io.floe.core.server;
 
 import io.floe.core.aggregate.AggregationResult;
 import io.floe.core.aggregate.ClientUpdate;
@@ -11,6 +11,8 @@ import io.floe.core.anomaly.Decision;
 import io.floe.core.anomaly.UpdateScores;
 import io.floe.core.privacy.CentralDp;
 import io.floe.core.privacy.DpFedAvg;
+import io.floe.core.settings.AggregationSettings;
+import io.floe.core.settings.RobustnessSettings;
 import io.floe.core.tensor.ModelWeights;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -54,15 +56,17 @@ public final class RoundAggregation {
         }
     }
 
+    /** The plain server step of {@code settings}' robustness group over {@code accepted} (any order). */
     public static Outcome run(List<ClientUpdate> accepted, ModelWeights layout, AggregationSettings settings) {
+        RobustnessSettings robust = settings.robustness();
         List<ClientUpdate> updates = new ArrayList<>(accepted);
         updates.sort(Comparator.comparing(ClientUpdate::updateId).thenComparing(ClientUpdate::clientId));
-        if (settings.exampleCap().isPresent()) {
-            ExampleCountCap.Capped capped = settings.exampleCap().get().apply(updates);
+        if (robust.exampleCap().isPresent()) {
+            ExampleCountCap.Capped capped = robust.exampleCap().get().apply(updates);
             updates = new ArrayList<>(capped.updates());
         }
-        List<UpdateScores> scores = AnomalyScorer.score(updates, settings.parameters().byzantineClients());
-        AnomalyPolicy policy = settings.anomalyPolicy();
+        List<UpdateScores> scores = AnomalyScorer.score(updates, robust.parameters().byzantineClients());
+        AnomalyPolicy policy = robust.anomalyPolicy();
         Map<String, AnomalyPolicy.Verdict> verdicts = new HashMap<>();
         List<ClientUpdate> survivors = new ArrayList<>();
         for (int i = 0; i < updates.size(); i++) {
@@ -77,13 +81,13 @@ public final class RoundAggregation {
             }
         }
         Map<String, Double> clipFactors = Map.of();
-        if (settings.clipping().isPresent() && !survivors.isEmpty()) {
-            NormClipping.Clipped clipped = settings.clipping().get().clip(survivors);
+        if (robust.clipping().isPresent() && !survivors.isEmpty()) {
+            NormClipping.Clipped clipped = robust.clipping().get().clip(survivors);
             survivors = new ArrayList<>(clipped.updates());
             clipFactors = clipped.factors();
         }
         ModelWeights delta;
-        String ruleApplied = settings.rule().name();
+        String ruleApplied = robust.rule().name();
         String note = "";
         Map<String, Double> weights = Map.of();
         if (survivors.isEmpty()) {
@@ -93,10 +97,10 @@ public final class RoundAggregation {
         } else {
             AggregationResult result;
             try {
-                result = settings.rule().aggregate(survivors);
+                result = robust.rule().aggregate(survivors);
             } catch (IllegalArgumentException e) {
                 result = new CoordinateWiseMedian().aggregate(survivors);
-                note = settings.rule().name() + " could not run on " + survivors.size() + " updates (" + e.getMessage()
+                note = robust.rule().name() + " could not run on " + survivors.size() + " updates (" + e.getMessage()
                         + "); fell back to the coordinate-wise median";
                 ruleApplied = result == null ? ruleApplied : new CoordinateWiseMedian().name();
             }

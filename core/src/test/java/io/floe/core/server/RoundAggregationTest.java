@@ -1,5 +1,6 @@
-package io.floe.core.round;
+package io.floe.core.server;
 
+import io.floe.core.settings.AggregationSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

@@ -1,5 +1,6 @@
-package io.floe.core.round;
+package io.floe.core.server;
 
+import io.floe.core.settings.AggregationSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -18,8 +19,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** RoundCloser with a server optimizer and with SCAFFOLD: state in and out, control in the model. */
-class RoundCloserDriftTest {
+/** ServerRound with a server optimizer and with SCAFFOLD: state in and out, control in the model. */
+class ServerRoundDriftTest {
     private static final Instant T = Instant.ofEpochMilli(1_700_000_000_000L);
 
     private static ModelWeights w(float a, float b) {
@@ -43,16 +44,16 @@ class RoundCloserDriftTest {
         // FedAvgM, eta = 1, beta = 0.5: m_0 = Delta_0 = (1, 0); then m_1 = 0.5 m_0 + Delta_1 = (0.5, 2), x_2 = x_1 + m_1
         ModelSpec spec = spec(AggregationConfig.newBuilder().setServerOptimizer("fedavgm:beta=0.5"));
         AggregationSettings settings = AggregationSettings.from(spec);
-        GlobalModel v0 = RoundCloser.versionZero(spec, w(0f, 0f), T);
-        RoundCloser.ClosedRound r1 = RoundCloser.close(v0, w(0f, 0f), spec, settings,
-                List.of(u("a", w(2f, 0f)), u("b", w(0f, 0f))), List.of(), T);
+        GlobalModel v0 = ModelVersions.versionZero(spec, w(0f, 0f), T);
+        ClosedRound r1 = new ServerRound().close(RoundInput.of(v0, w(0f, 0f), spec, settings,
+                List.of(u("a", w(2f, 0f)), u("b", w(0f, 0f))), List.of(), T));
         assertThat(TensorRecords.fromRecords(r1.model().getTensors()).flatten()).containsExactly(1f, 0f);
         assertThat(r1.optimizerState().asWeights().flatten()).containsExactly(1f, 0f);
 
         ModelWeights x1 = TensorRecords.fromRecords(r1.model().getTensors());
-        RoundCloser.ClosedRound r2 = RoundCloser.close(r1.model(), x1, spec, settings,
-                List.of(u("c", w(0f, 4f)), u("d", w(0f, 0f))), List.of(), T, null,
-                new RoundCloser.DriftInputs(OptimizerState.restore(r1.optimizerState().asWeights()), Map.of()));
+        ClosedRound r2 = new ServerRound().close(RoundInput.of(r1.model(), x1, spec, settings,
+                List.of(u("c", w(0f, 4f)), u("d", w(0f, 0f))), List.of(), T)
+                .withOptimizerState(OptimizerState.restore(r1.optimizerState().asWeights())));
         assertThat(TensorRecords.fromRecords(r2.model().getTensors()).flatten()).containsExactly(1.5f, 2f);
         assertThat(r2.optimizerState().asWeights().flatten()).containsExactly(0.5f, 2f);
     }
@@ -64,10 +65,11 @@ class RoundCloserDriftTest {
         ModelSpec spec = spec(AggregationConfig.newBuilder().setServerOptimizer("fedadam").setAnomalyPolicy("reject")
                 .setCosineThreshold(1.0));
         AggregationSettings settings = AggregationSettings.from(spec);
-        GlobalModel v0 = RoundCloser.versionZero(spec, w(0.5f, 0.5f), T);
-        OptimizerState before = settings.serverOptimizer().initialState(w(0.5f, 0.5f));
-        RoundCloser.ClosedRound r = RoundCloser.close(v0, w(0.5f, 0.5f), spec, settings,
-                List.of(u("a", w(1f, 0f)), u("b", w(0f, 1f))), List.of(), T, null, new RoundCloser.DriftInputs(before, Map.of()));
+        GlobalModel v0 = ModelVersions.versionZero(spec, w(0.5f, 0.5f), T);
+        OptimizerState before = settings.drift().serverOptimizer().initialState(w(0.5f, 0.5f));
+        ClosedRound r = new ServerRound().close(RoundInput.of(v0, w(0.5f, 0.5f), spec, settings,
+                List.of(u("a", w(1f, 0f)), u("b", w(0f, 1f))), List.of(), T)
+                .withOptimizerState(before));
 
         assertThat(r.report().getRule()).isEqualTo("none");
         assertThat(TensorRecords.fromRecords(r.model().getTensors())).isEqualTo(w(0.5f, 0.5f));
@@ -78,20 +80,20 @@ class RoundCloserDriftTest {
     void scaffoldCarriesCAndNeedsEveryControlDelta() {
         ModelSpec spec = spec(AggregationConfig.newBuilder().setAlgorithm("scaffold"));
         AggregationSettings settings = AggregationSettings.from(spec);
-        GlobalModel v0 = RoundCloser.versionZero(spec, w(0f, 0f), T);
+        GlobalModel v0 = ModelVersions.versionZero(spec, w(0f, 0f), T);
         assertThat(TensorRecords.fromRecords(v0.getControl())).isEqualTo(w(0f, 0f));
 
         // N = clientsPerRound = 2: c_1 = 0 + (1/2)((1, 0) + (0, 3)) = (0.5, 1.5); x_1 = mean((2, 0), (0, 2)) = (1, 1)
-        RoundCloser.ClosedRound r = RoundCloser.close(v0, w(0f, 0f), spec, settings,
-                List.of(u("a", w(2f, 0f)), u("b", w(0f, 2f))), List.of(), T, null,
-                new RoundCloser.DriftInputs(null, Map.of("a", w(1f, 0f), "b", w(0f, 3f))));
+        ClosedRound r = new ServerRound().close(RoundInput.of(v0, w(0f, 0f), spec, settings,
+                List.of(u("a", w(2f, 0f)), u("b", w(0f, 2f))), List.of(), T)
+                .withControlDeltas(Map.of("a", w(1f, 0f), "b", w(0f, 3f))));
         assertThat(TensorRecords.fromRecords(r.model().getTensors()).flatten()).containsExactly(new float[] {1f, 1f}, within(0f));
         assertThat(TensorRecords.fromRecords(r.model().getControl()).flatten()).containsExactly(0.5f, 1.5f);
         assertThat(r.model().getTraining().getAlgorithm()).isEqualTo("scaffold");
 
-        assertThatThrownBy(() -> RoundCloser.close(v0, w(0f, 0f), spec, settings,
-                List.of(u("a", w(2f, 0f)), u("b", w(0f, 2f))), List.of(), T, null,
-                new RoundCloser.DriftInputs(null, Map.of("a", w(1f, 0f)))))
+        assertThatThrownBy(() -> new ServerRound().close(RoundInput.of(v0, w(0f, 0f), spec, settings,
+                List.of(u("a", w(2f, 0f)), u("b", w(0f, 2f))), List.of(), T)
+                .withControlDeltas(Map.of("a", w(1f, 0f)))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("update b carries no control delta");
     }
 }

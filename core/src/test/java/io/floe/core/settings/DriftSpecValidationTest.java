@@ -1,11 +1,12 @@
-package io.floe.core.validate;
+package io.floe.core.settings;
 
+import io.floe.core.validate.Rejection;
+import io.floe.core.validate.RejectionReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.floe.core.drift.DriftAlgorithm;
 import io.floe.core.drift.FedNova;
 import io.floe.core.drift.ServerOptimizer;
-import io.floe.core.round.AggregationSettings;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.tensor.Tensor;
 import io.floe.core.wire.TensorRecords;
@@ -114,21 +115,21 @@ class DriftSpecValidationTest {
     @Test
     void settingsCarryTheAlgorithmTheOptimizerAndTheEffectiveEta() {
         AggregationSettings nova = AggregationSettings.from(spec(a -> a.setAlgorithm("fednova"), t -> t.setMomentum(0.9f)));
-        assertThat(nova.algorithm()).isEqualTo(DriftAlgorithm.fedNova(0.9));
-        assertThat(nova.rule()).isInstanceOf(FedNova.class);
-        assertThat(((FedNova) nova.rule()).localMomentum()).isEqualTo(0.9);
+        assertThat(nova.drift().algorithm()).isEqualTo(DriftAlgorithm.fedNova(0.9));
+        assertThat(nova.robustness().rule()).isInstanceOf(FedNova.class);
+        assertThat(((FedNova) nova.robustness().rule()).localMomentum()).isEqualTo(0.9);
 
         AggregationSettings adam = AggregationSettings.from(spec(a -> a.setServerOptimizer("FedAdam:eta=0.01")));
-        assertThat(adam.serverOptimizer()).isEqualTo(new ServerOptimizer.FedAdam(0.01, 0.9, 0.99, 1e-9));
-        assertThat(adam.serverLearningRate()).isEqualTo(1.0);
+        assertThat(adam.drift().serverOptimizer()).isEqualTo(new ServerOptimizer.FedAdam(0.01, 0.9, 0.99, 1e-9));
+        assertThat(adam.drift().serverLearningRate()).isEqualTo(1.0);
 
         // fedavg:eta=E is another way to write serverLearningRate E
         AggregationSettings eta = AggregationSettings.from(spec(a -> a.setServerOptimizer("fedavg:eta=0.5")));
-        assertThat(eta.serverLearningRate()).isEqualTo(0.5);
-        assertThat(eta.serverOptimizer()).isEqualTo(new ServerOptimizer.FedAvg(0.5));
+        assertThat(eta.drift().serverLearningRate()).isEqualTo(0.5);
+        assertThat(eta.drift().serverOptimizer()).isEqualTo(new ServerOptimizer.FedAvg(0.5));
 
         // SCAFFOLD's N: clientsPerRound unless totalClients says otherwise
-        assertThat(AggregationSettings.from(spec(a -> a.setAlgorithm("scaffold"))).scaffoldClients()).isEqualTo(4);
-        assertThat(AggregationSettings.from(spec(a -> a.setAlgorithm("scaffold").setTotalClients(10))).scaffoldClients()).isEqualTo(10);
+        assertThat(AggregationSettings.from(spec(a -> a.setAlgorithm("scaffold"))).drift().scaffoldClients()).isEqualTo(4);
+        assertThat(AggregationSettings.from(spec(a -> a.setAlgorithm("scaffold").setTotalClients(10))).drift().scaffoldClients()).isEqualTo(10);
     }
 }

@@ -1,5 +1,7 @@
-package io.floe.core.validate;
+package io.floe.core.settings;
 
+import io.floe.core.validate.Rejection;
+import io.floe.core.validate.RejectionReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.floe.core.tensor.ModelWeights;

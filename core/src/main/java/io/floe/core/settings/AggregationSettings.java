@@ -1,8 +1,7 @@
-package io.floe.core.round;
+package io.floe.core.settings;
 
 import io.floe.core.async.AsyncMode;
 import io.floe.core.async.AsyncSettings;
-
 import io.floe.core.aggregate.AggregationRule;
 import io.floe.core.aggregate.AggregationRules;
 import io.floe.core.aggregate.ExampleCountCap;
@@ -14,29 +13,34 @@ import io.floe.core.drift.DriftAlgorithm;
 import io.floe.core.drift.FedNova;
 import io.floe.core.drift.ServerOptimizer;
 import io.floe.core.privacy.CentralDp;
+import io.floe.core.round.RoundDeadline;
 import io.floe.schema.AggregationConfig;
 import io.floe.schema.ClientTrainingConfig;
 import io.floe.schema.ModelSpec;
 import java.util.Optional;
 
 /**
- * A model's server-side aggregation, as its ModelSpec configures it: the rule and its parameters,
- * an optional cap on self-reported example counts, optional norm clipping, the anomaly policy and
- * the quarantine rule, central DP, the server learning rate, the (a)synchronous mode, the
- * algorithm against client drift and the server optimizer.
- * {@link #from} checks every field and says what is wrong.
+ * A model's server-side aggregation, as its ModelSpec configures it, parsed and checked once by
+ * {@link #from(ModelSpec)} (which says what is wrong), in typed groups:
+ * <ul>
+ *   <li>{@link RobustnessSettings}: the rule and its parameters, an optional cap on self-reported
+ *       example counts, optional norm clipping, the anomaly policy and the quarantine rule;
+ *   <li>{@link DriftSettings}: the algorithm against client drift, the server optimizer and the
+ *       server learning rate eta_g;
+ *   <li>{@link AsyncSettings}: the (a)synchronous mode (FedAsync, FedBuff) and its staleness settings;
+ *   <li>central DP ({@link CentralDp}, DP-FedAvg of McMahan et al., ICLR 2018), when configured;
+ *   <li>{@link SelectionSettings}: which clients a round asks; {@link RoundSettings}: its size and deadline.
+ * </ul>
  *
  * <p>With {@code algorithm = fednova} the rule is {@link FedNova} (it replaces fedavg, the only
  * rule it may be combined with). {@code serverLearningRate} is the effective eta_g of the fedavg
  * server step, whether it came from {@code serverLearningRate} or from {@code serverOptimizer
  * fedavg:eta=E}; other server optimizers carry their own eta and require serverLearningRate 1.
  *
- * @param scaffoldClients SCAFFOLD's N (totalClients, or clientsPerRound when that is 0)
+ * @param centralDp central DP's settings, empty when {@code dpNoiseMultiplier} is 0
  */
-public record AggregationSettings(AggregationRule rule, RuleParameters parameters, Optional<ExampleCountCap> exampleCap,
-        Optional<NormClipping> clipping, AnomalyPolicy anomalyPolicy, QuarantineRule quarantine,
-        Optional<CentralDp> centralDp, double serverLearningRate, AsyncSettings async, DriftAlgorithm algorithm,
-        ServerOptimizer serverOptimizer, int scaffoldClients) {
+public record AggregationSettings(RobustnessSettings robustness, DriftSettings drift, AsyncSettings async,
+        Optional<CentralDp> centralDp, SelectionSettings selection, RoundSettings round) {
 
     /** The settings of {@code spec}: its aggregation config, with FedNova's rho defaulting to the clients' momentum. */
     public static AggregationSettings from(ModelSpec spec) {
@@ -63,7 +67,7 @@ public record AggregationSettings(AggregationRule rule, RuleParameters parameter
             // DP-FedAvg's guarantee rests on each client moving the noisy sum by at most C. A rule or
             // step whose output one client can move by more, or whose choices depend on the other
             // clients' data, voids it; such combinations are refused rather than silently weakened.
-            if (!rule.name().equals("fedavg")) {
+            if (!RobustnessSettings.isFederatedAveraging(rule)) {
                 throw new IllegalArgumentException("central DP needs rule fedavg: the sensitivity of " + rule.name()
                         + " to one client is not bounded by the clip norm C, so the Gaussian noise would not give the stated epsilon");
             }
@@ -81,7 +85,7 @@ public record AggregationSettings(AggregationRule rule, RuleParameters parameter
         if (async.isAsync() && dp.isPresent()) {
             throw new IllegalArgumentException("central DP is accounted per synchronous round; use mode sync with dpNoiseMultiplier > 0");
         }
-        if (async.mode() == AsyncMode.FEDASYNC && !rule.name().equals("fedavg")) {
+        if (async.mode() == AsyncMode.FEDASYNC && !RobustnessSettings.isFederatedAveraging(rule)) {
             throw new IllegalArgumentException("fedasync mixes one update at a time, so a robust rule (" + rule.name()
                     + ") has nothing to compare it with; use mode fedbuff, whose buffer the rule aggregates like a round");
         }
@@ -112,7 +116,7 @@ public record AggregationSettings(AggregationRule rule, RuleParameters parameter
         DriftAlgorithm.Kind kind = algorithm.kind();
         if (kind == DriftAlgorithm.Kind.SCAFFOLD || kind == DriftAlgorithm.Kind.FEDNOVA) {
             String name = kind.specName();
-            if (!rule.name().equals("fedavg")) {
+            if (!RobustnessSettings.isFederatedAveraging(rule)) {
                 throw new IllegalArgumentException("algorithm " + name + " needs rule fedavg: "
                         + (kind == DriftAlgorithm.Kind.FEDNOVA ? "FedNova is itself the averaging rule (normalised by each client's local steps)"
                                 : "SCAFFOLD's control variates correct drift around the mean of the clients' deltas")
@@ -144,8 +148,12 @@ public record AggregationSettings(AggregationRule rule, RuleParameters parameter
                     + c.getClientsPerRound() + ", was " + total);
         }
         int scaffoldClients = total == 0 ? Math.max(1, c.getClientsPerRound()) : total;
-        return new AggregationSettings(rule, p, cap, clipping, policy, quarantine, dp, eta, async, algorithm, optimizer,
-                scaffoldClients);
+        RobustnessSettings robustness = new RobustnessSettings(rule, p, cap, clipping, policy, quarantine);
+        DriftSettings drift = new DriftSettings(algorithm, optimizer, eta, scaffoldClients);
+        SelectionSettings selection = new SelectionSettings(c.getFractionFit(), c.getMinFitClients(), c.getMinAvailableClients(),
+                c.getClientTimeoutMs());
+        RoundSettings round = new RoundSettings(c.getClientsPerRound(), RoundDeadline.from(c));
+        return new AggregationSettings(robustness, drift, async, dp, selection, round);
     }
 
     /**

@@ -1,0 +1,11 @@
+package io.floe.core.settings;
+
+import io.floe.core.round.RoundDeadline;
+
+/**
+ * The size and timing of a synchronous round: it closes once {@code clientsPerRound} responses
+ * are in, or at its deadline with at least {@code minFitClients} accepted updates
+ * ({@link RoundDeadline}; {@code roundDeadlineMs = 0} disables deadlines).
+ */
+public record RoundSettings(int clientsPerRound, RoundDeadline deadline) {
+}
