@@ -11,9 +11,11 @@ import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,16 +27,30 @@ import org.slf4j.LoggerFactory;
  * checkpoints are seen), assigns every partition and starts from the beginning: compaction keeps
  * the newest version per model id, so a trainer that starts late still finds it. Not a consumer
  * group member: every trainer must see every version.
+ *
+ * <p>Rides out broker outages: the partitions are looked up on the first await, not in the
+ * constructor, and a lookup that times out (broker down at start) is tried again on the next
+ * await; mid-run, the consumer's poll returns nothing until the broker is back. Both are logged by
+ * an {@link OutageLog}: one WARN when the outage starts, one INFO when it ends.
  */
 public final class GlobalModelFollower implements GlobalModelSource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GlobalModelFollower.class);
+    /** Upper bound of one metadata lookup, so an await returns close to its own timeout. */
+    private static final Duration MAX_LOOKUP = Duration.ofSeconds(5);
+    /** Pause after a lookup that failed at once, so a refused connection does not spin. */
+    private static final Duration LOOKUP_PAUSE = Duration.ofMillis(200);
 
     private final String modelId;
+    private final String modelsTopic;
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final OutageLog outage;
+    private boolean assigned;
     private GlobalModel newest;
 
+    /** Does not contact the broker: the first {@link #awaitNewerThan} finds the topic's partitions. */
     public GlobalModelFollower(String bootstrapServers, String modelsTopic, String modelId, Properties extra) {
         this.modelId = modelId;
+        this.modelsTopic = modelsTopic;
         Properties p = new Properties();
         p.putAll(extra);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -43,14 +59,7 @@ public final class GlobalModelFollower implements GlobalModelSource, AutoCloseab
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "floe-trainer-models-" + UUID.randomUUID());
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        List<PartitionInfo> partitions = consumer.partitionsFor(modelsTopic, Duration.ofSeconds(30));
-        if (partitions == null || partitions.isEmpty()) {
-            consumer.close();
-            throw new IllegalStateException("models topic '" + modelsTopic + "' does not exist");
-        }
-        List<TopicPartition> tps = partitions.stream().map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
-        consumer.assign(tps);
-        consumer.seekToBeginning(tps);
+        this.outage = new OutageLog(LOG, "model " + modelId + " on topic " + modelsTopic);
     }
 
     /**
@@ -69,12 +78,68 @@ public final class GlobalModelFollower implements GlobalModelSource, AutoCloseab
             if (left <= 0) {
                 return Optional.empty();
             }
+            if (!assigned) {
+                assign(Duration.ofNanos(Math.min(left, MAX_LOOKUP.toNanos())));
+                continue;
+            }
             poll(Duration.ofNanos(Math.min(left, Duration.ofMillis(200).toNanos())));
         }
     }
 
+    /**
+     * Looks up the topic's partitions, assigns all of them and seeks to the beginning. While the
+     * broker is unreachable (the lookup times out) or the topic does not exist yet, logs, pauses and
+     * leaves the follower unassigned for the next call: a trainer started before its broker waits
+     * for it instead of exiting.
+     */
+    private void assign(Duration timeout) {
+        long t0 = System.nanoTime();
+        List<PartitionInfo> partitions;
+        try {
+            partitions = consumer.partitionsFor(modelsTopic, timeout);
+        } catch (RetriableException e) {
+            outage.failed("waiting for it to follow the model", e);
+            pauseIfFast(t0, timeout);
+            return;
+        }
+        if (partitions == null || partitions.isEmpty()) {
+            outage.failed("waiting for the topic to be created (the deployment creates the floe topics)",
+                    new IllegalStateException("models topic '" + modelsTopic + "' does not exist"));
+            pauseIfFast(t0, timeout);
+            return;
+        }
+        List<TopicPartition> tps = partitions.stream().map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+        consumer.assign(tps);
+        consumer.seekToBeginning(tps);
+        assigned = true;
+        outage.succeeded();
+        LOG.debug("following model {} on {} partitions of {}", modelId, tps.size(), modelsTopic);
+    }
+
+    private static void pauseIfFast(long t0, Duration timeout) {
+        long pause = Math.min(timeout.toNanos(), LOOKUP_PAUSE.toNanos()) - (System.nanoTime() - t0);
+        if (pause > 0) {
+            try {
+                Thread.sleep(Duration.ofNanos(pause).toMillis());
+            } catch (InterruptedException e) {
+                // keep the flag: the loop's next Kafka call ends with InterruptException
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private void poll(Duration timeout) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+            // without a group, poll returns nothing while the broker is away; a lookup that runs
+            // out of time (offsets for the beginning, say) is retried on the next poll
+            records = consumer.poll(timeout);
+        } catch (RetriableException e) {
+            outage.failed("polling again", e);
+            return;
+        }
+        outage.succeeded();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
             if (r.key() == null || !modelId.equals(new String(r.key(), StandardCharsets.UTF_8))) {
                 continue;
             }

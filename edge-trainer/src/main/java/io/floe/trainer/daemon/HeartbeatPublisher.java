@@ -10,6 +10,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * (so they reach the job's keyed state for that model). A send does not wait for the broker: a
  * lost heartbeat only makes the client look unavailable until the next one, so failures are logged
  * and never stop the trainer.
+ *
+ * <p>While the broker is away, a beat blocks its (heartbeat) thread at most {@value #MAX_BLOCK_MS}
+ * ms for metadata, never the training loop, and failed beats are logged by an {@link OutageLog}:
+ * one WARN when they start failing, one INFO when a beat is acknowledged again.
  */
 public final class HeartbeatPublisher implements Heartbeat, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeartbeatPublisher.class);
@@ -28,6 +33,14 @@ public final class HeartbeatPublisher implements Heartbeat, AutoCloseable {
     private final String clientId;
     private final long numExamples;
     private final KafkaProducer<byte[], byte[]> producer;
+    private final OutageLog outage;
+
+    /**
+     * Default {@code max.block.ms} of the heartbeat producer: a beat that cannot even find the
+     * topic's partitions gives up after this long instead of Kafka's 60 s, so beats during an
+     * outage do not pile up behind each other.
+     */
+    static final int MAX_BLOCK_MS = 5_000;
 
     /** @param numExamples local training examples announced with each heartbeat; 0 = not told */
     public HeartbeatPublisher(String bootstrapServers, String clientsTopic, String modelId, String clientId,
@@ -40,7 +53,9 @@ public final class HeartbeatPublisher implements Heartbeat, AutoCloseable {
         p.putAll(extra);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "0");
+        p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(MAX_BLOCK_MS));
         this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        this.outage = new OutageLog(LOG, clientId + ": heartbeats for model " + modelId);
     }
 
     @Override
@@ -51,12 +66,21 @@ public final class HeartbeatPublisher implements Heartbeat, AutoCloseable {
                 .setSentAt(Instant.now())
                 .setNumExamples(numExamples)
                 .build();
-        producer.send(new ProducerRecord<>(topic, modelId.getBytes(StandardCharsets.UTF_8),
-                WireCodec.CLIENT_HEARTBEAT.encode(beat)), (metadata, e) -> {
-                    if (e != null) {
-                        LOG.warn("{}: heartbeat for model {} not sent: {}", clientId, modelId, e.toString());
-                    }
-                });
+        try {
+            producer.send(new ProducerRecord<>(topic, modelId.getBytes(StandardCharsets.UTF_8),
+                    WireCodec.CLIENT_HEARTBEAT.encode(beat)), (metadata, e) -> {
+                        if (e instanceof RetriableException) {
+                            outage.failed("sending the next heartbeat on schedule", e);
+                        } else if (e != null) {
+                            LOG.warn("{}: heartbeat for model {} not sent: {}", clientId, modelId, e.toString());
+                        } else {
+                            outage.succeeded();
+                        }
+                    });
+        } catch (RetriableException e) {
+            // other failures (authorization, say) reach the loop's heartbeat thread, which logs each
+            outage.failed("sending the next heartbeat on schedule", e);
+        }
     }
 
     @Override

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * The daemon's loop: wait for a global version newer than the last one trained on, train on it,
  * publish the update, repeat. A training that returns no update (null) skipped that version. Stops after {@code maxRounds} updates, when stopped, when
  * interrupted, or when the training refuses a round because the site's DP-SGD privacy budget is
- * spent ({@link PrivacyBudgetExhaustedException}).
+ * spent ({@link PrivacyBudgetExhaustedException}). A broker outage does not stop it: the source
+ * and sink wait for the broker (see {@link UpdatePublisher}, {@link GlobalModelFollower}).
  *
  * <p>Client selection: while it runs, the loop sends a {@link Heartbeat} at start and every
  * heartbeat interval, from a thread of its own (training a round may take longer than the
@@ -106,7 +107,12 @@ public final class TrainerLoop implements Runnable {
                     LOG.debug("{}: no update for version {}", clientId, base.getVersion());
                     continue;
                 }
-                publisher.send(update);
+                try {
+                    publisher.send(update);
+                } catch (PublishRetry.StoppedException e) {
+                    LOG.info("{}: stopped while waiting for the broker; {}", clientId, e.getMessage());
+                    return;
+                }
                 lastTrainedVersion = base.getVersion();
                 rounds++;
                 LOG.debug("{}: published update {} trained from version {}", clientId, update.getUpdateId(), base.getVersion());
@@ -148,9 +154,13 @@ public final class TrainerLoop implements Runnable {
         return executor;
     }
 
-    /** Asks the loop to return after its current step. */
+    /**
+     * Asks the loop to return after its current step; a publish that waits for an unreachable broker
+     * gives up at once (its update is not acknowledged; the job never counts it).
+     */
     public void stop() {
         running = false;
+        publisher.stopRetrying();
     }
 
     public long lastTrainedVersion() {

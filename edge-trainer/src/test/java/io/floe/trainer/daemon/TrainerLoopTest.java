@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -66,6 +68,43 @@ class TrainerLoopTest {
         assertThat(atReturn).isGreaterThanOrEqualTo(2);
         Thread.sleep(50);
         assertThat(beats.get()).isEqualTo(atReturn);
+    }
+
+    @Test
+    void stopEndsAPublishThatWaitsForTheBroker() throws Exception {
+        // Prepare: a sink that waits, as UpdatePublisher does while the broker is away
+        CountDownLatch waiting = new CountDownLatch(1);
+        CountDownLatch stopAsked = new CountDownLatch(1);
+        UpdateSink waitingSink = new UpdateSink() {
+            @Override
+            public void send(ModelUpdate update) throws InterruptedException {
+                waiting.countDown();
+                if (!stopAsked.await(10, TimeUnit.SECONDS)) {
+                    throw new AssertionError("stopRetrying() never came");
+                }
+                throw new PublishRetry.StoppedException("update " + update.getUpdateId(), 3);
+            }
+
+            @Override
+            public void stopRetrying() {
+                stopAsked.countDown();
+            }
+        };
+        List<ModelUpdate> published = new ArrayList<>();
+        TrainerLoop loop = new TrainerLoop("alice", new VersionList(List.of(version(0, null))), waitingSink,
+                base -> update(base.getVersion()), 0, published::add);
+        Thread running = new Thread(loop);
+        running.start();
+        assertThat(waiting.await(5, TimeUnit.SECONDS)).isTrue();
+
+        // Execute
+        loop.stop();
+        running.join(5_000);
+
+        // Assert: the loop returned without counting the unacknowledged update
+        assertThat(running.isAlive()).isFalse();
+        assertThat(loop.rounds()).isZero();
+        assertThat(published).isEmpty();
     }
 
     @Test
