@@ -57,9 +57,13 @@ public final class AggregationJob {
         env.execute("floe aggregation");
     }
 
-    /** Checkpointing (exactly-once; the Kafka sink commits its transactions on each checkpoint) and parallelism. */
+    /**
+     * Checkpointing (exactly-once; the Kafka sink commits its transactions on each checkpoint), the
+     * restart strategy ({@link JobRestartStrategy}) and parallelism.
+     */
     public static void configure(StreamExecutionEnvironment env, AggregationJobOptions options) {
         env.enableCheckpointing(options.checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
+        JobRestartStrategy.from(options).applyTo(env);
         if (options.parallelism != null) {
             env.setParallelism(options.parallelism);
         }

@@ -35,6 +35,20 @@ public class AggregationJobOptions implements Serializable {
             description = "Checkpoint interval; published models become visible to read_committed trainers at each checkpoint (default: ${DEFAULT-VALUE}).")
     public long checkpointIntervalMs = 5000;
 
+    @Option(names = "--restart-strategy", defaultValue = "exponential-delay",
+            description = "exponential-delay (floe's bounds below, x2 per failed attempt, reset after 10 min of stable running) or "
+                    + "cluster (the cluster's restart-strategy.* settings) (default: ${DEFAULT-VALUE}).")
+    public String restartStrategy = "exponential-delay";
+
+    @Option(names = "--restart-initial-backoff-ms", defaultValue = "1000",
+            description = "Wait before the first restart after a failure (default: ${DEFAULT-VALUE}).")
+    public long restartInitialBackoffMs = 1000;
+
+    @Option(names = "--restart-max-backoff-ms", defaultValue = "10000",
+            description = "Longest wait between restarts; Flink's own default is 60000, which dominated measured recovery "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public long restartMaxBackoffMs = 10000;
+
     @Option(names = "--parallelism", description = "Job parallelism (default: the cluster's).")
     public Integer parallelism;
 
