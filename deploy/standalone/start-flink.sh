@@ -6,7 +6,7 @@
 # JobManager (REST /overview), or fails after FLINK_START_TIMEOUT_S (default 120) seconds.
 #
 # Settings: FLINK_REST_PORT [8081] (web UI and REST), FLINK_RPC_PORT [6123], FLINK_TASK_SLOTS [2],
-# FLINK_JM_MEMORY [1024m], FLINK_TM_MEMORY [1728m], FLINK_CONF_DIR (your own conf dir with a
+# FLINK_JM_MEMORY [1024m], FLINK_TM_MEMORY [1728m], FLINK_METRICS_PORTS [9249-9260] (Prometheus), FLINK_CONF_DIR (your own conf dir with a
 # config.yaml; default: one generated under $FLOE_STANDALONE_HOME/flink/conf), see common.sh.
 # Logs: $FLOE_STANDALONE_HOME/flink/log/flink-{jobmanager,taskmanager}.{log,out}
 # Stop with stop-flink.sh.
@@ -108,3 +108,8 @@ until [[ "$overview" =~ \"taskmanagers\":[1-9] ]]; do
 done
 log "Flink session cluster up: $overview"
 echo "Flink web UI / REST: $REST_URL   (conf: $CONF, logs: $FLINK_LOG_DIR)"
+prom_ports=$(grep -ho 'Started PrometheusReporter HTTP server on port [0-9]*' "$FLINK_LOG_DIR"/flink-{jobmanager,taskmanager}.log 2>/dev/null \
+  | awk '{print $NF}' | paste -sd' ' - || true)
+if [[ -n "$prom_ports" ]]; then
+  echo "Prometheus scrape ports (JobManager, TaskManager): $prom_ports   e.g. http://127.0.0.1:${prom_ports##* }/metrics"
+fi

@@ -3,6 +3,7 @@ package io.floe.deploy;
 import io.floe.deploy.local.DemoSettings;
 import io.floe.deploy.local.FmnistDemo;
 import io.floe.deploy.local.HospitalsDemo;
+import io.floe.deploy.local.PrometheusEndpoint;
 import io.floe.deploy.local.RunSettings;
 import io.floe.deploy.local.ClientConditions;
 import io.floe.trainer.cli.AggregationOptions;
@@ -129,6 +130,11 @@ public class DemoCommand implements Callable<Integer> {
     @Option(names = "--web-ui-port", defaultValue = "8081-8099", description = "Port or range for the Flink web UI (default: ${DEFAULT-VALUE}).")
     String webUiPorts;
 
+    @Option(names = "--metrics-port", defaultValue = PrometheusEndpoint.DEFAULT_PORTS,
+            description = "Port or range for the Prometheus endpoint of the job's metrics (the first free port is taken; "
+                    + "'off' for none) (default: ${DEFAULT-VALUE}).")
+    String metricsPorts;
+
     @Override
     public Integer call() throws Exception {
         if (!"hospitals".equals(scenario) && !"fmnist".equals(scenario)) {
@@ -183,13 +189,18 @@ public class DemoCommand implements Callable<Integer> {
             Path fmnistReport = spec.commandLine().getParseResult().hasMatchedOption("--report") ? report : out.resolve("demo-fmnist-report.json");
             Path fmnistPlot = spec.commandLine().getParseResult().hasMatchedOption("--plot") ? plot : out.resolve("demo-fmnist-accuracy.png");
             FmnistDemo.run(new FmnistDemo.Settings(dataDir, clients, partition, trainRows, testRows, run, checkpointIntervalMs,
-                    fmnistReport, fmnistPlot, webUiPorts, dpNoiseSecret()), System.out);
+                    fmnistReport, fmnistPlot, webUiPorts, metricsPorts(), dpNoiseSecret()), System.out);
             return 0;
         }
         HospitalsDemo.run(new DemoSettings(data, clients, labelSkew, sizeSkew, run, checkpointIntervalMs, report, plot, webUiPorts,
-                dpNoiseSecret()),
+                metricsPorts(), dpNoiseSecret()),
                 System.out);
         return 0;
+    }
+
+    /** --metrics-port, or null for 'off' (no Prometheus endpoint). */
+    private String metricsPorts() {
+        return "off".equalsIgnoreCase(metricsPorts) ? null : metricsPorts;
     }
 
     /** The secret from --dp-noise-secret-file, or null (the job draws a random one). */

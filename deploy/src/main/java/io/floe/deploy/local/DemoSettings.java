@@ -14,7 +14,8 @@ import java.nio.file.Path;
  * @param report JSON report path
  * @param plot PNG plot path
  * @param webUiPorts port or range of the Flink web UI
+ * @param metricsPorts port or range of the Prometheus endpoint; null for none
  */
 public record DemoSettings(Path data, int hospitals, double labelSkew, double sizeSkew, RunSettings run,
-        long checkpointIntervalMs, Path report, Path plot, String webUiPorts, byte[] dpNoiseSecret) {
+        long checkpointIntervalMs, Path report, Path plot, String webUiPorts, String metricsPorts, byte[] dpNoiseSecret) {
 }

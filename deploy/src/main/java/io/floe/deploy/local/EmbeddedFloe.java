@@ -7,6 +7,7 @@ import io.floe.flink.AggregationJob;
 import io.floe.flink.AggregationJobOptions;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -47,12 +48,22 @@ public final class EmbeddedFloe implements AutoCloseable {
      */
     public static EmbeddedFloe start(int parallelism, int partitions, Duration checkpointInterval, String restPorts,
             byte[] dpNoiseSecret) throws Exception {
+        return start(parallelism, partitions, checkpointInterval, restPorts, dpNoiseSecret, null);
+    }
+
+    /**
+     * As above; {@code metricsPorts}, when not null, is the port or range (e.g.
+     * {@link PrometheusEndpoint#DEFAULT_PORTS}) where the cluster's Prometheus endpoint listens.
+     */
+    public static EmbeddedFloe start(int parallelism, int partitions, Duration checkpointInterval, String restPorts,
+            byte[] dpNoiseSecret, String metricsPorts) throws Exception {
+        PrometheusEndpoint metrics = metricsPorts == null ? null : PrometheusEndpoint.firstFree(metricsPorts);
         TopicNames topics = TopicNames.defaults();
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().closeOnJvmExit(true).start();
         LocalFlinkCluster flink = null;
         try {
             TopicAdmin.createFloeTopics(broker.bootstrapServers(), topics, partitions);
-            flink = LocalFlinkCluster.start(parallelism, restPorts);
+            flink = LocalFlinkCluster.start(parallelism, restPorts, metrics);
             AggregationJobOptions options = new AggregationJobOptions();
             options.bootstrapServers = broker.bootstrapServers();
             options.checkpointIntervalMs = checkpointInterval.toMillis();
@@ -83,6 +94,11 @@ public final class EmbeddedFloe implements AutoCloseable {
 
     public URI flinkWebUi() {
         return flink.webUi();
+    }
+
+    /** Where Prometheus scrapes the job's metrics; empty when started without a metrics port. */
+    public Optional<URI> metricsUrl() {
+        return flink.metricsUrl();
     }
 
     public JobID jobId() {

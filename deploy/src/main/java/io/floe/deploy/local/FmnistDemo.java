@@ -33,9 +33,10 @@ public final class FmnistDemo {
      * @param report JSON report path
      * @param plot PNG plot path
      * @param webUiPorts port or range of the Flink web UI
+     * @param metricsPorts port or range of the Prometheus endpoint; null for none
      */
     public record Settings(Path dataDir, int clients, String partition, int trainRows, int testRows, RunSettings run,
-            long checkpointIntervalMs, Path report, Path plot, String webUiPorts, byte[] dpNoiseSecret) {
+            long checkpointIntervalMs, Path report, Path plot, String webUiPorts, String metricsPorts, byte[] dpNoiseSecret) {
     }
 
     private FmnistDemo() {
@@ -55,8 +56,9 @@ public final class FmnistDemo {
 
         long started = System.nanoTime();
         try (EmbeddedFloe floe = EmbeddedFloe.start(2, 2, Duration.ofMillis(s.checkpointIntervalMs()), s.webUiPorts(),
-                s.dpNoiseSecret())) {
+                s.dpNoiseSecret(), s.metricsPorts())) {
             out.printf("Kafka broker (KRaft) on %s; Flink job running, web UI %s%n", floe.bootstrapServers(), floe.flinkWebUi());
+            floe.metricsUrl().ifPresent(url -> out.printf("Prometheus metrics at %s (dashboard: deploy/grafana/floe-dashboard.json)%n", url));
             List<RoundRecord> history = FederatedRun.run(floe, scenario, run, out);
 
             out.println();

@@ -33,8 +33,9 @@ public final class HospitalsDemo {
 
         long started = System.nanoTime();
         try (EmbeddedFloe floe = EmbeddedFloe.start(2, 2, Duration.ofMillis(s.checkpointIntervalMs()), s.webUiPorts(),
-                s.dpNoiseSecret())) {
+                s.dpNoiseSecret(), s.metricsPorts())) {
             out.printf("Kafka broker (KRaft) on %s; Flink job running, web UI %s%n", floe.bootstrapServers(), floe.flinkWebUi());
+            floe.metricsUrl().ifPresent(url -> out.printf("Prometheus metrics at %s (dashboard: deploy/grafana/floe-dashboard.json)%n", url));
             List<RoundRecord> history = FederatedRun.run(floe, scenario, run, out);
 
             out.println();

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.stream.Stream;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -22,17 +23,20 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 /**
  * A real Flink runtime in this JVM: a {@link MiniCluster} (JobManager, one TaskManager, the REST
  * endpoint and, with flink-runtime-web on the classpath, the web UI on localhost). Jobs built on
- * any {@link StreamExecutionEnvironment} are submitted to it as their stream graph.
+ * any {@link StreamExecutionEnvironment} are submitted to it as their stream graph. Optionally
+ * its metrics, floe's per-model metrics among them, are served to Prometheus ({@link PrometheusEndpoint}).
  */
 public final class LocalFlinkCluster implements AutoCloseable {
     private final MiniCluster cluster;
     private final URI restAddress;
     private final Path checkpoints;
+    private final PrometheusEndpoint metrics;
 
-    private LocalFlinkCluster(MiniCluster cluster, URI restAddress, Path checkpoints) {
+    private LocalFlinkCluster(MiniCluster cluster, URI restAddress, Path checkpoints, PrometheusEndpoint metrics) {
         this.cluster = cluster;
         this.restAddress = restAddress;
         this.checkpoints = checkpoints;
+        this.metrics = metrics;
     }
 
     /**
@@ -40,7 +44,17 @@ public final class LocalFlinkCluster implements AutoCloseable {
      * @param restPorts port or range for the REST endpoint and web UI, e.g. {@code 8081-8099}; {@code 0} for any
      */
     public static LocalFlinkCluster start(int slots, String restPorts) throws Exception {
+        return start(slots, restPorts, null);
+    }
+
+    /**
+     * As above, with a Prometheus endpoint serving the cluster's metrics when {@code metrics} is not null.
+     */
+    public static LocalFlinkCluster start(int slots, String restPorts, PrometheusEndpoint metrics) throws Exception {
         Configuration conf = new Configuration();
+        if (metrics != null) {
+            metrics.configure(conf);
+        }
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
         conf.set(RestOptions.BIND_PORT, restPorts);
@@ -57,7 +71,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
                 .setNumSlotsPerTaskManager(slots)
                 .build());
         cluster.start();
-        return new LocalFlinkCluster(cluster, cluster.getRestAddress().get(30, TimeUnit.SECONDS), checkpoints);
+        return new LocalFlinkCluster(cluster, cluster.getRestAddress().get(30, TimeUnit.SECONDS), checkpoints, metrics);
     }
 
     /** Submits the job built on {@code env} and returns its id without waiting for it to finish. */
@@ -79,6 +93,11 @@ public final class LocalFlinkCluster implements AutoCloseable {
     /** The web UI / REST address, e.g. http://127.0.0.1:8081. */
     public URI webUi() {
         return restAddress;
+    }
+
+    /** The Prometheus scrape URL, e.g. http://127.0.0.1:9249/metrics; empty when the cluster has no reporter. */
+    public Optional<URI> metricsUrl() {
+        return Optional.ofNullable(metrics).map(PrometheusEndpoint::scrapeUrl);
     }
 
     @Override

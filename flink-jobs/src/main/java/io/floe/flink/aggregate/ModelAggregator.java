@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * function throw. Outputs (models, reports, dead letters) all leave through one collector as
  * {@link OutboundRecord}s naming their topic ({@link Outputs}), so one exactly-once Kafka sink
  * writes them together. The event time used throughout is the record's Kafka timestamp (a
- * timer's own time for timers), so results replay bit for bit.
+ * timer's own time for timers), so results replay bit for bit. The job's metrics
+ * ({@link AggregationMetrics}) observe what leaves through {@link Outputs}; only the bytes of each
+ * received update are counted here.
  */
 public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, OutboundRecord> {
     private static final Logger LOG = LoggerFactory.getLogger(ModelAggregator.class);
@@ -47,6 +49,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     private transient ModelStates states;
     private transient Modes modes;
     private transient ModelLifecycle lifecycle;
+    private transient AggregationMetrics metrics;
 
     /** A job without central-DP models needs no secret: a random one is drawn (noise then not replayable). */
     public ModelAggregator(TopicNames topics) {
@@ -70,14 +73,18 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         states = ModelStates.open(getRuntimeContext());
         modes = new Modes(states, dpNoiseSecret);
         lifecycle = new ModelLifecycle(states, modes);
+        metrics = new AggregationMetrics(getRuntimeContext().getMetricGroup());
     }
 
     @Override
     public void processElement(ModelEvent event, Context ctx, Collector<OutboundRecord> collector) throws Exception {
         Instant now = Instant.ofEpochMilli(ctx.timestamp() != null && ctx.timestamp() > 0 ? ctx.timestamp() : System.currentTimeMillis());
-        Outputs out = new Outputs(topics, deadLetters, collector);
+        Outputs out = new Outputs(topics, deadLetters, collector, metrics);
         states.model().atKey(ctx.getCurrentKey());
         InboundRecord origin = event.origin;
+        if (event.kind == ModelEvent.Kind.UPDATE && origin.value != null) {
+            metrics.updateReceived(event.modelId, origin.value.length);
+        }
         SpecificRecord record;
         try {
             record = decode(event);
@@ -114,7 +121,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             return;
         }
         ModelContext model = new ModelContext(states, Instant.ofEpochMilli(timestamp), ctx.timerService(),
-                new Outputs(topics, deadLetters, collector));
+                new Outputs(topics, deadLetters, collector, metrics));
         modes.of(model.settings().async().mode()).onTimer(timestamp, model);
     }
 

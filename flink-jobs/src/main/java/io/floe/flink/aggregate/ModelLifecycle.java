@@ -81,7 +81,7 @@ final class ModelLifecycle {
             LOG.info("model {}: {}", spec.getModelId(), selection.note());
         }
         states.model().storeSpec(spec, settings);
-        out.model(spec.getModelId(), states.model().storeVersion(v0));
+        out.model(v0, states.model().storeVersion(v0));
         modes.of(settings.async().mode()).onSpec(new ModelContext(states, now, timers, out));
         LOG.info("created model {} ({}), version 0 published", spec.getModelId(), spec.getArchitecture());
     }

@@ -6,36 +6,43 @@ import io.floe.core.wire.WireCodec;
 import io.floe.flink.io.InboundRecord;
 import io.floe.flink.io.OutboundRecord;
 import io.floe.schema.AggregationReport;
+import io.floe.schema.GlobalModel;
 import org.apache.flink.util.Collector;
 
 /**
  * Where the operator's results go: every model version, report and dead letter leaves through
  * one collector as an {@link OutboundRecord} naming its topic, so the one exactly-once Kafka sink
- * commits them together.
+ * commits them together. Everything that leaves is also shown to the {@link AggregationMetrics},
+ * so the job's metrics count exactly what was published.
  */
 public final class Outputs {
     private final TopicNames topics;
     private final DeadLetters deadLetters;
     private final Collector<OutboundRecord> out;
+    private final AggregationMetrics metrics;
 
-    Outputs(TopicNames topics, DeadLetters deadLetters, Collector<OutboundRecord> out) {
+    Outputs(TopicNames topics, DeadLetters deadLetters, Collector<OutboundRecord> out, AggregationMetrics metrics) {
         this.topics = topics;
         this.deadLetters = deadLetters;
         this.out = out;
+        this.metrics = metrics;
     }
 
-    /** A new global model version (its single-object bytes) on the models topic. */
-    public void model(String modelId, byte[] version) {
-        out.collect(OutboundRecord.keyed(topics.models(), modelId, version));
+    /** A new global model {@code version} as {@code bytes} (its single-object encoding) on the models topic. */
+    public void model(GlobalModel version, byte[] bytes) {
+        out.collect(OutboundRecord.keyed(topics.models(), version.getModelId(), bytes));
+        metrics.published(version);
     }
 
     public void report(AggregationReport report) {
         out.collect(OutboundRecord.keyed(topics.reports(), report.getModelId(), WireCodec.AGGREGATION_REPORT.encode(report)));
+        metrics.reported(report);
     }
 
     /** The inbound record, as received, on the dead-letter topic with the reason it was not used. */
     public void deadLetter(InboundRecord origin, Rejection rejection, String modelId, String clientId, String updateId) {
         out.collect(deadLetters.of(origin, rejection, modelId, clientId, updateId));
+        metrics.deadLettered(modelId, topics.updates().equals(origin.topic), rejection.reason());
     }
 
     /** The topics the job writes, e.g. to name the updates topic as an anomaly dead letter's source. */
