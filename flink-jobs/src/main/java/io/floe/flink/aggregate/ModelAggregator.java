@@ -81,6 +81,9 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         Instant now = Instant.ofEpochMilli(ctx.timestamp() != null && ctx.timestamp() > 0 ? ctx.timestamp() : System.currentTimeMillis());
         Outputs out = new Outputs(topics, deadLetters, collector, metrics);
         states.model().atKey(ctx.getCurrentKey());
+        if (states.model().exists()) {
+            metrics.modelExists(ctx.getCurrentKey());
+        }
         InboundRecord origin = event.origin;
         if (event.kind == ModelEvent.Kind.UPDATE && origin.value != null) {
             metrics.updateReceived(event.modelId, origin.value.length);

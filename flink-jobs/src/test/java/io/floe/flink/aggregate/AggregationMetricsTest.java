@@ -121,14 +121,17 @@ class AggregationMetricsTest {
     }
 
     @Test
-    void anUpdateForAnUnknownModelIsCountedUnderTheModelItNames() throws Exception {
+    void updatesForUnknownModelsAreCountedInOneSharedGroup() throws Exception {
         RecordedMetrics metrics = metrics();
         var h = metrics.open(new ModelAggregator(TOPICS), null);
 
         feed(h, updateEvent(update("alice", 2, weights(0f, 0f, 0f)).setModelId("ghost").build(), 1));
+        feed(h, updateEvent(update("alice", 2, weights(0f, 0f, 0f)).setModelId("phantom").build(), 2));
 
-        assertThat(metrics.rejected("ghost", RejectionReason.UNKNOWN_MODEL)).isEqualTo(1);
-        assertThat(metrics.counter("ghost", ModelMetrics.DEAD_LETTERS)).isEqualTo(1);
+        assertThat(metrics.rejected(AggregationMetrics.UNKNOWN_MODEL, RejectionReason.UNKNOWN_MODEL)).isEqualTo(2);
+        assertThat(metrics.counter(AggregationMetrics.UNKNOWN_MODEL, ModelMetrics.DEAD_LETTERS)).isEqualTo(2);
+        assertThat(metrics.hasModel("ghost")).as("an invented model id registers no group of its own").isFalse();
+        assertThat(metrics.hasModel("phantom")).isFalse();
         assertThat(metrics.hasModel(MODEL_ID)).isFalse();
     }
 
