@@ -1,6 +1,7 @@
 package io.floe.deploy;
 
 import io.floe.deploy.local.DemoSettings;
+import io.floe.deploy.local.FlSystemMetrics;
 import io.floe.deploy.local.FmnistDemo;
 import io.floe.deploy.local.HospitalsDemo;
 import io.floe.deploy.local.PrometheusEndpoint;
@@ -31,6 +32,9 @@ public class DemoCommand implements Callable<Integer> {
     static final int FMNIST_BATCH_SIZE = 64;
     static final float FMNIST_MOMENTUM = 0.9f;
     static final int FMNIST_LOCAL_EPOCHS = 1;
+    /** Default targets of the system metrics: the ones bench async (--target-auc) and bench niid (full profile) use. */
+    static final double HOSPITALS_TARGET_AUC = 0.98;
+    static final double FMNIST_TARGET_ACCURACY = 0.80;
 
     @Spec
     CommandSpec spec;
@@ -130,6 +134,12 @@ public class DemoCommand implements Callable<Integer> {
     @Option(names = "--web-ui-port", defaultValue = "8081-8099", description = "Port or range for the Flink web UI (default: ${DEFAULT-VALUE}).")
     String webUiPorts;
 
+    @Option(names = "--target", paramLabel = "SCORE",
+            description = "Target test score of the system metrics' communication efficiency (versions and uplink bytes to reach it):"
+                    + " test AUC for hospitals (default " + HOSPITALS_TARGET_AUC + ", as bench async), test accuracy for fmnist (default "
+                    + FMNIST_TARGET_ACCURACY + ", as bench niid's full profile).")
+    Double target;
+
     @Option(names = "--metrics-port", defaultValue = PrometheusEndpoint.DEFAULT_PORTS,
             description = "Port or range for the Prometheus endpoint of the job's metrics (the first free port is taken; "
                     + "'off' for none) (default: ${DEFAULT-VALUE}).")
@@ -175,8 +185,11 @@ public class DemoCommand implements Callable<Integer> {
             }
             applyFmnistTrainingDefaults();
         }
+        FlSystemMetrics.Target goal;
         RunSettings run;
         try {
+            goal = fmnist ? FlSystemMetrics.Target.accuracy(target == null ? FMNIST_TARGET_ACCURACY : target)
+                    : FlSystemMetrics.Target.auc(target == null ? HOSPITALS_TARGET_AUC : target);
             run = new RunSettings(fmnist ? FmnistDemo.MODEL_ID : HospitalsDemo.MODEL_ID, architecture(fmnist), seed, rounds,
                     aggregation.toConfig(clients, Math.max(1, byzantine)),
                     training.toConfig(), attack, byzantine, null, conditions);
@@ -189,11 +202,11 @@ public class DemoCommand implements Callable<Integer> {
             Path fmnistReport = spec.commandLine().getParseResult().hasMatchedOption("--report") ? report : out.resolve("demo-fmnist-report.json");
             Path fmnistPlot = spec.commandLine().getParseResult().hasMatchedOption("--plot") ? plot : out.resolve("demo-fmnist-accuracy.png");
             FmnistDemo.run(new FmnistDemo.Settings(dataDir, clients, partition, trainRows, testRows, run, checkpointIntervalMs,
-                    fmnistReport, fmnistPlot, webUiPorts, metricsPorts(), dpNoiseSecret()), System.out);
+                    fmnistReport, fmnistPlot, webUiPorts, metricsPorts(), dpNoiseSecret(), goal), System.out);
             return 0;
         }
         HospitalsDemo.run(new DemoSettings(data, clients, labelSkew, sizeSkew, run, checkpointIntervalMs, report, plot, webUiPorts,
-                metricsPorts(), dpNoiseSecret()),
+                metricsPorts(), dpNoiseSecret(), goal),
                 System.out);
         return 0;
     }

@@ -3,6 +3,7 @@ package io.floe.bench.async;
 import io.floe.deploy.local.ClientConditions;
 import io.floe.deploy.local.EmbeddedFloe;
 import io.floe.deploy.local.FederatedRun;
+import io.floe.deploy.local.FlSystemMetrics;
 import io.floe.deploy.local.HospitalsScenario;
 import io.floe.deploy.local.RoundRecord;
 import io.floe.deploy.local.RunSettings;
@@ -21,7 +22,9 @@ import java.util.Locale;
  * simulated stragglers and dropouts, through the real broker and job: each variant trains for the
  * same wall-clock budget, and the table gives seconds and versions to a target test AUC, the final
  * AUC, how many updates were used or came too late, and their mean staleness; curves.csv holds
- * every version's (seconds since version 0, test AUC).
+ * every version's (seconds since version 0, test AUC). The tables also carry the system metrics that a
+ * time-bound run has inputs for ({@link FlSystemMetrics}): uplink bytes to the target and participation;
+ * the gap to centralised training is left out (no epoch budget to match) and privacy is none.
  */
 public final class AsyncExperiment {
     /**
@@ -53,7 +56,7 @@ public final class AsyncExperiment {
                     RunSettings s = new RunSettings(String.format(Locale.ROOT, "async-%d", n++), "mlp(30,16,1)", plan.seed(),
                             1_000_000, v.config(), ModelRegistration.training(0.1f, 2, 16), "none", 0, null, conditions);
                     List<RoundRecord> h = FederatedRun.run(floe, scenario, s, null);
-                    AsyncResult r = AsyncResult.of(v, dropout, h, plan.targetAuc());
+                    AsyncResult r = AsyncResult.of(v, dropout, h, plan.targetAuc(), CLIENTS);
                     results.add(r);
                     log.printf(Locale.ROOT, "[%5.0fs] dropout %.2f  %-13s  target %s  final AUC %.4f  %5d versions  %5d used  %4d late%n",
                             (System.nanoTime() - started) / 1e9, dropout, v.name(),
@@ -70,27 +73,31 @@ public final class AsyncExperiment {
     static void write(List<AsyncResult> results, Plan plan, ClientConditions conditions, Path outDir) throws IOException {
         Files.createDirectories(outDir);
         StringBuilder csv = new StringBuilder("variant,config,dropout,seconds_to_target,versions_to_target,final_auc,versions,"
-                + "updates_used,updates_late,mean_staleness\n");
+                + "updates_used,updates_late,mean_staleness,uplink_bytes_to_target,uplink_bytes,mean_participation,min_participation\n");
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
                 "10 WDBC hospitals, mlp(30,16,1), seed %d; devices: %d ms per local round, stragglers %s; %.0f s per run; "
                         + "target test AUC %.3f.%n%n| dropout | variant | server | to target (s) | versions to target | speed-up vs sync "
-                        + "| final AUC | versions | updates used | late/stale | mean staleness |%n"
-                        + "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|%n",
+                        + "| final AUC | versions | updates used | late/stale | mean staleness | uplink to target | participation mean / min |%n"
+                        + "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%n",
                 plan.seed(), plan.latencyMs(), plan.stragglers(), plan.durationSeconds(), plan.targetAuc()));
         for (AsyncResult r : results) {
             double syncTime = results.stream().filter(o -> o.dropout() == r.dropout() && o.variant().name().equals("sync"))
                     .mapToDouble(AsyncResult::secondsToTarget).findFirst().orElse(Double.NaN);
             String speedup = Double.isNaN(r.secondsToTarget()) ? "-" : Double.isNaN(syncTime) ? "(sync never)"
                     : String.format(Locale.ROOT, "%.1fx", syncTime / r.secondsToTarget());
-            csv.append(String.format(Locale.ROOT, "%s,\"%s\",%.2f,%s,%d,%.6f,%d,%d,%d,%.3f%n", r.variant().name(),
+            FlSystemMetrics m = r.system();
+            csv.append(String.format(Locale.ROOT, "%s,\"%s\",%.2f,%s,%d,%.6f,%d,%d,%d,%.3f,%s,%d,%.4f,%.4f%n", r.variant().name(),
                     r.variant().describe(), r.dropout(), Double.isNaN(r.secondsToTarget()) ? "" : String.format(Locale.ROOT, "%.2f",
                             r.secondsToTarget()), r.versionsToTarget(), r.finalAuc(), r.versions(), r.updatesUsed(), r.updatesLate(),
-                    r.meanStaleness()));
-            md.append(String.format(Locale.ROOT, "| %.2f | %s | %s | %s | %s | %s | %.4f | %d | %d | %d | %.2f |%n", r.dropout(),
+                    r.meanStaleness(), m.reached() ? Long.toString(m.uplinkBytesToTarget()) : "", m.uplinkBytes(), m.meanParticipation(),
+                    m.minParticipation()));
+            md.append(String.format(Locale.ROOT, "| %.2f | %s | %s | %s | %s | %s | %.4f | %d | %d | %d | %.2f | %s | %.2f / %.2f |%n",
+                    r.dropout(),
                     r.variant().name(), r.variant().describe(),
                     Double.isNaN(r.secondsToTarget()) ? "never" : String.format(Locale.ROOT, "%.1f", r.secondsToTarget()),
                     r.versionsToTarget() < 0 ? "-" : Long.toString(r.versionsToTarget()), speedup, r.finalAuc(), r.versions(),
-                    r.updatesUsed(), r.updatesLate(), r.meanStaleness()));
+                    r.updatesUsed(), r.updatesLate(), r.meanStaleness(), m.reached() ? kib(m.uplinkBytesToTarget()) : "-",
+                    m.meanParticipation(), m.minParticipation()));
         }
         Files.writeString(outDir.resolve("results.csv"), csv);
         StringBuilder curves = new StringBuilder("variant,dropout,seconds,auc\n");
@@ -102,5 +109,9 @@ public final class AsyncExperiment {
         Files.writeString(outDir.resolve("curves.csv"), curves);
         Files.writeString(outDir.resolve("results.md"), md);
         AsyncPlot.write(outDir, results, plan.targetAuc());
+    }
+
+    private static String kib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
     }
 }

@@ -1,5 +1,6 @@
 package io.floe.bench.async;
 
+import io.floe.deploy.local.FlSystemMetrics;
 import io.floe.deploy.local.RoundRecord;
 import java.util.List;
 
@@ -16,11 +17,13 @@ import java.util.List;
  * @param updatesUsed updates aggregated into those versions
  * @param updatesLate updates dropped for coming too late (sync) or too stale (async)
  * @param meanStaleness mean staleness of the aggregated updates
+ * @param system the run's system metrics against the target AUC (no centralised gap: a run is bounded by
+ *     time, not by an epoch budget a baseline could match)
  */
 record AsyncResult(AsyncVariant variant, double dropout, List<double[]> curve, double secondsToTarget, long versionsToTarget,
-        double finalAuc, long versions, long updatesUsed, long updatesLate, double meanStaleness) {
+        double finalAuc, long versions, long updatesUsed, long updatesLate, double meanStaleness, FlSystemMetrics system) {
 
-    static AsyncResult of(AsyncVariant variant, double dropout, List<RoundRecord> history, double targetAuc) {
+    static AsyncResult of(AsyncVariant variant, double dropout, List<RoundRecord> history, double targetAuc, int clients) {
         double t0 = history.isEmpty() ? 0 : history.get(0).seconds();
         List<double[]> curve = history.stream().map(r -> new double[] {r.seconds() - t0, r.testAuc()}).toList();
         double toTarget = Double.NaN;
@@ -39,6 +42,7 @@ record AsyncResult(AsyncVariant variant, double dropout, List<double[]> curve, d
         }
         RoundRecord last = history.get(history.size() - 1);
         return new AsyncResult(variant, dropout, curve, toTarget, versionAt, last.testAuc(), last.version(), used, late,
-                used == 0 ? 0 : staleSum / used);
+                used == 0 ? 0 : staleSum / used,
+                FlSystemMetrics.of(history, FlSystemMetrics.Target.auc(targetAuc), null, clients, Double.NaN, Double.NaN));
     }
 }

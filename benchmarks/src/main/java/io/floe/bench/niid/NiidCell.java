@@ -1,6 +1,8 @@
 package io.floe.bench.niid;
 
+import io.floe.deploy.local.FlSystemMetrics;
 import io.floe.deploy.local.RoundRecord;
+import io.floe.deploy.local.TestScores;
 import java.util.List;
 
 /**
@@ -28,6 +30,15 @@ public record NiidCell(String partition, String algorithm, List<RoundRecord> his
     /** The first version whose test accuracy reaches {@code target}, or -1 if none does. */
     public long roundsTo(double target) {
         return history.stream().filter(r -> r.testAccuracy() >= target).mapToLong(RoundRecord::version).findFirst().orElse(-1);
+    }
+
+    /**
+     * The run's system metrics against a target test accuracy: versions and uplink bytes to it, the gap
+     * to {@code centralized} (null before the baselines are trained), participation over {@code clients}.
+     */
+    public FlSystemMetrics systemMetrics(double targetAccuracy, TestScores centralized, int clients) {
+        return FlSystemMetrics.of(history, FlSystemMetrics.Target.accuracy(targetAccuracy), centralized, clients, Double.NaN,
+                Double.NaN);
     }
 
     /**

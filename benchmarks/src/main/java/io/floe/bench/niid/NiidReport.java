@@ -1,5 +1,6 @@
 package io.floe.bench.niid;
 
+import io.floe.deploy.local.FlSystemMetrics;
 import io.floe.deploy.local.RoundRecord;
 import io.floe.deploy.local.TestScores;
 import java.io.IOException;
@@ -29,14 +30,18 @@ final class NiidReport {
         Files.createDirectories(outDir);
         NiidProfile p = plan.profile();
         StringBuilder csv = new StringBuilder("partition,algorithm,final_version,final_accuracy,final_loss,best_accuracy,"
-                + "target_accuracy,rounds_to_target,mean_round_seconds,run_seconds,published_accuracy\n");
+                + "target_accuracy,rounds_to_target,mean_round_seconds,run_seconds,published_accuracy,uplink_bytes_to_target,uplink_bytes,"
+                + "gap_to_centralized,mean_participation,min_participation\n");
         StringBuilder rounds = new StringBuilder("partition,algorithm,version,accuracy,loss,participants,seconds\n");
         for (NiidCell c : cells) {
             long r = c.roundsTo(p.targetAccuracy());
-            csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.6f,%.6f,%.6f,%.2f,%s,%.3f,%.1f,%s%n", c.partition(), c.algorithm(),
+            FlSystemMetrics m = c.systemMetrics(p.targetAccuracy(), baselines.centralized(), plan.clients());
+            csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.6f,%.6f,%.6f,%.2f,%s,%.3f,%.1f,%s,%s,%d,%s,%.4f,%.4f%n", c.partition(), c.algorithm(),
                     c.last().version(), c.finalAccuracy(), c.last().testLoss(), c.bestAccuracy(), p.targetAccuracy(),
                     r < 0 ? "" : Long.toString(r), c.meanRoundSeconds(), c.seconds(),
-                    PublishedResults.format(c.partition(), c.algorithm()).replace("n/a", "")));
+                    PublishedResults.format(c.partition(), c.algorithm()).replace("n/a", ""),
+                    m.reached() ? Long.toString(m.uplinkBytesToTarget()) : "", m.uplinkBytes(),
+                    Double.isNaN(m.gap()) ? "" : String.format(Locale.ROOT, "%.6f", m.gap()), m.meanParticipation(), m.minParticipation()));
             for (RoundRecord h : c.history()) {
                 rounds.append(String.format(Locale.ROOT, "%s,%s,%d,%.6f,%.6f,%d,%.2f%n", c.partition(), c.algorithm(), h.version(),
                         h.testAccuracy(), h.testLoss(), h.participants(), h.seconds()));
@@ -71,11 +76,15 @@ final class NiidReport {
         md.append(String.format(Locale.ROOT, "Fashion-MNIST, %d clients, %s; seed %d; %d runs in %.0f s.%n%n", plan.clients(),
                 p.describe(), plan.seed(), cells.size(), elapsedSeconds));
         md.append(String.format(Locale.ROOT, "| partition | algorithm | final test accuracy | best | rounds to %.0f%% |"
-                + " s/round | published (full settings) |%n|---|---|---:|---:|---:|---:|---:|%n", 100 * p.targetAccuracy()));
+                + " uplink to %.0f%% | gap to centralised | s/round | published (full settings) |%n|---|---|---:|---:|---:|---:|---:|---:|---:|%n",
+                100 * p.targetAccuracy(), 100 * p.targetAccuracy()));
         for (NiidCell c : cells) {
             long r = c.roundsTo(p.targetAccuracy());
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.4f | %.4f | %s | %.1f | %s |%n", c.partition(), c.algorithm(),
-                    c.finalAccuracy(), c.bestAccuracy(), r < 0 ? "not reached" : Long.toString(r), c.meanRoundSeconds(),
+            FlSystemMetrics m = c.systemMetrics(p.targetAccuracy(), baselines.centralized(), plan.clients());
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.4f | %.4f | %s | %s | %s | %.1f | %s |%n", c.partition(), c.algorithm(),
+                    c.finalAccuracy(), c.bestAccuracy(), r < 0 ? "not reached" : Long.toString(r),
+                    m.reached() ? String.format(Locale.ROOT, "%.2f MiB", m.uplinkBytesToTarget() / 1048576.0) : "-",
+                    Double.isNaN(m.gap()) ? "-" : String.format(Locale.ROOT, "%+.4f", m.gap()), c.meanRoundSeconds(),
                     PublishedResults.format(c.partition(), c.algorithm())));
         }
         if (baselines.centralized() != null || !baselines.singleSites().isEmpty()) {

@@ -17,7 +17,7 @@ import java.util.Map;
  * {@code single_site.best_auc}, {@code single_site.mean_auc}, {@code history[]}, {@code config}).
  * For a multiclass scenario the table shows test accuracy and loss, and the JSON leaves out the
  * AUC fields (NaN, see {@link TestScores#auc()}) and adds {@code loss} to the federated and
- * history entries.
+ * history entries. Both end with the run's {@link FlSystemMetrics} (the JSON's {@code system_metrics}).
  */
 public final class DemoReport {
     private final Map<String, Object> config;
@@ -26,10 +26,12 @@ public final class DemoReport {
     private final Baselines.Result baselines;
     private final boolean multiclass;
     private final String siteWord;
+    private final FlSystemMetrics systemMetrics;
 
     /** The hospitals scenario's report: binary, sites called hospitals. */
-    public DemoReport(Map<String, Object> config, RunSettings run, List<RoundRecord> history, Baselines.Result baselines) {
-        this(config, run, history, baselines, false, "hospital");
+    public DemoReport(Map<String, Object> config, RunSettings run, List<RoundRecord> history, Baselines.Result baselines,
+            FlSystemMetrics systemMetrics) {
+        this(config, run, history, baselines, false, "hospital", systemMetrics);
     }
 
     /**
@@ -37,13 +39,18 @@ public final class DemoReport {
      * @param siteWord what a site is called in the table, e.g. {@code hospital} or {@code client}
      */
     public DemoReport(Map<String, Object> config, RunSettings run, List<RoundRecord> history, Baselines.Result baselines,
-            boolean multiclass, String siteWord) {
+            boolean multiclass, String siteWord, FlSystemMetrics systemMetrics) {
         this.config = config;
         this.run = run;
         this.history = List.copyOf(history);
         this.baselines = baselines;
         this.multiclass = multiclass;
         this.siteWord = siteWord;
+        this.systemMetrics = systemMetrics;
+    }
+
+    public FlSystemMetrics systemMetrics() {
+        return systemMetrics;
     }
 
     public Baselines.Result baselines() {
@@ -70,6 +77,7 @@ public final class DemoReport {
             out.printf("  best single %-8s              %7.4f         %7.4f%n", siteWord, best.accuracy(), best.logLoss());
             out.printf("  mean single %-8s              %7.4f%n", siteWord, baselines.meanSingleSiteAccuracy());
             out.println();
+            systemMetrics.print(out);
             return;
         }
         out.println("                                   test AUC   test accuracy");
@@ -85,6 +93,7 @@ public final class DemoReport {
                     Double.isNaN(fed.backdoorSuccess()) ? "" : String.format(", backdoor success %.3f", fed.backdoorSuccess()));
         }
         out.println();
+        systemMetrics.print(out);
     }
 
     public void writeJson(Path file) throws IOException {
@@ -125,6 +134,7 @@ public final class DemoReport {
             putFinite(site, "auc", m.auc());
             site.put("accuracy", m.accuracy());
         }
+        systemMetrics.writeTo(root.putObject("system_metrics"));
         ArrayNode h = root.putArray("history");
         for (RoundRecord r : history) {
             ObjectNode n = h.addObject();
@@ -147,6 +157,12 @@ public final class DemoReport {
             n.put("seconds", r.seconds());
             if (!Double.isNaN(r.epsilon())) {
                 n.put("epsilon", r.epsilon());
+            }
+            if (r.version() > 0) {
+                n.put("uplink_bytes", r.uplinkBytes());
+            }
+            if (r.selected() > 0) {
+                n.put("selected", r.selected());
             }
             if (!r.rejections().isEmpty()) {
                 ArrayNode rej = n.putArray("rejections");

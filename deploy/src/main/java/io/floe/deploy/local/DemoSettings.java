@@ -15,7 +15,9 @@ import java.nio.file.Path;
  * @param plot PNG plot path
  * @param webUiPorts port or range of the Flink web UI
  * @param metricsPorts port or range of the Prometheus endpoint; null for none
+ * @param target the test score whose first version and uplink bytes the system metrics report
  */
 public record DemoSettings(Path data, int hospitals, double labelSkew, double sizeSkew, RunSettings run,
-        long checkpointIntervalMs, Path report, Path plot, String webUiPorts, String metricsPorts, byte[] dpNoiseSecret) {
+        long checkpointIntervalMs, Path report, Path plot, String webUiPorts, String metricsPorts, byte[] dpNoiseSecret,
+        FlSystemMetrics.Target target) {
 }

@@ -71,6 +71,7 @@ public final class FederatedRun {
         List<AutoCloseable> clients = new ArrayList<>();
         GlobalModelEvaluator evaluator = new GlobalModelEvaluator(scenario.evaluationSet());
         List<RoundRecord> history = new ArrayList<>();
+        UplinkLedger uplink = new UplinkLedger();
         try (RoundObserver observer = new RoundObserver(floe.bootstrapServers(), floe.topics(), s.modelId())) {
             for (int i = 0; i < sites; i++) {
                 String clientId = scenario.siteName(i);
@@ -99,7 +100,7 @@ public final class FederatedRun {
                 clients.add(follower);
                 clients.add(publisher);
                 clients.add(heartbeats);
-                TrainerLoop loop = new TrainerLoop(clientId, follower, publisher, training, openEnded ? 0 : s.rounds(), u -> { },
+                TrainerLoop loop = new TrainerLoop(clientId, follower, uplink.wrap(publisher), training, openEnded ? 0 : s.rounds(), u -> { },
                         heartbeats, TrainerLoop.DEFAULT_HEARTBEAT_INTERVAL);
                 loops.add(loop);
                 Thread t = new Thread(loop, s.modelId() + "/" + clientId);
@@ -143,7 +144,7 @@ public final class FederatedRun {
                             + history.get(history.size() - 1).version()) + " of " + s.rounds() + "); job status " + floe.jobStatus());
                 }
                 for (RoundObserver.PublishedVersion v : observer.poll(Duration.ofMillis(200))) {
-                    RoundRecord r = record(v.model(), v.report(), evaluator, backdoor, scenario, attackers, started);
+                    RoundRecord r = record(v.model(), v.report(), evaluator, backdoor, scenario, attackers, uplink, started);
                     newest = v.model();
                     history.add(r);
                     deadline = System.nanoTime() + STALL_TIMEOUT.toNanos();
@@ -179,7 +180,7 @@ public final class FederatedRun {
     }
 
     private static RoundRecord record(GlobalModel model, AggregationReport rep, GlobalModelEvaluator evaluator,
-            Optional<Backdoor> backdoor, FederatedScenario scenario, Set<String> attackers, long started) {
+            Optional<Backdoor> backdoor, FederatedScenario scenario, Set<String> attackers, UplinkLedger uplink, long started) {
         TestScores m = evaluator.evaluate(model);
         int attackersRejected = 0;
         List<String> rejections = new ArrayList<>();
@@ -211,7 +212,9 @@ public final class FederatedRun {
                 (System.nanoTime() - started) / 1e9, rejections,
                 rep == null || rep.getPrivacy() == null ? Double.NaN : rep.getPrivacy().getEpsilon(),
                 rep == null ? 0 : rep.getLateUpdates(), rep == null ? 0 : meanStaleness(rep), m.logLoss(),
-                rep == null ? Double.NaN : rep.getClientMetrics().getOrDefault("accuracy", Double.NaN));
+                rep == null ? Double.NaN : rep.getClientMetrics().getOrDefault("accuracy", Double.NaN),
+                rep == null ? -1 : rep.getSelectedClients(), rep == null ? 0 : uplink.bytesOf(rep.getAccepted()),
+                rep == null ? Double.NaN : uplink.maxEpsilonOf(rep.getAccepted()));
     }
 
     private static double meanStaleness(AggregationReport rep) {

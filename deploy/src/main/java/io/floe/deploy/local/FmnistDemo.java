@@ -34,9 +34,11 @@ public final class FmnistDemo {
      * @param plot PNG plot path
      * @param webUiPorts port or range of the Flink web UI
      * @param metricsPorts port or range of the Prometheus endpoint; null for none
+     * @param target the test accuracy whose first version and uplink bytes the system metrics report
      */
     public record Settings(Path dataDir, int clients, String partition, int trainRows, int testRows, RunSettings run,
-            long checkpointIntervalMs, Path report, Path plot, String webUiPorts, String metricsPorts, byte[] dpNoiseSecret) {
+            long checkpointIntervalMs, Path report, Path plot, String webUiPorts, String metricsPorts, byte[] dpNoiseSecret,
+            FlSystemMetrics.Target target) {
     }
 
     private FmnistDemo() {
@@ -81,7 +83,9 @@ public final class FmnistDemo {
             config.put("batch_size", run.training().getBatchSize());
             config.put("momentum", run.training().getMomentum());
             config.put("aggregation", run.aggregation().toString());
-            DemoReport report = new DemoReport(config, run, history, baselines, true, "client");
+            FlSystemMetrics metrics = FlSystemMetrics.of(history, s.target(), baselines.centralized(), s.clients(),
+                    run.aggregation().getDpDelta(), run.localDp() == null ? Double.NaN : run.localDp().delta());
+            DemoReport report = new DemoReport(config, run, history, baselines, true, "client", metrics);
             report.printTable(out);
             report.writeJson(s.report());
             AucPlot.write(s.plot(), "floe: Fashion-MNIST, " + s.clients() + " clients " + scenario.partition() + ", " + arch + ", "

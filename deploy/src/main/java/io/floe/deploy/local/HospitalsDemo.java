@@ -13,7 +13,7 @@ import java.util.Map;
  * Kafka broker, the aggregation job in a Flink MiniCluster, and one trainer thread per hospital,
  * each holding only its own records; only weight deltas travel through Kafka. The demo prints a
  * line per global version, then compares the federated model with centralised training and with
- * each hospital alone, and writes a JSON report and a PNG plot.
+ * each hospital alone, prints the run's {@link FlSystemMetrics}, and writes a JSON report and a PNG plot.
  */
 public final class HospitalsDemo {
     public static final String MODEL_ID = "wdbc-hospitals";
@@ -57,7 +57,9 @@ public final class HospitalsDemo {
             config.put("batch_size", run.training().getBatchSize());
             config.put("test_records", scenario.rawTest().size());
             config.put("aggregation", run.aggregation().toString());
-            DemoReport report = new DemoReport(config, run, history, baselines);
+            FlSystemMetrics metrics = FlSystemMetrics.of(history, s.target(), baselines.centralized(), s.hospitals(),
+                    run.aggregation().getDpDelta(), run.localDp() == null ? Double.NaN : run.localDp().delta());
+            DemoReport report = new DemoReport(config, run, history, baselines, metrics);
             report.printTable(out);
             report.writeJson(s.report());
             AucPlot.write(s.plot(), "floe: " + s.hospitals() + " hospitals, " + arch + ", " + run.aggregation().getRule()

@@ -22,9 +22,14 @@ package io.floe.deploy.local;
  * @param meanStaleness mean staleness tau of the updates aggregated into it (0 for sync rounds)
  * @param testLoss mean cross-entropy on the held-out test set
  * @param clientAccuracy the clients' local validation accuracy, weighted by examples (NaN when not reported)
+ * @param selected clients its base version asked to train (the report's selectedClients); -1 when it asked
+ *     every client
+ * @param uplinkBytes wire bytes of the updates aggregated into it, as the trainers sent them ({@link UplinkLedger})
+ * @param clientEpsilon the largest DP-SGD epsilon those updates reported (NaN without local DP)
  */
 public record RoundRecord(long version, int participants, int rejected, int attackersRejected, int attackersFlagged,
         int honestFlagged, double testAuc,
         double testAccuracy, double clientAuc, double backdoorSuccess, double seconds, java.util.List<String> rejections,
-        double epsilon, int lateUpdates, double meanStaleness, double testLoss, double clientAccuracy) {
+        double epsilon, int lateUpdates, double meanStaleness, double testLoss, double clientAccuracy, int selected,
+        long uplinkBytes, double clientEpsilon) {
 }
