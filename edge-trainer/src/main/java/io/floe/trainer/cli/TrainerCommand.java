@@ -7,11 +7,14 @@ import io.floe.trainer.daemon.TrainerLoop;
 import io.floe.trainer.daemon.UpdatePublisher;
 import io.floe.trainer.data.CsvDatasetLoader;
 import io.floe.trainer.data.Dataset;
+import io.floe.trainer.metrics.MetricsEndpoint;
+import io.floe.trainer.metrics.TrainerMetrics;
 import io.floe.trainer.privacy.DpSgdConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,6 +35,9 @@ import picocli.CommandLine.Spec;
  * <p>The model's algorithm (fedavg, fedprox, scaffold, fednova) and architecture come with each
  * global version; a SCAFFOLD site keeps its control variate under {@code --state-dir}, so it
  * resumes it after a restart.
+ *
+ * <p>With {@code --metrics-port P} the trainer serves its own metrics ({@link TrainerMetrics}) for
+ * Prometheus at {@code http://127.0.0.1:P/metrics} ({@code --metrics-bind} to listen elsewhere).
  */
 @Command(name = "trainer", mixinStandardHelpOptions = true,
         description = "Run a federated trainer for one site: local data stays here, only weight deltas are published.")
@@ -93,6 +99,15 @@ public class TrainerCommand implements Callable<Integer> {
             + "(default: the batch size the global model asks for).")
     Integer dpExpectedBatchSize;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve this trainer's metrics (rounds, last version,"
+            + " publish retries, local loss/accuracy/AUC, DP-SGD epsilon) for Prometheus at http://BIND:PORT/metrics;"
+            + " 0 picks a free port. Off unless given.")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-bind", paramLabel = "ADDRESS", defaultValue = MetricsEndpoint.DEFAULT_BIND,
+            description = "Address the metrics endpoint binds to; 0.0.0.0 exposes it beyond this host (default: ${DEFAULT-VALUE}).")
+    String metricsBind;
+
     @Spec
     CommandSpec spec;
 
@@ -100,6 +115,9 @@ public class TrainerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (heartbeatIntervalMs <= 0) {
             throw new ParameterException(spec.commandLine(), "--heartbeat-interval-ms must be positive, was " + heartbeatIntervalMs);
+        }
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+            throw new ParameterException(spec.commandLine(), "--metrics-port must be in [0, 65535] (0: any free port), was " + metricsPort);
         }
         Optional<DpSgdConfig> dpSgd = dpSgdConfig();
         CsvDatasetLoader.Builder loader = CsvDatasetLoader.builder();
@@ -120,14 +138,26 @@ public class TrainerCommand implements Callable<Integer> {
                         kafka.clientProperties());
                 HeartbeatPublisher heartbeats = new HeartbeatPublisher(kafka.bootstrapServers, kafka.topics().clients(),
                         modelId, clientId, training.trainingExamples(), kafka.clientProperties())) {
+            AtomicReference<TrainerLoop> started = new AtomicReference<>();
+            TrainerMetrics metrics = new TrainerMetrics(modelId, clientId,
+                    () -> started.get() == null ? -1 : started.get().lastTrainedVersion(), publisher::publishRetries);
             TrainerLoop loop = new TrainerLoop(clientId, follower, publisher, training, maxRounds,
-                    u -> System.out.printf("trainer %s: sent update %s from version %d (local accuracy %s, auc %s)%n",
-                            clientId, u.getUpdateId(), u.getBaseVersion(),
-                            u.getMetrics().getOrDefault("accuracy", Double.NaN),
-                            u.getMetrics().getOrDefault("auc", Double.NaN)),
+                    u -> {
+                        metrics.published(u);
+                        System.out.printf("trainer %s: sent update %s from version %d (local accuracy %s, auc %s)%n",
+                                clientId, u.getUpdateId(), u.getBaseVersion(),
+                                u.getMetrics().getOrDefault("accuracy", Double.NaN),
+                                u.getMetrics().getOrDefault("auc", Double.NaN));
+                    },
                     heartbeats, Duration.ofMillis(heartbeatIntervalMs));
+            started.set(loop);
             Runtime.getRuntime().addShutdownHook(new Thread(loop::stop));
-            loop.run();
+            try (MetricsEndpoint endpoint = metricsPort == null ? null : MetricsEndpoint.start(metricsBind, metricsPort, metrics::scrape)) {
+                if (endpoint != null) {
+                    System.out.printf("trainer %s: metrics at %s%n", clientId, endpoint.url());
+                }
+                loop.run();
+            }
             if (loop.budgetExhausted()) {
                 System.out.printf("trainer %s: privacy budget exhausted after %d updates, stopped%n", clientId,
                         loop.rounds());

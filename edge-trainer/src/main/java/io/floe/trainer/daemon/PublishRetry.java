@@ -3,6 +3,7 @@ package io.floe.trainer.daemon;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
@@ -67,6 +68,7 @@ public final class PublishRetry {
     private final long maxDelayMs;
     private final Random jitter;
     private final Object wakeUp = new Object();
+    private final AtomicLong retries = new AtomicLong();
     private volatile boolean stopped;
 
     /** Default backoff (1 s doubling up to 30 s), jitter seeded by the client id. */
@@ -163,12 +165,21 @@ public final class PublishRetry {
                         delay.toMillis(), failure.toString());
                 lastLogged = now;
             }
+            retries.incrementAndGet();
             if (kind == Failure.RECREATE_PRODUCER) {
                 LOG.warn("recreating the producer for {} after {}", what, failure.toString());
                 recreateProducer.run();
             }
             await(delay);
         }
+    }
+
+    /**
+     * Failed attempts that were followed by another one, over this retry's life (all records): a
+     * trainer's count of broker trouble, exported as {@code floe_trainer_publish_retries_total}.
+     */
+    public long retries() {
+        return retries.get();
     }
 
     /** Ends current and future waits: {@link #call} then throws {@link StoppedException}. */

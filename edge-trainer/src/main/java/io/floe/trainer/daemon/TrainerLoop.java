@@ -41,9 +41,10 @@ public final class TrainerLoop implements Runnable {
     private final Duration heartbeatInterval;
     private volatile boolean running = true;
     private volatile boolean budgetExhausted;
-    private long lastTrainedVersion = -1;
-    private int rounds;
-    private int versionsNotSelected;
+    // volatile: read by a metrics endpoint's thread while the loop runs
+    private volatile long lastTrainedVersion = -1;
+    private volatile int rounds;
+    private volatile int versionsNotSelected;
 
     /**
      * A loop that sends no heartbeats.

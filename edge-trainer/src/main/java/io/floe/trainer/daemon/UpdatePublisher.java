@@ -82,6 +82,11 @@ public final class UpdatePublisher implements UpdateSink, AutoCloseable {
         retry.stop();
     }
 
+    /** Sends retried after a failed attempt, over this publisher's life ({@link PublishRetry#retries()}). */
+    public long publishRetries() {
+        return retry.retries();
+    }
+
     private RecordMetadata sendOnce(ProducerRecord<byte[], byte[]> record) throws Exception {
         KafkaProducer<byte[], byte[]> current;
         synchronized (producerLock) {

@@ -22,6 +22,15 @@ class TrainerCommandTest {
     }
 
     @Test
+    void metricsAreOffByDefaultAndBindToLoopbackWhenTurnedOn() {
+        assertThat(parse().metricsPort).isNull();
+        TrainerCommand on = parse("--metrics-port", "9464");
+        assertThat(on.metricsPort).isEqualTo(9464);
+        assertThat(on.metricsBind).isEqualTo("127.0.0.1");
+        assertThat(parse("--metrics-port", "0", "--metrics-bind", "0.0.0.0").metricsBind).isEqualTo("0.0.0.0");
+    }
+
+    @Test
     void noDpOptionsMeansNoDp() {
         assertThat(parse().dpSgdConfig()).isEmpty();
     }

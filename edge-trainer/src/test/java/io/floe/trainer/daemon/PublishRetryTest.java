@@ -86,6 +86,32 @@ class PublishRetryTest {
     }
 
     @Test
+    void countsEveryRetryOverItsLifeButNotAFirstAttemptThatSucceeds() throws Exception {
+        // Prepare
+        PublishRetry retry = new PublishRetry(Duration.ofMillis(1), Duration.ofMillis(4), 1L);
+        AtomicInteger attempts = new AtomicInteger();
+
+        // Execute: u-1 acked at once; u-2 after two timeouts; u-3 after a fenced producer
+        retry.call("update u-1", () -> "acked", () -> { });
+        retry.call("update u-2", () -> {
+            if (attempts.incrementAndGet() <= 2) {
+                throw new TimeoutException("delivery timeout");
+            }
+            return "acked";
+        }, () -> { });
+        AtomicInteger third = new AtomicInteger();
+        retry.call("update u-3", () -> {
+            if (third.incrementAndGet() == 1) {
+                throw new ProducerFencedException("epoch bumped");
+            }
+            return "acked";
+        }, () -> { });
+
+        // Assert
+        assertThat(retry.retries()).isEqualTo(3);
+    }
+
+    @Test
     void recreatesTheProducerAfterItWasFencedThenSendsAgain() throws Exception {
         PublishRetry retry = new PublishRetry(Duration.ofMillis(1), Duration.ofMillis(4), 1L);
         AtomicInteger attempts = new AtomicInteger();
