@@ -91,11 +91,12 @@ class FailoverITCase {
                 rig.loseTaskManager();
                 trainers.releaseGate();
                 rig.replaceTaskManager();
-                long nextVersionAt = published.await(FAULT_VERSION + 1, STEP_TIMEOUT, "after the TaskManager was replaced");
+                long nextVersionAt = awaitVersion(published, trainers, FAULT_VERSION + 1, STEP_TIMEOUT,
+                        "after the TaskManager was replaced");
                 recordRecovery("TaskManager lost mid-round, replaced at once", rig, faultAt, nextVersionAt);
                 assertThat(rig.jobStatusSince(JobStatus.RESTARTING)).as("the job restarted after the fault").isGreaterThan(faultAt);
 
-                published.await(ROUNDS, ALL_ROUNDS, "after the fault");
+                awaitVersion(published, trainers, ROUNDS, ALL_ROUNDS, "after the fault");
                 acknowledged = trainers.acknowledged();
                 assertThat(trainers.died()).as("trainers that died").isEmpty();
             }
@@ -128,13 +129,14 @@ class FailoverITCase {
                 long backAt = System.currentTimeMillis();
                 rig.restartBroker();
                 long restartedIn = System.currentTimeMillis() - backAt;
-                long nextVersionAt = published.await(FAULT_VERSION + 1, STEP_TIMEOUT, "after the broker came back");
+                long nextVersionAt = awaitVersion(published, trainers, FAULT_VERSION + 1, STEP_TIMEOUT,
+                        "after the broker came back");
                 recordRecovery(String.format("broker down %d s mid-round (restart took %d ms)",
                         BROKER_OUTAGE.toSeconds(), restartedIn), rig, faultAt, nextVersionAt);
                 recoveryTimes.add(String.format("%-52s next version %6d ms after the broker was back", "",
                         nextVersionAt - backAt));
 
-                published.await(ROUNDS, ALL_ROUNDS, "after the fault");
+                awaitVersion(published, trainers, ROUNDS, ALL_ROUNDS, "after the fault");
                 acknowledged = trainers.acknowledged();
                 assertThat(acknowledgedDuringOutage).as("updates acknowledged while the broker was down").isZero();
                 assertThat(trainers.died()).as("trainers that died").isEmpty();
@@ -168,11 +170,12 @@ class FailoverITCase {
 
                 long resumeAt = System.currentTimeMillis();
                 rig.resumeFrom(savepoint);
-                long nextVersionAt = published.await(FAULT_VERSION + 1, STEP_TIMEOUT, "after the job resumed");
+                long nextVersionAt = awaitVersion(published, trainers, FAULT_VERSION + 1, STEP_TIMEOUT,
+                        "after the job resumed");
                 recordRecovery(String.format("job resumed from a savepoint (stop took %d ms)", stoppedIn), rig, resumeAt,
                         nextVersionAt);
 
-                published.await(ROUNDS, ALL_ROUNDS, "after the job resumed");
+                awaitVersion(published, trainers, ROUNDS, ALL_ROUNDS, "after the job resumed");
                 acknowledged = trainers.acknowledged();
                 assertThat(trainers.died()).as("trainers that died").isEmpty();
             }
@@ -203,15 +206,16 @@ class FailoverITCase {
             List<ModelUpdate> acknowledged;
             try (FailoverTrainers trainers = trainers(rig, modelId, -1)) {
                 for (long v : faultVersions) {
-                    written.await(v, ALL_ROUNDS, "written by the sink");
+                    awaitVersion(written, trainers, v, ALL_ROUNDS, "written by the sink");
                     long faultAt = System.currentTimeMillis();
                     rig.loseTaskManager();
                     rig.replaceTaskManager();
-                    long committedAt = published.await(v, STEP_TIMEOUT, "after the TaskManager was replaced");
+                    long committedAt = awaitVersion(published, trainers, v, STEP_TIMEOUT,
+                            "after the TaskManager was replaced");
                     recordRecovery(String.format("TaskManager lost as version %d was written", v), rig, faultAt,
                             committedAt);
                 }
-                published.await(ROUNDS, ALL_ROUNDS, "after the faults");
+                awaitVersion(published, trainers, ROUNDS, ALL_ROUNDS, "after the faults");
                 acknowledged = trainers.acknowledged();
                 assertThat(trainers.died()).as("trainers that died").isEmpty();
             }
@@ -249,6 +253,24 @@ class FailoverITCase {
     private static FailoverTrainers trainers(FailoverRig rig, String modelId, long gateVersion) {
         return FailoverTrainers.start(rig.bootstrapServers(), rig.topics(), modelId, scenario.hospitals(), SEED, ROUNDS,
                 gateVersion);
+    }
+
+    /**
+     * Waits until {@code watch} has seen {@code version} and returns when it first did; fails at
+     * once when a trainer died (a federation that lost a site never reaches the next version).
+     */
+    private static long awaitVersion(VersionWatch watch, FailoverTrainers trainers, long version, Duration timeout,
+            String context) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (watch.firstSeen(version) < 0) {
+            assertThat(trainers.died()).as("trainers that died before version %d %s", version, context).isEmpty();
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("version " + version + " not seen within " + timeout + " " + context
+                        + "; newest seen: " + watch.newest());
+            }
+            Thread.sleep(20);
+        }
+        return watch.firstSeen(version);
     }
 
     private static void awaitAcknowledged(FailoverTrainers trainers, long baseVersion, int count) throws InterruptedException {

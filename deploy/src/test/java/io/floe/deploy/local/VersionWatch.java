@@ -57,9 +57,6 @@ final class VersionWatch implements AutoCloseable {
                             long version = WireCodec.GLOBAL_MODEL.decode(r.value()).getVersion();
                             copies.computeIfAbsent(version, v -> new CopyOnWriteArrayList<>()).add(r.value());
                             firstSeenMillis.putIfAbsent(version, System.currentTimeMillis());
-                            synchronized (this) {
-                                notifyAll();
-                            }
                         }
                     }
                 } catch (WakeupException e) {
@@ -81,25 +78,14 @@ final class VersionWatch implements AutoCloseable {
         return firstSeenMillis.keySet().stream().mapToLong(Long::longValue).max().orElse(-1);
     }
 
+    /** Wall time (epoch millis) {@code version} was first seen, -1 if not yet. */
+    long firstSeen(long version) {
+        return firstSeenMillis.getOrDefault(version, -1L);
+    }
+
     /** The record values of {@code version} seen so far. */
     List<byte[]> copies(long version) {
         return List.copyOf(copies.getOrDefault(version, List.of()));
-    }
-
-    /** Waits until {@code version} has been seen and returns the wall time (epoch millis) it was first seen. */
-    long await(long version, Duration timeout, String context) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        synchronized (this) {
-            while (!firstSeenMillis.containsKey(version)) {
-                long left = deadline - System.currentTimeMillis();
-                if (left <= 0) {
-                    throw new AssertionError("version " + version + " not seen within " + timeout + " " + context
-                            + "; newest seen: " + newest());
-                }
-                wait(Math.min(left, 100));
-            }
-        }
-        return firstSeenMillis.get(version);
     }
 
     @Override
