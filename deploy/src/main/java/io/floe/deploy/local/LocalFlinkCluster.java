@@ -16,6 +16,12 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
+import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
@@ -118,5 +124,65 @@ public final class LocalFlinkCluster implements AutoCloseable {
                 Files.deleteIfExists(p);
             }
         }
+    }
+
+    // ---- failover: TaskManagers come and go, a job stops with a savepoint and resumes from it ----
+
+    /**
+     * Shuts down a TaskManager, as a lost machine: the job's tasks on it fail and the job restarts
+     * by its restart strategy once slots are available again ({@link #startTaskManager()}).
+     *
+     * @param index in start order: 0 is the cluster's first TaskManager, each {@link #startTaskManager()}
+     *              adds the next index (a terminated one keeps its index)
+     */
+    public void terminateTaskManager(int index, Duration timeout) throws Exception {
+        cluster.terminateTaskManager(index).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts one more TaskManager with as many slots as the first one, as a replacement machine would join. */
+    public void startTaskManager() throws Exception {
+        cluster.startTaskManager();
+    }
+
+    /**
+     * Stops the job with a savepoint in {@code directory} (without draining: timers and open rounds
+     * stay in the savepoint) and returns the savepoint's path for {@link #submitFromSavepoint}.
+     */
+    public String stopWithSavepoint(JobID id, Path directory, Duration timeout) throws Exception {
+        return cluster.stopWithSavepoint(id, directory.toUri().toString(), false, SavepointFormatType.CANONICAL)
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Submits the job built on {@code env}, restoring its state from {@code savepointPath}. */
+    public JobID submitFromSavepoint(StreamExecutionEnvironment env, String jobName, String savepointPath) throws Exception {
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName(jobName);
+        graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepointPath, false));
+        return cluster.submitJob(graph).get(60, TimeUnit.SECONDS).getJobID();
+    }
+
+    /**
+     * When the last of the job's subtasks switched to RUNNING (epoch millis), or -1 while the job or
+     * any subtask is not RUNNING: a job that restarts is RUNNING again before its tasks are deployed
+     * on new slots, so the job's own status says too little about when it can work again.
+     */
+    public long allTasksRunningSince(JobID id) throws Exception {
+        AccessExecutionGraph graph = cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS);
+        if (graph.getState() != JobStatus.RUNNING) {
+            return -1;
+        }
+        long since = 0;
+        for (AccessExecutionVertex v : graph.getAllExecutionVertices()) {
+            if (v.getExecutionState() != ExecutionState.RUNNING) {
+                return -1;
+            }
+            since = Math.max(since, v.getStateTimestamp(ExecutionState.RUNNING));
+        }
+        return since;
+    }
+
+    /** When the job last entered {@code status}, epoch millis; 0 if it never did. */
+    public long jobStatusSince(JobID id, JobStatus status) throws Exception {
+        return cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS).getStatusTimestamp(status);
     }
 }
