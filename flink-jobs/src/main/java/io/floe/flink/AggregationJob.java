@@ -53,8 +53,9 @@ public final class AggregationJob {
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, options);
-        buildPipeline(env, kafkaSource(options), kafkaSink(options), options.topics(), options.dpNoiseSecret(),
-                publishedModels(options));
+        PublishedModels published = publishedModels(options);
+        buildPipeline(env, kafkaSource(options, published), kafkaSink(options), options.topics(), options.dpNoiseSecret(),
+                published);
         env.execute("floe aggregation");
     }
 
@@ -120,11 +121,20 @@ public final class AggregationJob {
     /**
      * Reads the control, update and clients (heartbeat) topics, read_committed: the update and
      * clients topics from the group's offsets (earliest at first start), the control topic from its
-     * beginning ({@link ControlFromEarliest}), so a job that starts without state sees every model's
-     * spec again. A restored job continues from its checkpointed offsets. All three must exist
-     * ({@code TopicAdmin.createFloeTopics} creates them).
+     * beginning, so a job that starts without state sees every model's spec again
+     * ({@link StatelessStartOffsets}). A restored job continues from its checkpointed offsets. All
+     * three must exist ({@code TopicAdmin.createFloeTopics} creates them).
      */
     public static KafkaSource<InboundRecord> kafkaSource(AggregationJobOptions options) {
+        return kafkaSource(options, PublishedModels.none());
+    }
+
+    /**
+     * As above; with models to continue ({@link #publishedModels}) the updates topic is read from
+     * the oldest time one of their newest versions was made, so the updates of the rounds the lost
+     * job had open are read again.
+     */
+    public static KafkaSource<InboundRecord> kafkaSource(AggregationJobOptions options, PublishedModels resumeFrom) {
         TopicNames topics = options.topics();
         Properties props = options.kafkaProperties();
         props.setProperty("isolation.level", "read_committed");
@@ -132,7 +142,7 @@ public final class AggregationJob {
                 .setBootstrapServers(options.bootstrapServers)
                 .setTopics(topics.control(), topics.updates(), topics.clients())
                 .setGroupId(options.groupId)
-                .setStartingOffsets(new ControlFromEarliest(topics.control()))
+                .setStartingOffsets(new StatelessStartOffsets(topics.control(), topics.updates(), resumeFrom.openRoundsSince()))
                 .setDeserializer(new InboundDeserializer())
                 .setProperties(props)
                 .build();

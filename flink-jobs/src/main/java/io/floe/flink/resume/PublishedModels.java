@@ -204,6 +204,19 @@ public final class PublishedModels implements Serializable {
         return Collections.unmodifiableSet(versions.keySet());
     }
 
+    /**
+     * The oldest made-at time (epoch millis) among the models' newest versions, -1 when there are
+     * none: updates for the rounds open on those versions were all sent after it.
+     */
+    public long openRoundsSince() {
+        long oldest = -1;
+        for (byte[] bytes : models.values()) {
+            long t = WireCodec.GLOBAL_MODEL.decode(bytes).getCreatedAt().toEpochMilli();
+            oldest = oldest < 0 ? t : Math.min(oldest, t);
+        }
+        return oldest;
+    }
+
     /** "m1 at v126, m2 at v3". */
     public String describe() {
         return versions.entrySet().stream().map(e -> e.getKey() + " at v" + e.getValue()).collect(Collectors.joining(", "));
