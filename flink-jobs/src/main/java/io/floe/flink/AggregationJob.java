@@ -8,6 +8,8 @@ import io.floe.flink.io.InboundDeserializer;
 import io.floe.flink.io.InboundRecord;
 import io.floe.flink.io.OutboundRecord;
 import io.floe.flink.io.OutboundSerializer;
+import io.floe.flink.resume.PublishedModels;
+import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -15,12 +17,10 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import picocli.CommandLine;
 
 /**
@@ -53,7 +53,9 @@ public final class AggregationJob {
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, options);
-        buildPipeline(env, kafkaSource(options), kafkaSink(options), options.topics(), options.dpNoiseSecret());
+        PublishedModels published = publishedModels(options);
+        buildPipeline(env, kafkaSource(options, published), kafkaSink(options), options.topics(), options.dpNoiseSecret(),
+                published);
         env.execute("floe aggregation");
     }
 
@@ -82,23 +84,57 @@ public final class AggregationJob {
     /** As above, with the secret that keys central-DP noise (see {@code --dp-noise-secret-file}). */
     public static void buildPipeline(StreamExecutionEnvironment env, Source<InboundRecord, ?, ?> source,
             Sink<OutboundRecord> sink, TopicNames topics, byte[] dpNoiseSecret) {
+        buildPipeline(env, source, sink, topics, dpNoiseSecret, PublishedModels.none());
+    }
+
+    /**
+     * As above; a model that has no keyed state (a start without checkpoint or savepoint)
+     * continues from its version in {@code resumeFrom} instead of version 0 ({@link #publishedModels}).
+     */
+    public static void buildPipeline(StreamExecutionEnvironment env, Source<InboundRecord, ?, ?> source,
+            Sink<OutboundRecord> sink, TopicNames topics, byte[] dpNoiseSecret, PublishedModels resumeFrom) {
         DataStream<InboundRecord> inbound = env.fromSource(source, WatermarkStrategy.noWatermarks(), "floe inbound")
                 .uid("floe-inbound");
         SingleOutputStreamOperator<ModelEvent> events = inbound.process(new RecordDecoder(topics))
                 .name("decode").uid("floe-decode");
         DataStream<OutboundRecord> published = events.keyBy(e -> e.modelId)
-                .process(new ModelAggregator(topics, dpNoiseSecret))
+                .process(new ModelAggregator(topics, dpNoiseSecret, resumeFrom))
                 .name("aggregate").uid("floe-aggregate");
         published.union(events.getSideOutput(RecordDecoder.DEAD_LETTERS))
                 .sinkTo(sink).name("floe outbound").uid("floe-outbound");
     }
 
     /**
-     * Reads the control, update and clients (heartbeat) topics, read_committed, from the group's
-     * offsets (earliest at first start). All three must exist ({@code TopicAdmin.createFloeTopics}
-     * creates them).
+     * What models without state continue from ({@code --resume-from-topics}, on by default): each
+     * model's newest committed version and ledger, read from the models and reports topics now, at
+     * submission; nothing with {@code --no-resume-from-topics}. A job restored from a checkpoint or
+     * savepoint has keyed state for its models and ignores these.
+     */
+    public static PublishedModels publishedModels(AggregationJobOptions options) {
+        if (!options.resumeFromTopics) {
+            return PublishedModels.none();
+        }
+        return PublishedModels.read(options.bootstrapServers, options.kafkaProperties(), options.topics(),
+                Duration.ofMillis(options.resumeTimeoutMs));
+    }
+
+    /**
+     * Reads the control, update and clients (heartbeat) topics, read_committed: the update and
+     * clients topics from the group's offsets (earliest at first start), the control topic from its
+     * beginning, so a job that starts without state sees every model's spec again
+     * ({@link StatelessStartOffsets}). A restored job continues from its checkpointed offsets. All
+     * three must exist ({@code TopicAdmin.createFloeTopics} creates them).
      */
     public static KafkaSource<InboundRecord> kafkaSource(AggregationJobOptions options) {
+        return kafkaSource(options, PublishedModels.none());
+    }
+
+    /**
+     * As above; with models to continue ({@link #publishedModels}) the updates topic is read from
+     * the oldest time one of their newest versions was made, so the updates of the rounds the lost
+     * job had open are read again.
+     */
+    public static KafkaSource<InboundRecord> kafkaSource(AggregationJobOptions options, PublishedModels resumeFrom) {
         TopicNames topics = options.topics();
         Properties props = options.kafkaProperties();
         props.setProperty("isolation.level", "read_committed");
@@ -106,7 +142,7 @@ public final class AggregationJob {
                 .setBootstrapServers(options.bootstrapServers)
                 .setTopics(topics.control(), topics.updates(), topics.clients())
                 .setGroupId(options.groupId)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setStartingOffsets(new StatelessStartOffsets(topics.control(), topics.updates(), resumeFrom.openRoundsSince()))
                 .setDeserializer(new InboundDeserializer())
                 .setProperties(props)
                 .build();

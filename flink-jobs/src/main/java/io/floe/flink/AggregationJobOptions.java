@@ -60,6 +60,18 @@ public class AggregationJobOptions implements Serializable {
             description = "File whose bytes key the HMAC that seeds central-DP noise per (model, version); an auditor with it can replay the noise. Without it a random secret is drawn at submission (noise not replayable).")
     public Path dpNoiseSecretFile;
 
+    @Option(names = "--resume-from-topics", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "When a model has no state (the job started without a checkpoint or savepoint), continue from its newest "
+                    + "version on the models topic and the privacy ledger of its newest report instead of publishing version 0 "
+                    + "again; --no-resume-from-topics starts every such model at version 0 (default: ${DEFAULT-VALUE}).")
+    public boolean resumeFromTopics = true;
+
+    @Option(names = "--resume-timeout-ms", defaultValue = "120000",
+            description = "How long submission may take to read the models and reports topics to their end for "
+                    + "--resume-from-topics; past it the submission fails rather than continue from part of them "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public long resumeTimeoutMs = 120000;
+
     /** The DP noise secret: the file's bytes, or 32 random bytes. */
     public byte[] dpNoiseSecret() {
         if (dpNoiseSecretFile == null) {

@@ -26,6 +26,46 @@ public final class PrivacyLedger {
         return new PrivacyLedger(new RdpAccountant(), clipNorm, false);
     }
 
+    /**
+     * The ledger a model's newest published report describes, for a job that starts without state
+     * and continues the model from the topics: {@code rounds} noisy rounds at the report's (q, z),
+     * the clip bound it names, and its exhausted flag. A report names only the last round's z; if
+     * an earlier spec ran with less noise, {@code rounds} steps at that z would spend less than the
+     * report says, so z is lowered (bisection) until the rebuilt epsilon at {@code delta} is at
+     * least {@code reportedEpsilon}: the rebuilt ledger never owes less privacy than was spent.
+     *
+     * @param rounds noisy rounds so far (the entry's {@code rounds}), 0 or more
+     * @param reportedEpsilon the entry's {@code epsilon} at {@code delta}
+     */
+    public static PrivacyLedger resumed(long rounds, double sampleRate, double noiseMultiplier, double clipNorm,
+            boolean exhausted, double reportedEpsilon, double delta) {
+        if (rounds < 0) {
+            throw new IllegalArgumentException("rounds must be >= 0, got " + rounds);
+        }
+        RdpAccountant accountant = new RdpAccountant();
+        if (rounds > 0) {
+            double z = noiseMultiplier;
+            if (RdpAccountant.epsilon(sampleRate, z, rounds, delta) < reportedEpsilon) {
+                double lo = z / 1024;
+                double hi = z;
+                for (int i = 0; i < 100 && RdpAccountant.epsilon(sampleRate, lo, rounds, delta) < reportedEpsilon; i++) {
+                    lo /= 2;
+                }
+                for (int i = 0; i < 60; i++) {
+                    double mid = (lo + hi) / 2;
+                    if (RdpAccountant.epsilon(sampleRate, mid, rounds, delta) >= reportedEpsilon) {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                z = lo;
+            }
+            accountant.step(sampleRate, z, rounds);
+        }
+        return new PrivacyLedger(accountant, clipNorm, exhausted);
+    }
+
     /** The ledger after one more round with sampling rate q and the round's noise multiplier. */
     public PrivacyLedger afterRound(double sampleRate, double noiseMultiplier, double nextClipNorm) {
         RdpAccountant next = copy();

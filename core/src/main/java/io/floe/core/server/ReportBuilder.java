@@ -25,13 +25,15 @@ import java.util.TreeMap;
  * {@code current} to {@code current + 1} and starts from {@link #after}; the named reports are
  * those of a closed round or FedBuff buffer ({@link #roundClosed}), a round stopped by central
  * DP's budget ({@link #budgetExhausted}), a FedAsync mix ({@link #fedAsyncStep}) and a deadline
- * extension ({@link #extended}).
+ * extension ({@link #extended}); version 0 has its own, {@link #created}.
  */
 public final class ReportBuilder {
     /** A round whose deadline passed below minFitClients: the deadline was extended, nothing published. */
     public static final String STATUS_EXTENDED = "EXTENDED";
     /** Central DP's budget stopped the model: nothing published, now or later. */
     public static final String STATUS_BUDGET_EXHAUSTED = "BUDGET_EXHAUSTED";
+    /** A spec created the model: this report's version 0 was published. */
+    public static final String STATUS_CREATED = "CREATED";
 
     private final AggregationReport.Builder report;
 
@@ -197,6 +199,31 @@ public final class ReportBuilder {
         return after(current, now, spec.getAggregation().getRule())
                 .note(note)
                 .status(STATUS_EXTENDED)
+                .build();
+    }
+
+    /**
+     * The report of version 0, published with it when a spec creates the model, so every published
+     * version has a report: nothing accepted or rejected, base version -1 (as the model's
+     * provenance says: no parent), status {@link #STATUS_CREATED}, the spec's mode, and
+     * {@code note} saying what the model was created from.
+     */
+    public static AggregationReport created(GlobalModel versionZero, AsyncMode mode, String note) {
+        return new ReportBuilder(AggregationReport.newBuilder()
+                .setModelId(versionZero.getModelId())
+                .setVersion(versionZero.getVersion())
+                .setBaseVersion(versionZero.getProvenance().getParentVersion())
+                .setCreatedAt(versionZero.getCreatedAt())
+                .setRule(versionZero.getProvenance().getRule())
+                .setAccepted(List.of())
+                .setRejected(List.of())
+                .setClientMetrics(Map.of())
+                .setScores(List.of())
+                .setQuarantined(List.of())
+                .setNote(note)
+                .setPrivacy(null)
+                .setMode(mode.configName()))
+                .status(STATUS_CREATED)
                 .build();
     }
 

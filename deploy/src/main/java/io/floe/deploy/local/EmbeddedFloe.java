@@ -5,6 +5,7 @@ import io.floe.deploy.kafka.EmbeddedKafkaBroker;
 import io.floe.deploy.kafka.TopicAdmin;
 import io.floe.flink.AggregationJob;
 import io.floe.flink.AggregationJobOptions;
+import io.floe.flink.resume.PublishedModels;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -20,7 +21,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class EmbeddedFloe implements AutoCloseable {
     private final EmbeddedKafkaBroker broker;
     private final LocalFlinkCluster flink;
-    private final JobID jobId;
+    private JobID jobId;
     private final TopicNames topics;
 
     private EmbeddedFloe(EmbeddedKafkaBroker broker, LocalFlinkCluster flink, JobID jobId, TopicNames topics) {
@@ -121,5 +122,30 @@ public final class EmbeddedFloe implements AutoCloseable {
         } finally {
             broker.close();
         }
+    }
+    /**
+     * Cancels the running job without a savepoint and submits a fresh one, without state, against
+     * the same broker, topics and consumer group: what a redeploy after lost checkpoints does. With
+     * {@code resumeFromTopics} the fresh job continues each model from the models topic
+     * ({@code --resume-from-topics}); without, every model starts again at version 0.
+     *
+     * @return the fresh job's id (also {@link #jobId()} from now on)
+     */
+    public JobID restartWithoutState(Duration checkpointInterval, int parallelism, boolean resumeFromTopics) throws Exception {
+        flink.cancel(jobId, Duration.ofSeconds(30));
+        flink.awaitTerminal(jobId, Duration.ofSeconds(60));
+        AggregationJobOptions options = new AggregationJobOptions();
+        options.bootstrapServers = broker.bootstrapServers();
+        options.checkpointIntervalMs = checkpointInterval.toMillis();
+        options.parallelism = parallelism;
+        options.transactionalIdPrefix = "floe-embedded-" + System.currentTimeMillis();
+        options.resumeFromTopics = resumeFromTopics;
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        AggregationJob.configure(env, options);
+        PublishedModels published = AggregationJob.publishedModels(options);
+        AggregationJob.buildPipeline(env, AggregationJob.kafkaSource(options, published), AggregationJob.kafkaSink(options), topics,
+                options.dpNoiseSecret(), published);
+        jobId = flink.submit(env, "floe aggregation");
+        return jobId;
     }
 }

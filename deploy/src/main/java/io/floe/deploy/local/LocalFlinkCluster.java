@@ -185,4 +185,15 @@ public final class LocalFlinkCluster implements AutoCloseable {
     public long jobStatusSince(JobID id, JobStatus status) throws Exception {
         return cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS).getStatusTimestamp(status);
     }
+
+    /** Waits until the job has reached a terminal state (e.g. CANCELED after {@link #cancel}). */
+    public void awaitTerminal(JobID id, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!cluster.getJobStatus(id).get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+            if (System.nanoTime() > deadline) {
+                throw new java.util.concurrent.TimeoutException("job " + id + " did not stop within " + timeout);
+            }
+            Thread.sleep(100);
+        }
+    }
 }

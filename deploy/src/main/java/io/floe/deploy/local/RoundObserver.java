@@ -24,7 +24,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * reports topics, read_committed, from the beginning. Pairs each version with its report.
  */
 public final class RoundObserver implements AutoCloseable {
-    /** A published version and the report that announced it (null for version 0). */
+    /** A published version and the report that announced it (version 0's: status CREATED; null from a job older than that report). */
     public record PublishedVersion(GlobalModel model, AggregationReport report) {
     }
 

@@ -188,7 +188,8 @@ class FederatedRoundsITCase {
 
     @Test
     void eachRoundAggregatesExactlyTheThreeTrainers() {
-        assertThat(reportsByVersion).containsOnlyKeys(1L, 2L, 3L);
+        assertThat(reportsByVersion).containsOnlyKeys(0L, 1L, 2L, 3L);
+        assertThat(reportsByVersion.get(0L).getStatus()).isEqualTo("CREATED");
         List<String> allAccepted = new ArrayList<>();
         for (long v = 1; v <= ROUNDS; v++) {
             AggregationReport report = reportsByVersion.get(v);

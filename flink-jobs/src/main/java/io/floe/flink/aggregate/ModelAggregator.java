@@ -9,6 +9,7 @@ import io.floe.flink.aggregate.mode.ModelContext;
 import io.floe.flink.aggregate.state.ModelStates;
 import io.floe.flink.io.InboundRecord;
 import io.floe.flink.io.OutboundRecord;
+import io.floe.flink.resume.PublishedModels;
 import io.floe.schema.ClientHeartbeat;
 import io.floe.schema.ClientRelease;
 import io.floe.schema.ModelSpec;
@@ -45,6 +46,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     private final DeadLetters deadLetters;
     /** Keys the HMAC that seeds central-DP noise per (model, version); see NoiseSeed. */
     private final byte[] dpNoiseSecret;
+    /** What a model without keyed state continues from (read at submission); empty: every model starts at version 0. */
+    private final PublishedModels published;
 
     private transient ModelStates states;
     private transient Modes modes;
@@ -57,9 +60,18 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     }
 
     public ModelAggregator(TopicNames topics, byte[] dpNoiseSecret) {
+        this(topics, dpNoiseSecret, PublishedModels.none());
+    }
+
+    /**
+     * As above; a spec for a model that has no keyed state but a version in {@code published}
+     * continues that version instead of publishing version 0 ({@link ModelLifecycle}).
+     */
+    public ModelAggregator(TopicNames topics, byte[] dpNoiseSecret, PublishedModels published) {
         this.topics = topics;
         this.deadLetters = new DeadLetters(topics);
         this.dpNoiseSecret = dpNoiseSecret.clone();
+        this.published = published;
     }
 
     static byte[] randomSecret() {
@@ -72,7 +84,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     public void open(OpenContext openContext) {
         states = ModelStates.open(getRuntimeContext());
         modes = new Modes(states, dpNoiseSecret);
-        lifecycle = new ModelLifecycle(states, modes);
+        lifecycle = new ModelLifecycle(states, modes, published);
         metrics = new AggregationMetrics(getRuntimeContext().getMetricGroup());
     }
 

@@ -1,28 +1,38 @@
 package io.floe.flink.aggregate;
 
-import io.floe.core.settings.AggregationSettings;
+import io.floe.core.privacy.PrivacyLedger;
 import io.floe.core.round.ClientSelection;
+import io.floe.core.settings.AggregationSettings;
+import io.floe.core.settings.SpecValidator;
 import io.floe.core.server.ModelVersions;
+import io.floe.core.server.ReportBuilder;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.validate.Rejection;
 import io.floe.core.validate.RejectionReason;
-import io.floe.core.settings.SpecValidator;
+import io.floe.core.wire.TensorRecords;
 import io.floe.flink.aggregate.mode.AggregationMode;
 import io.floe.flink.aggregate.mode.ModelContext;
 import io.floe.flink.aggregate.state.ModelState;
 import io.floe.flink.aggregate.state.ModelStates;
 import io.floe.flink.aggregate.state.SpecChange;
 import io.floe.flink.io.InboundRecord;
+import io.floe.flink.resume.PublishedModels;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelSpec;
 import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
 import org.apache.flink.streaming.api.TimerService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What a ModelSpec does. A valid spec for an unknown model creates it: version 0 with the spec's
- * initial tensors goes out. A later spec reconfigures it (rule, round size, mode, client training
+ * initial tensors goes out, with its report (status CREATED). A model that has no keyed state but
+ * a version on the models topic (a job started without state over an existing deployment;
+ * {@link PublishedModels}) is not created again: that version becomes the current model, stored
+ * and not republished, its privacy ledger is rebuilt from its newest report, and its mode takes the
+ * spec as after a reconfiguration; version numbers never go backwards. A later spec reconfigures it (rule, round size, mode, client training
  * config; weights and version stay): every state holder resets what the change requires, a mode
  * the model leaves is dropped and the mode it has now takes the spec. The tensor layout is the
  * model's identity: a spec with another layout is dead-lettered (INVALID_SPEC), as is any spec
@@ -33,10 +43,12 @@ final class ModelLifecycle {
 
     private final ModelStates states;
     private final Modes modes;
+    private final PublishedModels published;
 
-    ModelLifecycle(ModelStates states, Modes modes) {
+    ModelLifecycle(ModelStates states, Modes modes, PublishedModels published) {
         this.states = states;
         this.modes = modes;
+        this.published = published;
     }
 
     void onSpec(ModelSpec spec, InboundRecord origin, Instant now, TimerService timers, Outputs out) throws Exception {
@@ -48,7 +60,12 @@ final class ModelLifecycle {
         ModelWeights initial = ((SpecValidator.Result.Valid) result).initialWeights();
         AggregationSettings settings = AggregationSettings.from(spec);
         if (!states.model().exists()) {
-            create(spec, settings, initial, now, timers, out);
+            Optional<GlobalModel> newest = published.model(spec.getModelId());
+            if (newest.isPresent()) {
+                continueFrom(newest.get(), spec, settings, initial, origin, now, timers, out);
+            } else {
+                create(spec, settings, initial, now, timers, out);
+            }
             return;
         }
         GlobalModel current = states.model().current();
@@ -82,7 +99,38 @@ final class ModelLifecycle {
         }
         states.model().storeSpec(spec, settings);
         out.model(v0, states.model().storeVersion(v0));
+        String note = String.format(Locale.ROOT, "created from spec: architecture %s, rule %s, mode %s, %d clients per round",
+                spec.getArchitecture(), spec.getAggregation().getRule(), settings.async().mode().configName(),
+                spec.getAggregation().getClientsPerRound());
+        out.report(ReportBuilder.created(v0, settings.async().mode(),
+                selection.note().isEmpty() ? note : note + "; " + selection.note()));
         modes.of(settings.async().mode()).onSpec(new ModelContext(states, now, timers, out));
         LOG.info("created model {} ({}), version 0 published", spec.getModelId(), spec.getArchitecture());
+    }
+
+    /**
+     * A model without keyed state that the models topic already holds: its newest version becomes
+     * the current model (stored, not republished: trainers have it already) and its ledger the
+     * model's ledger, then the spec applies as a reconfiguration would. Server optimizer moments
+     * are not published, so an adaptive server optimizer starts afresh.
+     */
+    private void continueFrom(GlobalModel newest, ModelSpec spec, AggregationSettings settings, ModelWeights initial,
+            InboundRecord origin, Instant now, TimerService timers, Outputs out) throws Exception {
+        if (!initial.sameLayout(TensorRecords.fromRecords(newest.getTensors()))) {
+            out.deadLetter(origin, Rejection.of(RejectionReason.INVALID_SPEC, "model " + spec.getModelId() + " is published at version "
+                    + newest.getVersion() + " with a different tensor layout; use a new modelId"), spec.getModelId(), null, null);
+            return;
+        }
+        states.model().storeSpec(spec, settings);
+        states.model().storeVersion(newest);
+        Optional<PrivacyLedger> ledger = published.ledger(spec.getModelId());
+        if (ledger.isPresent()) {
+            states.privacy().store(ledger.get());
+        }
+        modes.of(settings.async().mode()).onSpec(new ModelContext(states, now, timers, out));
+        LOG.info("model {}: no state, continuing from published version {} (not republished){}; server optimizer {} starts "
+                + "with fresh moments (moments are not published)", spec.getModelId(), newest.getVersion(),
+                ledger.map(l -> ", privacy ledger at " + l.rounds() + " rounds" + (l.exhausted() ? " (exhausted)" : "")).orElse(""),
+                spec.getAggregation().getServerOptimizer());
     }
 }

@@ -207,7 +207,8 @@ class AsyncAggregatorTest {
         // H = 2 / (1 + 1/2) = 4/3, c_bob = 2 / (4/3) = 1.5
         harness.processElement(updateEvent(update("alice", 1, weights(1f, 0f, 0f)).build(), 1), T0 + 1);
         harness.processElement(updateEvent(update("bob", 1, weights(1f, 0f, 0f)).build(), 2), T0 + 2);
-        assertThat(PublishedRecords.drain(harness, TOPICS).reports().get(1).getParticipationWeights())
+        // reports: version 0 (created), 1, 2
+        assertThat(PublishedRecords.drain(harness, TOPICS).reports().get(2).getParticipationWeights())
                 .containsExactly(entry("bob", 1.5));
 
         // off and on again: the histories are cleared. V = 3: carol from v2 is the only active client

@@ -75,10 +75,8 @@ class ModelAggregatorTest {
 
         // Assert
         PublishedRecords out = PublishedRecords.drain(harness, TOPICS);
-        assertThat(out.all()).singleElement().satisfies(r -> {
-            assertThat(r.topic).isEqualTo(TOPICS.models());
-            assertThat(new String(r.key, StandardCharsets.UTF_8)).isEqualTo(MODEL_ID);
-        });
+        assertThat(out.all()).extracting(r -> r.topic).containsExactly(TOPICS.models(), TOPICS.reports());
+        assertThat(out.all()).allSatisfy(r -> assertThat(new String(r.key, StandardCharsets.UTF_8)).isEqualTo(MODEL_ID));
         GlobalModel v0 = out.models().get(0);
         assertThat(v0.getVersion()).isZero();
         assertThat(v0.getModelId()).isEqualTo(MODEL_ID);
@@ -263,7 +261,7 @@ class ModelAggregatorTest {
         harness.processElement(updateEvent(update("erin", 1, weights(Float.NaN, 0f, 0f)).build(), 2), T0 + 2);
         harness.processElement(updateEvent(BOB, 3), T0 + 3);
         harness.processElement(updateEvent(CAROL, 4), T0 + 4);
-        assertThat(PublishedRecords.drain(harness, TOPICS).reports().get(0).getRejected()).hasSize(1);
+        assertThat(PublishedRecords.drain(harness, TOPICS).reports().get(1).getRejected()).hasSize(1);
         ModelWeights zero = weights(0f, 0f, 0f);
 
         // Execute
