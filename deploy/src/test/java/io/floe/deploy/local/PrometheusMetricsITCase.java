@@ -95,9 +95,10 @@ class PrometheusMetricsITCase {
         assertThat(accepted).isEqualTo((long) TRAINERS * ROUNDS);
 
         Scrape scrape = Scrape.of(floe.metricsUrl().orElseThrow());
-        // version 0 (from the spec, no report) and one version per PUBLISHED report
-        assertThat(reports).extracting(AggregationReport::getStatus).containsOnly("PUBLISHED");
-        assertThat(scrape.sum("versionsPublished", MODEL_LABEL)).isEqualTo(reports.size() + 1).isEqualTo(ROUNDS + 1);
+        // version 0 (its report CREATED) and one version per PUBLISHED report
+        assertThat(reports).extracting(AggregationReport::getStatus).containsOnlyOnce("CREATED")
+                .containsOnly("CREATED", "PUBLISHED");
+        assertThat(scrape.sum("versionsPublished", MODEL_LABEL)).isEqualTo(reports.size()).isEqualTo(ROUNDS + 1);
         assertThat(scrape.sum("updatesAccepted", MODEL_LABEL)).isEqualTo(accepted);
         assertThat(scrape.sum("deadLetters", MODEL_LABEL)).isEqualTo(deadLetters.size());
         assertThat(scrape.sum("reason_updatesRejected", MODEL_LABEL, "reason", "WRONG_BASE_VERSION")).isEqualTo(1);
