@@ -50,6 +50,31 @@ class RegisterCommandTest {
     }
 
     @Test
+    void fedBuffWithoutFurtherOptionsGetsTheConfigurationMeasuredBest() {
+        AggregationConfig fedBuff = parse("--mode", "fedbuff").aggregation.toConfig(10, 1);
+        assertThat(fedBuff.getBufferSize()).isEqualTo(5);
+        assertThat(fedBuff.getStaleness()).isEqualTo("constant");
+        assertThat(fedBuff.getParticipationWeighting()).isEqualTo("interval:cap=100");
+        assertThat(fedBuff.getServerLearningRate()).isEqualTo(0.5);
+
+        // what is given wins; a server optimizer keeps eta_g 1; sync keeps the plain defaults
+        AggregationConfig given = parse("--mode", "fedbuff", "--buffer-size", "3", "--staleness", "polynomial:a=1",
+                "--participation-weighting", "none", "--server-lr", "1").aggregation.toConfig(10, 1);
+        assertThat(given.getBufferSize()).isEqualTo(3);
+        assertThat(given.getStaleness()).isEqualTo("polynomial:a=1");
+        assertThat(given.getParticipationWeighting()).isEqualTo("none");
+        assertThat(given.getServerLearningRate()).isEqualTo(1.0);
+        assertThat(parse("--mode", "fedbuff", "--server-optimizer", "fedadam").aggregation.toConfig(10, 1).getServerLearningRate())
+                .isEqualTo(1.0);
+        assertThat(parse("--mode", "fedbuff", "--algorithm", "fednova").aggregation.toConfig(10, 1).getParticipationWeighting())
+                .isEqualTo("none");
+        AggregationConfig sync = parse().aggregation.toConfig(10, 1);
+        assertThat(sync.getParticipationWeighting()).isEqualTo("none");
+        assertThat(sync.getServerLearningRate()).isEqualTo(1.0);
+        assertThat(parse("--mode", "fedasync").aggregation.toConfig(10, 1).getStaleness()).isEqualTo("polynomial:a=0.5");
+    }
+
+    @Test
     void typosFailWithTheParsersMessage() {
         assertThatThrownBy(() -> parse("--algorithm", "fedprox").aggregation.toConfig(5, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fedprox needs mu");
