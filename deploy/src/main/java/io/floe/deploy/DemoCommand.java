@@ -1,5 +1,6 @@
 package io.floe.deploy;
 
+import io.floe.deploy.chaos.ChaosSchedule;
 import io.floe.deploy.local.DemoSettings;
 import io.floe.deploy.local.FlSystemMetrics;
 import io.floe.deploy.local.FmnistDemo;
@@ -15,6 +16,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -145,6 +148,14 @@ public class DemoCommand implements Callable<Integer> {
                     + "'off' for none) (default: ${DEFAULT-VALUE}).")
     String metricsPorts;
 
+    @Option(names = "--chaos", paramLabel = "FAULT",
+            description = {"Fail part of the system during the run and watch it ride that out (repeat for several faults):",
+                    "  broker-outage:at=10s,for=90s   the broker stops 10 s into the run and is back 90 s later (same port and data)",
+                    "  taskmanager-loss:at=10s[,for=5s]   the job's TaskManager is lost; a new one joins at once (or after for=)",
+                    "Times take a unit (ms, s, m). The demo prints each fault and its recovery and checks that every version was"
+                            + " published once. hospitals scenario only."})
+    List<String> chaos = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         if (!"hospitals".equals(scenario) && !"fmnist".equals(scenario)) {
@@ -170,6 +181,17 @@ public class DemoCommand implements Callable<Integer> {
             return 2;
         }
         boolean fmnist = "fmnist".equals(scenario);
+        ChaosSchedule faults;
+        try {
+            faults = ChaosSchedule.parse(chaos);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        if (fmnist && !faults.isEmpty()) {
+            System.err.println("--chaos runs with the hospitals scenario only; drop --scenario fmnist");
+            return 2;
+        }
         if (fmnist) {
             try {
                 NiidPartition.parse(partition);
@@ -206,7 +228,7 @@ public class DemoCommand implements Callable<Integer> {
             return 0;
         }
         HospitalsDemo.run(new DemoSettings(data, clients, labelSkew, sizeSkew, run, checkpointIntervalMs, report, plot, webUiPorts,
-                metricsPorts(), dpNoiseSecret(), goal),
+                metricsPorts(), dpNoiseSecret(), goal, faults),
                 System.out);
         return 0;
     }

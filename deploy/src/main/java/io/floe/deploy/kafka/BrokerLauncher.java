@@ -34,6 +34,12 @@ final class BrokerLauncher {
         Options {
             brokerProperties = Map.copyOf(brokerProperties);
         }
+
+        /** These options with what a started broker settled on, so that starting them again brings back the same broker. */
+        Options sameBroker(Path root, int clientPort, int ctrlPort, boolean deleteOnClose, String cid) {
+            return new Options(clientPort, ctrlPort, root, deleteOnClose, brokerProperties, quietLogging, startupTimeout,
+                    shutdownTimeout, cid, closeOnJvmExit);
+        }
     }
 
     private final Options options;
@@ -86,12 +92,13 @@ final class BrokerLauncher {
                 }
             }
         } catch (RuntimeException | Error e) {
-            if (deleteOnClose && !brokerLeftRunning) {
+            if (ownsDir && !brokerLeftRunning) {
                 DataDirCleanup.deleteRecursively(root);
             }
             throw e;
         }
-        if (deleteOnClose && !brokerLeftRunning) {
+        // only a directory created here: a given one (a restart's among them) keeps its data
+        if (ownsDir && !brokerLeftRunning) {
             DataDirCleanup.deleteRecursively(root);
         }
         throw last;
@@ -114,7 +121,8 @@ final class BrokerLauncher {
             throw e;
         }
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, root, deleteOnClose, clientPort, ctrlPort,
-                formattedClusterId, Duration.ofNanos(System.nanoTime() - t0), options.shutdownTimeout());
+                formattedClusterId, Duration.ofNanos(System.nanoTime() - t0), options.shutdownTimeout(),
+                options.sameBroker(root, clientPort, ctrlPort, deleteOnClose, formattedClusterId));
         if (options.closeOnJvmExit()) {
             broker.closeOnJvmExit();
         }

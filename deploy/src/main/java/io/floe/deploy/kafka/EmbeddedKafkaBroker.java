@@ -54,13 +54,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final String clusterId;
     private final Duration startupDuration;
     private final Duration shutdownTimeout;
+    /** The options that start this same broker again ({@link #stopForRestart()}). */
+    private final BrokerLauncher.Options sameBroker;
     private final Object closeLock = new Object();
     private volatile boolean closed;
     private volatile Thread shutdownHook;
 
     EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, boolean deleteDataDirOnClose,
                                 int port, int controllerPort, String clusterId,
-                                Duration startupDuration, Duration shutdownTimeout) {
+                                Duration startupDuration, Duration shutdownTimeout, BrokerLauncher.Options sameBroker) {
         this.server = server;
         this.dataDir = dataDir;
         this.deleteDataDirOnClose = deleteDataDirOnClose;
@@ -69,6 +71,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.clusterId = clusterId;
         this.startupDuration = startupDuration;
         this.shutdownTimeout = shutdownTimeout;
+        this.sameBroker = sameBroker;
     }
 
     /** Starts a broker with all defaults: free ports, fresh temp dir (deleted on close), quiet logs. */
@@ -156,6 +159,38 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the broker as {@link #close()} does but keeps its data directory, whatever close() would
+     * do with it, and returns a builder for the same broker: its ports, data directory, cluster id
+     * and properties, and the same choice about deleting the directory on a later close(). Its
+     * {@link Builder#start()} brings the broker back, so every client configured for it reconnects
+     * and finds its topics, offsets and open transactions again (an outage, as a failover test or
+     * {@code ./floe demo --chaos broker-outage} injects one).
+     *
+     * <pre>{@code
+     * EmbeddedKafkaBroker.Builder again = broker.stopForRestart();
+     * ... // clients retry
+     * broker = again.start();
+     * }</pre>
+     *
+     * @throws IllegalStateException if the broker was closed already, or did not stop within the
+     *     shutdown timeout (it may still hold its ports)
+     */
+    public Builder stopForRestart() {
+        synchronized (closeLock) {
+            if (closed) {
+                throw new IllegalStateException("broker " + bootstrapServers() + " is closed already; stop it for a restart only once");
+            }
+            closed = true;
+            removeShutdownHook();
+            if (!KRaftServerLifecycle.shutdown(server, shutdownTimeout)) {
+                throw new IllegalStateException("embedded Kafka broker did not stop within " + shutdownTimeout
+                        + "; it may still hold port " + port + ", so it cannot be restarted there");
+            }
+            return new Builder(sameBroker);
+        }
+    }
+
     /** Registers a JVM shutdown hook that closes this broker; an explicit close() removes it again. */
     void closeOnJvmExit() {
         Thread hook = new Thread(this::close, "embedded-kafka-jvm-exit");
@@ -196,6 +231,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private boolean closeOnJvmExit;
 
         private Builder() {
+        }
+
+        /** A builder holding {@code options} (those of a started broker, to start it again). */
+        private Builder(BrokerLauncher.Options options) {
+            this.port = options.port();
+            this.controllerPort = options.controllerPort();
+            this.dataDir = options.dataDir();
+            this.deleteDataDirOnClose = options.deleteDataDirOnClose();
+            this.extraProperties.putAll(options.brokerProperties());
+            this.quietLogging = options.quietLogging();
+            this.startupTimeout = options.startupTimeout();
+            this.shutdownTimeout = options.shutdownTimeout();
+            this.clusterId = options.clusterId();
+            this.closeOnJvmExit = options.closeOnJvmExit();
         }
 
         /** Client (PLAINTEXT) port; 0 (default) picks a free port. */

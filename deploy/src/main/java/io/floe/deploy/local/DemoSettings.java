@@ -1,5 +1,6 @@
 package io.floe.deploy.local;
 
+import io.floe.deploy.chaos.ChaosSchedule;
 import java.nio.file.Path;
 
 /**
@@ -16,8 +17,13 @@ import java.nio.file.Path;
  * @param webUiPorts port or range of the Flink web UI
  * @param metricsPorts port or range of the Prometheus endpoint; null for none
  * @param target the test score whose first version and uplink bytes the system metrics report
+ * @param chaos faults to inject during the run ({@code --chaos}); none for a calm run
  */
 public record DemoSettings(Path data, int hospitals, double labelSkew, double sizeSkew, RunSettings run,
         long checkpointIntervalMs, Path report, Path plot, String webUiPorts, String metricsPorts, byte[] dpNoiseSecret,
-        FlSystemMetrics.Target target) {
+        FlSystemMetrics.Target target, ChaosSchedule chaos) {
+
+    public DemoSettings {
+        chaos = chaos == null ? ChaosSchedule.none() : chaos;
+    }
 }

@@ -1,6 +1,7 @@
 package io.floe.deploy.local;
 
 import io.floe.core.wire.TopicNames;
+import io.floe.deploy.chaos.FaultTarget;
 import io.floe.deploy.kafka.EmbeddedKafkaBroker;
 import io.floe.deploy.kafka.TopicAdmin;
 import io.floe.flink.AggregationJob;
@@ -17,15 +18,27 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * broker on loopback, floe's topics ({@code models} compacted), and the aggregation job running
  * in a Flink MiniCluster with its web UI, reading and writing the broker through the real Kafka
  * source and exactly-once sink.
+ *
+ * <p>It can also fail on purpose, as {@code ./floe demo --chaos} has it fail ({@link FaultTarget}):
+ * the broker stops and comes back on the same ports with its data, the job's TaskManager is lost
+ * and a new one joins. Clients configured with {@link #bootstrapServers()} reconnect by themselves.
  */
-public final class EmbeddedFloe implements AutoCloseable {
-    private final EmbeddedKafkaBroker broker;
+public final class EmbeddedFloe implements AutoCloseable, FaultTarget {
+    private static final Duration FLINK_TIMEOUT = Duration.ofSeconds(60);
+
+    private volatile EmbeddedKafkaBroker broker;
+    /** Set while the broker is stopped for a restart: starts the same broker again. */
+    private EmbeddedKafkaBroker.Builder brokerRestart;
+    private final String bootstrapServers;
+    /** Start index of the TaskManager that runs the job now (MiniCluster counts them in start order). */
+    private int taskManager;
     private final LocalFlinkCluster flink;
     private JobID jobId;
     private final TopicNames topics;
 
     private EmbeddedFloe(EmbeddedKafkaBroker broker, LocalFlinkCluster flink, JobID jobId, TopicNames topics) {
         this.broker = broker;
+        this.bootstrapServers = broker.bootstrapServers();
         this.flink = flink;
         this.jobId = jobId;
         this.topics = topics;
@@ -85,8 +98,46 @@ public final class EmbeddedFloe implements AutoCloseable {
         }
     }
 
+    /** The broker's address; the same across {@link #stopBroker()} and {@link #restartBroker()}. */
     public String bootstrapServers() {
-        return broker.bootstrapServers();
+        return bootstrapServers;
+    }
+
+    /** Stops the broker (controlled shutdown); its data stays for {@link #restartBroker()}. */
+    @Override
+    public synchronized void stopBroker() {
+        if (brokerRestart != null) {
+            throw new IllegalStateException("the broker is stopped already");
+        }
+        brokerRestart = broker.stopForRestart();
+    }
+
+    /** Starts the stopped broker again on the same ports and data. */
+    @Override
+    public synchronized void restartBroker() {
+        if (brokerRestart == null) {
+            throw new IllegalStateException("the broker is running; stopBroker() first");
+        }
+        broker = brokerRestart.start();
+        brokerRestart = null;
+    }
+
+    /** Shuts down the TaskManager running the job, as a lost machine: the job restarts once slots are back. */
+    @Override
+    public synchronized void loseTaskManager() throws Exception {
+        flink.terminateTaskManager(taskManager, FLINK_TIMEOUT);
+    }
+
+    /** Starts a TaskManager in place of the lost one (as many slots as the first). */
+    @Override
+    public synchronized void replaceTaskManager() throws Exception {
+        flink.startTaskManager();
+        taskManager++;
+    }
+
+    @Override
+    public long allTasksRunningSince() throws Exception {
+        return flink.allTasksRunningSince(jobId);
     }
 
     public TopicNames topics() {

@@ -1,5 +1,6 @@
 package io.floe.deploy.local;
 
+import io.floe.deploy.chaos.FaultInjector;
 import io.floe.schema.AggregationReport;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelSpec;
@@ -37,7 +38,10 @@ import java.util.TreeSet;
  * Several runs can share one broker and job, one after another, with distinct model ids.
  */
 public final class FederatedRun {
-    /** A run fails when no new version is published for this long (a stalled job), however long it runs. */
+    /**
+     * A run fails when no new version is published for this long (a stalled job), however long it
+     * runs; planned faults ({@link FaultInjector#plannedDowntime()}) add their length.
+     */
     private static final Duration STALL_TIMEOUT = Duration.ofMinutes(10);
 
     private FederatedRun() {
@@ -46,6 +50,16 @@ public final class FederatedRun {
     /** @param out where to print a line per version, or null for a quiet run */
     public static List<RoundRecord> run(EmbeddedFloe floe, FederatedScenario scenario, RunSettings s, PrintStream out)
             throws Exception {
+        return run(floe, scenario, s, out, FaultInjector.none());
+    }
+
+    /**
+     * As above, with planned faults: {@code chaos} is started when the run starts (its schedule's
+     * times count from there) and told of every version published; the caller closes it.
+     */
+    public static List<RoundRecord> run(EmbeddedFloe floe, FederatedScenario scenario, RunSettings s, PrintStream out,
+            FaultInjector chaos) throws Exception {
+        Duration stallTimeout = STALL_TIMEOUT.plus(chaos.plannedDowntime());
         Architecture arch = Architecture.parse(s.architecture());
         int sites = scenario.sites().size();
         boolean multiclass = scenario.multiclass();
@@ -119,7 +133,8 @@ public final class FederatedRun {
                         + (backdoor.isPresent() ? "  backdoor" : "") + (dp ? "   epsilon" : "") + (openEnded ? "  late  mean tau" : "")
                         + "   elapsed");
             }
-            long deadline = System.nanoTime() + STALL_TIMEOUT.toNanos();
+            chaos.start(started);
+            long deadline = System.nanoTime() + stallTimeout.toNanos();
             long stopAt = conditions.durationSeconds() > 0 ? started + (long) (conditions.durationSeconds() * 1e9) : Long.MAX_VALUE;
             double lastPrinted = -1;
             GlobalModel newest = null;
@@ -138,16 +153,18 @@ public final class FederatedRun {
                     }
                     break;
                 }
+                chaos.checkHealthy();
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("model " + s.modelId() + ": no new version for "
-                            + STALL_TIMEOUT.toMinutes() + " minutes (last: " + (history.isEmpty() ? "none" : "version "
+                            + stallTimeout.toSeconds() + " s (last: " + (history.isEmpty() ? "none" : "version "
                             + history.get(history.size() - 1).version()) + " of " + s.rounds() + "); job status " + floe.jobStatus());
                 }
                 for (RoundObserver.PublishedVersion v : observer.poll(Duration.ofMillis(200))) {
                     RoundRecord r = record(v.model(), v.report(), evaluator, backdoor, scenario, attackers, uplink, started);
                     newest = v.model();
                     history.add(r);
-                    deadline = System.nanoTime() + STALL_TIMEOUT.toNanos();
+                    chaos.versionPublished(r.version());
+                    deadline = System.nanoTime() + stallTimeout.toNanos();
                     // async modes publish many versions a second: print at most two lines a second
                     boolean print = !asyncMode || r.seconds() - lastPrinted >= 0.5 || r.version() >= s.rounds() || r.version() <= 1;
                     if (out != null && print) {

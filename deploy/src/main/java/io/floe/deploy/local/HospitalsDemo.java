@@ -1,5 +1,6 @@
 package io.floe.deploy.local;
 
+import io.floe.deploy.chaos.FaultInjector;
 import io.floe.trainer.model.Architecture;
 import io.floe.trainer.model.TrainingConfig;
 import java.io.PrintStream;
@@ -14,6 +15,11 @@ import java.util.Map;
  * each holding only its own records; only weight deltas travel through Kafka. The demo prints a
  * line per global version, then compares the federated model with centralised training and with
  * each hospital alone, prints the run's {@link FlSystemMetrics}, and writes a JSON report and a PNG plot.
+ *
+ * <p>With {@code --chaos} faults ({@link DemoSettings#chaos()}) the broker or the job's
+ * TaskManager fails during the run and the system rides it out by itself; the demo prints each
+ * fault's recovery and checks, from what the job committed, that every version was published once
+ * ({@link PublishedOnceCheck}). A failed check fails the demo.
  */
 public final class HospitalsDemo {
     public static final String MODEL_ID = "wdbc-hospitals";
@@ -36,7 +42,18 @@ public final class HospitalsDemo {
                 s.dpNoiseSecret(), s.metricsPorts())) {
             out.printf("Kafka broker (KRaft) on %s; Flink job running, web UI %s%n", floe.bootstrapServers(), floe.flinkWebUi());
             floe.metricsUrl().ifPresent(url -> out.printf("Prometheus metrics at %s (dashboard: deploy/grafana/floe-dashboard.json)%n", url));
-            List<RoundRecord> history = FederatedRun.run(floe, scenario, run, out);
+            List<RoundRecord> history;
+            try (FaultInjector chaos = new FaultInjector(s.chaos(), floe, out)) {
+                if (!s.chaos().isEmpty()) {
+                    out.printf("chaos: %s (times from the start of the run)%n", String.join(", ",
+                            s.chaos().faults().stream().map(Object::toString).toList()));
+                }
+                history = FederatedRun.run(floe, scenario, run, out, chaos);
+                chaos.close();
+                if (!s.chaos().isEmpty()) {
+                    printChaosSummary(floe, run, history, chaos, out);
+                }
+            }
 
             out.println();
             out.println("training the baselines on the same model and split (centralised, each hospital alone)...");
@@ -67,6 +84,20 @@ public final class HospitalsDemo {
             out.printf("report: %s%nplot:   %s%n", s.report(), s.plot());
             out.printf("done in %.1fs; stopping Flink and Kafka%n", (System.nanoTime() - started) / 1e9);
             return report;
+        }
+    }
+
+    /** Each fault's recovery, then the exactly-once check; throws when the check fails. */
+    private static void printChaosSummary(EmbeddedFloe floe, RunSettings run, List<RoundRecord> history, FaultInjector chaos,
+            PrintStream out) {
+        out.println();
+        out.println("chaos: recovery per fault (next version: the first seen published, read_committed, after the fault)");
+        chaos.recoveries().forEach(r -> out.println("  " + r.summary()));
+        long last = history.isEmpty() ? -1 : history.get(history.size() - 1).version();
+        PublishedOnceCheck check = PublishedOnceCheck.read(floe.bootstrapServers(), floe.topics(), run.modelId(), last);
+        out.println(check.describe());
+        if (!check.problems().isEmpty()) {
+            throw new IllegalStateException("the chaos run broke exactly-once: " + check.problems());
         }
     }
 }

@@ -211,6 +211,25 @@ class EmbeddedKafkaBrokerTest {
     }
 
     @Test
+    void stopForRestartComesBackOnTheSamePortWithItsDataAndCloseStillDeletesTheTempDir() throws Exception {
+        EmbeddedKafkaBroker first = EmbeddedKafkaBroker.builder().start();
+        Path dir = first.dataDir();
+        TopicAdmin.createTopics(first.bootstrapServers(), List.of(new NewTopic("outlived", 1, (short) 1)));
+        EmbeddedKafkaBroker.Builder again = first.stopForRestart();
+        assertThat(first.isRunning()).isFalse();
+        assertThat(dir.resolve("logs").resolve("meta.properties")).as("data kept through the outage").isRegularFile();
+        first.close(); // a no-op: stopped already, and the data stays for the restart
+
+        try (EmbeddedKafkaBroker second = again.start(); Admin admin = second.createAdmin()) {
+            assertThat(second.port()).isEqualTo(first.port());
+            assertThat(second.controllerPort()).isEqualTo(first.controllerPort());
+            assertThat(second.clusterId()).isEqualTo(first.clusterId());
+            assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).contains("outlived");
+        }
+        assertThat(dir).as("the temp dir goes with the restarted broker's close").doesNotExist();
+    }
+
+    @Test
     void floeTopicNamesAreParameters() {
         TopicNames custom = new TopicNames("c", "u", "m", "r", "d", "h");
         assertThat(TopicAdmin.floeTopics(custom, 2)).extracting(NewTopic::name).containsExactly("c", "u", "m", "r", "d", "h");

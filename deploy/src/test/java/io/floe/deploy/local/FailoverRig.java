@@ -17,8 +17,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * failover test injects: a TaskManager lost and replaced, the broker stopped and restarted on the
  * same ports and data, the job stopped with a savepoint and resumed from it.
  *
- * <p>Not {@link EmbeddedFloe} itself: its broker owns a temporary data directory that it deletes
- * on close, and a resumed job is a new job id, so neither could survive these faults.
+ * <p>Not {@link EmbeddedFloe} itself, which injects the same broker and TaskManager faults for
+ * {@code ./floe demo --chaos}: the rig also stops the job with a savepoint and resumes it as a new
+ * job id, keeps its data under the test's directory and checkpoints at the test's pace.
  */
 final class FailoverRig implements AutoCloseable {
     private static final String JOB_NAME = "floe aggregation (failover test)";
@@ -30,6 +31,8 @@ final class FailoverRig implements AutoCloseable {
     private final byte[] dpNoiseSecret;
     private LocalFlinkCluster flink;
     private EmbeddedKafkaBroker broker;
+    /** Set while the broker is stopped: starts the same broker again. */
+    private EmbeddedKafkaBroker.Builder brokerRestart;
     private JobID jobId;
     /** Start index of the TaskManager that runs the job now (MiniCluster counts them in start order). */
     private int taskManager;
@@ -94,13 +97,13 @@ final class FailoverRig implements AutoCloseable {
 
     /** Stops the broker (controlled shutdown); its data stays. */
     void stopBroker() {
-        broker.close();
+        brokerRestart = broker.stopForRestart();
     }
 
     /** The same broker again: same ports and data, so every client configured for it reconnects. */
     void restartBroker() {
-        broker = EmbeddedKafkaBroker.builder().dataDir(broker.dataDir()).port(broker.port())
-                .controllerPort(broker.controllerPort()).closeOnJvmExit(true).start();
+        broker = brokerRestart.start();
+        brokerRestart = null;
     }
 
     /** Stops the job with a savepoint and returns the savepoint's path. */
