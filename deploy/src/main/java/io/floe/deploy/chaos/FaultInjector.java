@@ -64,10 +64,12 @@ public final class FaultInjector implements AutoCloseable {
     public void versionPublished(long version) {
         long now = System.nanoTime();
         for (Recovery r : recoveries) {
-            if (r.endedNanos > 0 && r.nextVersion < 0) {
+            if (r.recoveredNanos > 0 && r.nextVersion < 0) {
                 r.nextVersion = version;
                 r.nextVersionNanos = now;
-                r.tasksRunningSinceMillis = tasksRunningSince();
+                if (r.tasksRunningSinceMillis < 0) {
+                    r.tasksRunningSinceMillis = tasksRunningSince();
+                }
                 say(r.nextVersionLine());
             }
         }
@@ -86,7 +88,17 @@ public final class FaultInjector implements AutoCloseable {
         return List.copyOf(recoveries);
     }
 
+    /** How long a lost TaskManager's job may take to run all its tasks again before the injector stops waiting. */
+    private static final Duration RESTART_WAIT = Duration.ofMinutes(2);
+
     private record Step(Recovery fault, boolean start, Duration at) {
+        /**
+         * Order among steps at the same time: a fault that ends makes room for the next of its
+         * kind to start, but a fault of zero length starts before it ends.
+         */
+        int rank() {
+            return start ? 1 : fault.fault.duration().isZero() ? 2 : 0;
+        }
     }
 
     private void strike() {
@@ -95,8 +107,7 @@ public final class FaultInjector implements AutoCloseable {
             steps.add(new Step(r, true, r.fault.at()));
             steps.add(new Step(r, false, r.fault.end()));
         }
-        // ends before starts at the same time: a fault of one kind ends before the next one begins
-        steps.sort(Comparator.comparing(Step::at).thenComparing(Step::start));
+        steps.sort(Comparator.comparing(Step::at).thenComparingInt(Step::rank));
         try {
             for (Step step : steps) {
                 long wait = originNanos + step.at.toNanos() - System.nanoTime();
@@ -133,7 +144,31 @@ public final class FaultInjector implements AutoCloseable {
             r.endedNanos = System.nanoTime();
             say(String.format(Locale.ROOT, "chaos: %s at %.1f s", broker ? "broker back" : "new TaskManager started",
                     since(r.endedNanos)));
+            if (!broker) {
+                awaitRestart(r);
+            }
+            r.recoveredNanos = System.nanoTime();
         }
+    }
+
+    /**
+     * Waits until the job runs all its tasks again after a TaskManager loss, so that the next
+     * version counted is one the restarted job published, not one committed just before the loss
+     * and seen just after it.
+     */
+    private void awaitRestart(Recovery r) throws InterruptedException {
+        long deadline = System.nanoTime() + RESTART_WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            long since = tasksRunningSince();
+            if (since > r.startedMillis) {
+                r.tasksRunningSinceMillis = since;
+                say(String.format(Locale.ROOT, "chaos: the job's tasks all RUNNING again %.1f s after the loss",
+                        (since - r.startedMillis) / 1e3));
+                return;
+            }
+            Thread.sleep(50);
+        }
+        say("chaos: the job's tasks were not all RUNNING again within " + RESTART_WAIT.toMinutes() + " minutes of the loss");
     }
 
     private long tasksRunningSince() {
@@ -179,6 +214,8 @@ public final class FaultInjector implements AutoCloseable {
         private volatile long startedMillis;
         private volatile long startedNanos;
         private volatile long endedNanos;
+        /** From when a published version counts as the next one: the end, or after a TaskManager loss the job's restart. */
+        private volatile long recoveredNanos;
         private volatile long nextVersion = -1;
         private volatile long nextVersionNanos;
         private volatile long tasksRunningSinceMillis = -1;
