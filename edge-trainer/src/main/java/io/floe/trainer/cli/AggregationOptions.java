@@ -164,7 +164,8 @@ public class AggregationOptions {
         boolean fedbuff = io.floe.core.async.AsyncMode.parse(mode) == io.floe.core.async.AsyncMode.FEDBUFF;
         String kind = algorithm == null ? "fedavg" : algorithm.trim().toLowerCase(java.util.Locale.ROOT);
         boolean plainAveraging = kind.startsWith("fedavg") || kind.startsWith("fedprox");
-        boolean fedAvgStep = serverOptimizer == null || serverOptimizer.trim().toLowerCase(java.util.Locale.ROOT).startsWith("fedavg");
+        // only the plain fedavg step without its own eta takes the default eta_g (fedavgm, fedadam... and fedavg:eta=E bring one)
+        boolean fedAvgStep = serverOptimizer == null || ServerOptimizer.parse(serverOptimizer) instanceof ServerOptimizer.FedAvg f && f.eta() == 1;
         return new AsyncDefaults(
                 staleness != null ? staleness : fedbuff ? "constant" : "polynomial:a=0.5",
                 bufferSize != null ? bufferSize : fedbuff ? Math.max(1, clientsPerRound / 2) : 10,

@@ -66,6 +66,10 @@ class RegisterCommandTest {
         assertThat(given.getServerLearningRate()).isEqualTo(1.0);
         assertThat(parse("--mode", "fedbuff", "--server-optimizer", "fedadam").aggregation.toConfig(10, 1).getServerLearningRate())
                 .isEqualTo(1.0);
+        assertThat(parse("--mode", "fedbuff", "--server-optimizer", "fedavgm").aggregation.toConfig(10, 1).getServerLearningRate())
+                .isEqualTo(1.0);
+        assertThat(parse("--mode", "fedbuff", "--server-optimizer", "fedavg:eta=0.8").aggregation.toConfig(10, 1)
+                .getServerLearningRate()).isEqualTo(1.0);
         assertThat(parse("--mode", "fedbuff", "--algorithm", "fednova").aggregation.toConfig(10, 1).getParticipationWeighting())
                 .isEqualTo("none");
         AggregationConfig sync = parse().aggregation.toConfig(10, 1);
