@@ -7,6 +7,7 @@ import io.floe.core.wire.TopicNames;
 import io.floe.core.wire.WireCodec;
 import io.floe.flink.aggregate.mode.ModelContext;
 import io.floe.flink.aggregate.state.ModelStates;
+import io.floe.flink.aggregate.state.UpdatesAwaitingSpec;
 import io.floe.flink.io.InboundRecord;
 import io.floe.flink.io.OutboundRecord;
 import io.floe.flink.resume.PublishedModels;
@@ -109,7 +110,10 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             return;
         }
         switch (event.kind) {
-            case SPEC -> lifecycle.onSpec((ModelSpec) record, origin, now, ctx.timerService(), out);
+            case SPEC -> {
+                lifecycle.onSpec((ModelSpec) record, origin, now, ctx.timerService(), out);
+                handleUpdatesAwaitingSpec(ctx, out);
+            }
             case RELEASE -> onRelease((ClientRelease) record, origin, out);
             case UPDATE -> onUpdate((ModelUpdate) record, origin, now, ctx, out);
             case HEARTBEAT -> states.clients().heard(((ClientHeartbeat) record).getClientId(), now);
@@ -133,6 +137,15 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<OutboundRecord> collector) throws Exception {
         states.model().atKey(ctx.getCurrentKey());
         if (!states.model().exists()) {
+            if (states.awaitingSpec().isDeadline(timestamp)) {
+                Outputs out = new Outputs(topics, deadLetters, collector, metrics);
+                for (InboundRecord origin : states.awaitingSpec().takeAll(ctx.timerService())) {
+                    out.deadLetter(origin, Rejection.of(RejectionReason.UNKNOWN_MODEL, "model '" + ctx.getCurrentKey()
+                            + "' is on the models topic but no ModelSpec for it arrived within "
+                            + UpdatesAwaitingSpec.HOLD_MS + " ms of this update (is its spec still on the control topic?)"),
+                            ctx.getCurrentKey(), null, null);
+                }
+            }
             return;
         }
         ModelContext model = new ModelContext(states, Instant.ofEpochMilli(timestamp), ctx.timerService(),
@@ -143,7 +156,12 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     /** An update, decoded once here: refused when its model is unknown or out of privacy budget, else its mode's. */
     private void onUpdate(ModelUpdate update, InboundRecord origin, Instant now, Context ctx, Outputs out) throws Exception {
         if (!states.model().exists()) {
-            deadLetter(update, origin, RejectionReason.UNKNOWN_MODEL, "no ModelSpec has created model '" + update.getModelId() + "'", out);
+            if (!lifecycle.continuesFromTopics(update.getModelId())) {
+                deadLetter(update, origin, RejectionReason.UNKNOWN_MODEL, "no ModelSpec has created model '" + update.getModelId() + "'", out);
+            } else if (!states.awaitingSpec().hold(origin, ctx.timerService())) {
+                deadLetter(update, origin, RejectionReason.UNKNOWN_MODEL, "model '" + update.getModelId() + "' is on the models topic "
+                        + "but its spec has not arrived, and " + UpdatesAwaitingSpec.MAX_HELD + " updates wait for it already", out);
+            }
             return;
         }
         if (states.privacy().exhausted()) {
@@ -153,6 +171,25 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         }
         ModelContext model = new ModelContext(states, now, ctx.timerService(), out);
         modes.of(model.settings().async().mode()).onUpdate(update, origin, model);
+    }
+
+    /**
+     * Updates that arrived before the spec that brought their model back ({@link UpdatesAwaitingSpec}),
+     * handled now that it exists, each at its own record time.
+     */
+    private void handleUpdatesAwaitingSpec(Context ctx, Outputs out) throws Exception {
+        if (!states.model().exists()) {
+            return;
+        }
+        for (InboundRecord origin : states.awaitingSpec().takeAll(ctx.timerService())) {
+            ModelUpdate update;
+            try {
+                update = WireCodec.MODEL_UPDATE.decode(origin.value);
+            } catch (MalformedRecordException e) {
+                continue; // decoded whole before it was held: cannot happen
+            }
+            onUpdate(update, origin, Instant.ofEpochMilli(origin.timestamp), ctx, out);
+        }
     }
 
     private void onRelease(ClientRelease release, InboundRecord origin, Outputs out) throws Exception {

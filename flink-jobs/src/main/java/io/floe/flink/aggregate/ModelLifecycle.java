@@ -21,6 +21,7 @@ import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelSpec;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.streaming.api.TimerService;
 import org.slf4j.Logger;
@@ -89,6 +90,14 @@ final class ModelLifecycle {
         modes.of(change.modeAfter()).onSpec(ctx);
     }
 
+    /**
+     * Whether {@code modelId}, without keyed state here, is on the models topic and comes back with
+     * its spec: its updates wait for that spec instead of being refused as for an unknown model.
+     */
+    boolean continuesFromTopics(String modelId) {
+        return published.versions().containsKey(modelId);
+    }
+
     private void create(ModelSpec spec, AggregationSettings settings, ModelWeights initial, Instant now, TimerService timers,
             Outputs out) throws Exception {
         GlobalModel v0 = ModelVersions.versionZero(spec, initial, now);
@@ -126,6 +135,10 @@ final class ModelLifecycle {
         Optional<PrivacyLedger> ledger = published.ledger(spec.getModelId());
         if (ledger.isPresent()) {
             states.privacy().store(ledger.get());
+        }
+        // the updates topic is read again from about when this version was made: what it aggregated is applied
+        for (Map.Entry<String, String> applied : published.appliedOnNewest(spec.getModelId()).entrySet()) {
+            states.applied().applied(applied.getKey(), applied.getValue());
         }
         modes.of(settings.async().mode()).onSpec(new ModelContext(states, now, timers, out));
         LOG.info("model {}: no state, continuing from published version {} (not republished){}; server optimizer {} starts "

@@ -5,6 +5,7 @@ import io.floe.core.wire.MalformedRecordException;
 import io.floe.core.wire.RecordSize;
 import io.floe.core.wire.TopicNames;
 import io.floe.core.wire.WireCodec;
+import io.floe.schema.AcceptedUpdate;
 import io.floe.schema.AggregationReport;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.PrivacyLedgerEntry;
@@ -39,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * (the operator is serialized into the job graph). Server optimizer moments are not published,
  * so they are not here: a continued model's adaptive server optimizer starts afresh.
  *
+ * <p>Also, per model, the updates its newest version's report accepted ({@link #appliedOnNewest}):
+ * the job reads the updates topic again from about the time that version was made, and the update
+ * that completed it (FedAsync's one update, FedBuff's last) may be among those read again; the
+ * continued model treats them as already applied instead of aggregating them a second time.
+ *
  * <pre>{@code
  * PublishedModels resume = PublishedModels.read(bootstrap, kafkaProperties, topics, Duration.ofMinutes(2));
  * resume.model("hospitals").map(GlobalModel::getVersion); // Optional[126]
@@ -54,22 +60,27 @@ public final class PublishedModels implements Serializable {
     private final TreeMap<String, byte[]> ledgers;
     /** Model id -> the newest version, for the log line and tests. */
     private final TreeMap<String, Long> versions;
+    /** Model id -> (client id -> update id) accepted by the newest version's report. */
+    private final TreeMap<String, TreeMap<String, String>> applied;
 
-    private PublishedModels(TreeMap<String, byte[]> models, TreeMap<String, byte[]> ledgers, TreeMap<String, Long> versions) {
+    private PublishedModels(TreeMap<String, byte[]> models, TreeMap<String, byte[]> ledgers, TreeMap<String, Long> versions,
+            TreeMap<String, TreeMap<String, String>> applied) {
         this.models = models;
         this.ledgers = ledgers;
         this.versions = versions;
+        this.applied = applied;
     }
 
     /** Nothing to continue from: every model starts at version 0 (a new deployment, or {@code --no-resume-from-topics}). */
     public static PublishedModels none() {
-        return new PublishedModels(new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+        return new PublishedModels(new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
     }
 
     /**
-     * The newest version per model among {@code published} and the ledger of each model's newest
+     * The newest version per model among {@code published}, the ledger of each model's newest
      * report with a privacy entry among {@code reports} (reports in topic order: of two reports on
-     * the same version, the later one counts).
+     * the same version, the later one counts), and the updates accepted by the reports of each
+     * model's newest version.
      */
     public static PublishedModels of(List<GlobalModel> published, List<AggregationReport> reports) {
         TreeMap<String, GlobalModel> newest = new TreeMap<>();
@@ -90,7 +101,16 @@ public final class PublishedModels implements Serializable {
         });
         TreeMap<String, byte[]> ledgers = new TreeMap<>();
         withPrivacy.forEach((id, r) -> ledgers.put(id, ledgerOf(r.getPrivacy()).encode()));
-        return new PublishedModels(models, ledgers, versions);
+        TreeMap<String, TreeMap<String, String>> applied = new TreeMap<>();
+        for (AggregationReport r : reports) {
+            Long newestVersion = versions.get(r.getModelId());
+            if (newestVersion != null && r.getVersion() == newestVersion && r.getAccepted() != null) {
+                for (AcceptedUpdate a : r.getAccepted()) {
+                    applied.computeIfAbsent(r.getModelId(), id -> new TreeMap<>()).put(a.getClientId(), a.getUpdateId());
+                }
+            }
+        }
+        return new PublishedModels(models, ledgers, versions, applied);
     }
 
     /** The ledger a report's privacy entry describes: its rounds at its (q, z), its clip norm, its exhausted flag. */
@@ -118,6 +138,7 @@ public final class PublishedModels implements Serializable {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, GlobalModel> models = new TreeMap<>();
         Map<String, AggregationReport> reports = new TreeMap<>();
+        Map<String, AggregationReport> accepting = new TreeMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             Map<String, List<PartitionInfo>> existing = consumer.listTopics(timeout);
             List<TopicPartition> partitions = new ArrayList<>();
@@ -137,11 +158,13 @@ public final class PublishedModels implements Serializable {
                             + " with --no-resume-from-topics");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofNanos(Math.min(left, 500_000_000L)))) {
-                    collect(r, topics, models, reports);
+                    collect(r, topics, models, reports, accepting);
                 }
             }
         }
-        PublishedModels found = of(List.copyOf(models.values()), List.copyOf(reports.values()));
+        List<AggregationReport> kept = new ArrayList<>(reports.values());
+        kept.addAll(accepting.values());
+        PublishedModels found = of(List.copyOf(models.values()), kept);
         if (found.versions.isEmpty()) {
             LOG.info("nothing to resume: {} holds no model", topics.models());
         } else {
@@ -159,9 +182,12 @@ public final class PublishedModels implements Serializable {
         return true;
     }
 
-    /** Keeps, per model, only the newest version and the newest report with a privacy entry read so far. */
+    /**
+     * Keeps, per model, only the newest version, the newest report with a privacy entry and the
+     * newest report that accepted updates read so far.
+     */
     private static void collect(ConsumerRecord<byte[], byte[]> r, TopicNames topics, Map<String, GlobalModel> models,
-            Map<String, AggregationReport> reports) {
+            Map<String, AggregationReport> reports, Map<String, AggregationReport> accepting) {
         if (r.value() == null) {
             return;
         }
@@ -175,6 +201,9 @@ public final class PublishedModels implements Serializable {
                 AggregationReport rep = WireCodec.AGGREGATION_REPORT.decode(r.value());
                 if (rep.getPrivacy() != null) {
                     reports.merge(rep.getModelId(), rep, (a, b) -> b.getVersion() >= a.getVersion() ? b : a);
+                }
+                if (rep.getAccepted() != null && !rep.getAccepted().isEmpty()) {
+                    accepting.merge(rep.getModelId(), rep, (a, b) -> b.getVersion() >= a.getVersion() ? b : a);
                 }
             }
         } catch (MalformedRecordException e) {
@@ -193,6 +222,14 @@ public final class PublishedModels implements Serializable {
     public Optional<PrivacyLedger> ledger(String modelId) {
         byte[] bytes = ledgers.get(modelId);
         return bytes == null ? Optional.empty() : Optional.of(PrivacyLedger.decode(bytes));
+    }
+
+    /**
+     * Client id -> update id of each update the report of {@code modelId}'s newest version
+     * accepted; empty for a model not here or a version without such a report.
+     */
+    public Map<String, String> appliedOnNewest(String modelId) {
+        return Collections.unmodifiableMap(applied.getOrDefault(modelId, new TreeMap<>()));
     }
 
     /** Model id -> newest version, in model id order. */

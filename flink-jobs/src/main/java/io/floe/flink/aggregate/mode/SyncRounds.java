@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * the round completes at {@code min(clientsPerRound, |selection|)} responses, and the report gives
  * selectedClients and participationRate (accepted / selected). A quarantined client's update is
  * dead-lettered but takes its seat, so rounds keep closing. The same update delivered again (same
- * updateId: a producer retry, a restarted trainer) is ignored.
+ * updateId: a producer retry, a restarted trainer) is ignored, as is an update that the version a
+ * job without state continued from aggregated already ({@link io.floe.flink.aggregate.state.AppliedUpdates}).
  *
  * <p>Deadlines: a round's deadline is armed when the round opens (its version is published, or a
  * spec or update finds none pending). When its timer fires the round closes if it has a quorum;
@@ -51,6 +52,11 @@ public final class SyncRounds implements AggregationMode {
 
     @Override
     public void onUpdate(ModelUpdate update, InboundRecord origin, ModelContext ctx) throws Exception {
+        if (states.applied().wasApplied(update.getClientId(), update.getUpdateId())) {
+            // aggregated into the version a job without state continued from, and read again
+            LOG.debug("model {}: ignoring update {}, aggregated into the published version", update.getModelId(), update.getUpdateId());
+            return;
+        }
         states.deadline().ensure(deadlineRule(ctx), ctx.timers());
         GlobalModel current = ctx.current();
         SyncRound round = openRound(ctx);

@@ -8,6 +8,8 @@ import org.apache.flink.api.common.typeinfo.Types;
 /**
  * Async modes: each client's last applied updateId, so an update delivered again after it was
  * mixed in or aggregated from a buffer (a producer retry, a trainer resending it) is applied once.
+ * Any mode: the updates the newest published version accepted, when a job without state continues
+ * a model from the models topic and reads those updates again.
  * The updateId is the idempotency key whatever the configuration, so nothing clears this.
  */
 public final class AppliedUpdates implements ModelState {

@@ -10,18 +10,21 @@ import org.apache.flink.api.common.functions.RuntimeContext;
  */
 public record ModelStates(ModelStore model, OpenRound round, PendingRejections rejections, DeadlineTimer deadline,
         ClientRegistry clients, PrivacyBudget privacy, OptimizerMoments optimizer, FedBuffBuffer buffer,
-        VersionHistory history, ParticipationHistories participation, AppliedUpdates applied) {
+        VersionHistory history, ParticipationHistories participation, AppliedUpdates applied,
+        UpdatesAwaitingSpec awaitingSpec) {
 
     /** Registers every holder's state with {@code context} (the operator's {@code open}). */
     public static ModelStates open(RuntimeContext context) {
         return new ModelStates(new ModelStore(context), new OpenRound(context), new PendingRejections(context),
                 new DeadlineTimer(context), new ClientRegistry(context), new PrivacyBudget(context),
                 new OptimizerMoments(context), new FedBuffBuffer(context), new VersionHistory(context),
-                new ParticipationHistories(context), new AppliedUpdates(context));
+                new ParticipationHistories(context), new AppliedUpdates(context),
+                new UpdatesAwaitingSpec(context));
     }
 
     /** Every holder, for a reconfiguration to offer itself to. */
     public List<ModelState> all() {
-        return List.of(model, round, rejections, deadline, clients, privacy, optimizer, buffer, history, participation, applied);
+        return List.of(model, round, rejections, deadline, clients, privacy, optimizer, buffer, history, participation, applied,
+                awaitingSpec);
     }
 }
