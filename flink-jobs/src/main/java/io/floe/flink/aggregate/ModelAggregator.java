@@ -140,10 +140,9 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             if (states.awaitingSpec().isDeadline(timestamp)) {
                 Outputs out = new Outputs(topics, deadLetters, collector, metrics);
                 for (InboundRecord origin : states.awaitingSpec().takeAll(ctx.timerService())) {
-                    out.deadLetter(origin, Rejection.of(RejectionReason.UNKNOWN_MODEL, "model '" + ctx.getCurrentKey()
-                            + "' is on the models topic but no ModelSpec for it arrived within "
-                            + UpdatesAwaitingSpec.HOLD_MS + " ms of this update (is its spec still on the control topic?)"),
-                            ctx.getCurrentKey(), null, null);
+                    deadLetter(WireCodec.MODEL_UPDATE.decode(origin.value), origin, RejectionReason.UNKNOWN_MODEL, "model '"
+                            + ctx.getCurrentKey() + "' is on the models topic but no ModelSpec for it arrived within "
+                            + UpdatesAwaitingSpec.HOLD_MS + " ms of this update (is its spec still on the control topic?)", out);
                 }
             }
             return;

@@ -19,6 +19,8 @@ import io.floe.core.tensor.Tensor;
 import io.floe.core.wire.TensorRecords;
 import io.floe.flink.io.OutboundRecord;
 import io.floe.flink.resume.PublishedModels;
+import io.floe.flink.aggregate.state.UpdatesAwaitingSpec;
+import io.floe.schema.AcceptedUpdate;
 import io.floe.schema.AggregationConfig;
 import io.floe.schema.AggregationReport;
 import io.floe.schema.GlobalModel;
@@ -36,7 +38,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A job that starts without state over an existing deployment: a spec for a model that has no
  * keyed state but a published version continues that version (not republished) and its privacy
  * ledger; with keyed state the published version is ignored; a created model's version 0 has a
- * report.
+ * report. Updates read again that the continued version already applied are not aggregated twice,
+ * and updates that arrive before their model's spec wait for it.
  */
 class ContinueFromTopicTest {
     private static final byte[] SECRET = "a configured DP noise secret".getBytes();
@@ -218,5 +221,104 @@ class ContinueFromTopicTest {
             assertThat(r.getCreatedAt().toEpochMilli()).isEqualTo(T0);
             assertThat(r.getNote()).startsWith("created from spec").contains("logreg(2)", "3 clients per round");
         });
+    }
+
+    /** The report of version {@code version} as a previous job published it, accepting {@code updateId} from alice. */
+    private static AggregationReport accepting(ModelSpec spec, long version, String updateId) {
+        return AggregationReport.newBuilder(ReportBuilder.after(published(version - 1, spec), Instant.ofEpochMilli(T0 - 1000), "fedavg")
+                .build()).setAccepted(List.of(AcceptedUpdate.newBuilder().setUpdateId(updateId).setClientId("alice")
+                        .setNumExamples(1).setWeight(1.0).build())).build();
+    }
+
+    @Test
+    void fedAsyncDoesNotApplyAgainTheUpdateThatMadeTheContinuedVersion() throws Exception {
+        // Prepare: version 5 was made by alice's update "u-alice-4" (trained from version 4)
+        ModelSpec fedasync = spec(2).setAggregation(AggregationConfig.newBuilder().setMode("fedasync").setAsyncMixing(0.5)
+                .setStaleness("polynomial:a=1").build()).build();
+        var h = open(PublishedModels.of(List.of(published(5, fedasync)), List.of(accepting(fedasync, 5, "u-alice-4"))), null);
+        h.processElement(specEvent(fedasync, 0), T0);
+
+        // Execute: the updates topic read again from about version 5's time: alice's update once more, then bob's
+        h.processElement(updateEvent(update("alice", 1, weights(2f, 2f, 2f)).setBaseVersion(4).setUpdateId("u-alice-4").build(), 1),
+                T0 + 1);
+        PublishedRecords again = PublishedRecords.drain(h, TOPICS);
+        h.processElement(updateEvent(update("bob", 1, weights(1f, 1f, 1f)).setBaseVersion(5).setUpdateId("u-bob-5").build(), 2),
+                T0 + 2);
+
+        // Assert: alice's update made nothing (no version, no dead letter); bob's makes version 6 on top of version 5:
+        // tau 0, alpha 0.5: x6 = x5 + 0.5 (1, 1, 1) = (1.5, 1.5, 1)
+        assertThat(again.all()).isEmpty();
+        PublishedRecords out = PublishedRecords.drain(h, TOPICS);
+        assertThat(out.models()).singleElement().satisfies(v6 -> {
+            assertThat(v6.getVersion()).isEqualTo(6L);
+            assertThat(TensorRecords.fromRecords(v6.getTensors())).isEqualTo(weights(1.5f, 1.5f, 1f));
+        });
+        assertThat(out.reports()).singleElement().satisfies(r -> assertThat(r.getAccepted()).extracting(AcceptedUpdate::getUpdateId)
+                .containsExactly("u-bob-5"));
+    }
+
+    @Test
+    void aSyncRoundIgnoresQuietlyAnUpdateTheContinuedVersionAggregated() throws Exception {
+        var h = open(PublishedModels.of(List.of(V5), List.of(accepting(spec(2).build(), 5, "u-alice-4"))), null);
+        h.processElement(specEvent(spec(2).build(), 0), T0);
+
+        h.processElement(updateEvent(update("alice", 1, weights(0.5f, -0.5f, 0.25f)).setBaseVersion(4).setUpdateId("u-alice-4")
+                .build(), 1), T0 + 1);
+
+        // Assert: not a late update to refuse (it was aggregated, by the previous job): nothing at all
+        assertThat(PublishedRecords.drain(h, TOPICS).all()).isEmpty();
+    }
+
+    @Test
+    void anUpdateReadBeforeItsModelsSpecWaitsForItAndJoinsTheRound() throws Exception {
+        var h = open(PublishedModels.of(List.of(V5), List.of()), null);
+        h.setProcessingTime(0);
+
+        // Execute: alice's update for version 5 arrives before the spec is read again
+        h.processElement(updateEvent(update("alice", 1, weights(0.5f, -0.5f, 0.25f)).setBaseVersion(5).setUpdateId("u-alice-5")
+                .build(), 1), T0 + 1);
+        PublishedRecords before = PublishedRecords.drain(h, TOPICS);
+        h.processElement(specEvent(spec(2).build(), 0), T0 + 2);
+        h.processElement(updateEvent(update("bob", 1, weights(0.5f, -0.5f, 0.25f)).setBaseVersion(5).setUpdateId("u-bob-5")
+                .build(), 3), T0 + 3);
+        h.setProcessingTime(UpdatesAwaitingSpec.HOLD_MS + 1);
+
+        // Assert: held (no dead letter), then aggregated with bob's into version 6
+        assertThat(before.all()).isEmpty();
+        PublishedRecords out = PublishedRecords.drain(h, TOPICS);
+        assertThat(out.deadLetters()).isEmpty();
+        assertThat(out.models()).singleElement().satisfies(v6 -> {
+            assertThat(v6.getVersion()).isEqualTo(6L);
+            assertThat(TensorRecords.fromRecords(v6.getTensors())).isEqualTo(weights(1.5f, 0.5f, 0.75f));
+        });
+        assertThat(out.reports()).singleElement().satisfies(r -> assertThat(r.getAccepted()).extracting(AcceptedUpdate::getUpdateId)
+                .containsExactlyInAnyOrder("u-alice-5", "u-bob-5"));
+    }
+
+    @Test
+    void aHeldUpdateWhoseSpecNeverComesIsDeadLetteredAtTheDeadline() throws Exception {
+        var h = open(PublishedModels.of(List.of(V5), List.of()), null);
+        h.setProcessingTime(0);
+        h.processElement(updateEvent(update("alice", 1, weights(0.5f, -0.5f, 0.25f)).setBaseVersion(5).build(), 1), T0 + 1);
+
+        h.setProcessingTime(UpdatesAwaitingSpec.HOLD_MS - 1);
+        PublishedRecords waiting = PublishedRecords.drain(h, TOPICS);
+        h.setProcessingTime(UpdatesAwaitingSpec.HOLD_MS);
+
+        assertThat(waiting.all()).isEmpty();
+        assertThat(PublishedRecords.drain(h, TOPICS).deadLetters()).singleElement().satisfies(d -> {
+            assertThat(d.getReason()).isEqualTo("UNKNOWN_MODEL");
+            assertThat(d.getClientId()).isEqualTo("alice");
+        });
+    }
+
+    @Test
+    void anUpdateForAModelNeitherInStateNorOnTheTopicIsRefusedAtOnce() throws Exception {
+        var h = open(PublishedModels.none(), null);
+
+        h.processElement(updateEvent(update("alice", 1, weights(0.5f, -0.5f, 0.25f)).build(), 1), T0 + 1);
+
+        assertThat(PublishedRecords.drain(h, TOPICS).deadLetters()).singleElement()
+                .satisfies(d -> assertThat(d.getReason()).isEqualTo("UNKNOWN_MODEL"));
     }
 }

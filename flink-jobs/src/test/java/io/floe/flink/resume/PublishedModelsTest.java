@@ -3,6 +3,7 @@ package io.floe.flink.resume;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.floe.core.privacy.RdpAccountant;
+import io.floe.schema.AcceptedUpdate;
 import io.floe.schema.AggregationReport;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.PrivacyLedgerEntry;
@@ -80,5 +81,30 @@ class PublishedModelsTest {
         assertThat(copy.ledger("b")).hasValueSatisfying(l -> assertThat(l.exhausted()).isTrue());
         assertThat(copy.model("b")).hasValueSatisfying(m -> assertThat(m.getVersion()).isEqualTo(3L));
         assertThat(PublishedModels.none().modelIds()).isEmpty();
+    }
+
+    private static AggregationReport accepting(String id, long version, String... clientAndUpdateIds) {
+        List<AcceptedUpdate> accepted = new java.util.ArrayList<>();
+        for (int i = 0; i < clientAndUpdateIds.length; i += 2) {
+            accepted.add(AcceptedUpdate.newBuilder().setClientId(clientAndUpdateIds[i]).setUpdateId(clientAndUpdateIds[i + 1])
+                    .setNumExamples(10).setWeight(0.5).build());
+        }
+        return AggregationReport.newBuilder(report(id, version, "PUBLISHED", null)).setAccepted(accepted).build();
+    }
+
+    @Test
+    void theUpdatesAppliedAreThoseOfTheNewestVersionsReportOnly() {
+        // Prepare: a's version 7 report is newer than its version 6; b's newest report (v4) has no published model yet
+        List<GlobalModel> models = List.of(model("a", 6), model("a", 7), model("b", 3));
+        List<AggregationReport> reports = List.of(accepting("a", 6, "alice", "u-a6", "bob", "u-b6"),
+                accepting("a", 7, "alice", "u-a7"), accepting("b", 4, "carol", "u-c4"));
+
+        // Execute
+        PublishedModels found = PublishedModels.of(models, reports);
+
+        // Assert: only version 7's update for a; nothing for b (its version 4 was never committed) nor c
+        assertThat(found.appliedOnNewest("a")).containsExactlyEntriesOf(Map.of("alice", "u-a7"));
+        assertThat(found.appliedOnNewest("b")).isEmpty();
+        assertThat(found.appliedOnNewest("c")).isEmpty();
     }
 }
