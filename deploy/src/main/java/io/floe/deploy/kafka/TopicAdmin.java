@@ -99,6 +99,10 @@ public final class TopicAdmin {
      * floe's six topics. {@code models} is compacted: the newest version per model id survives, so a
      * trainer that starts late still finds the current model. {@code clients} (heartbeats) keeps
      * {@link #CLIENTS_RETENTION_MS}: a client is available only while its last heartbeat is recent.
+     * {@code control} and {@code reports} are kept forever ({@code retention.ms=-1}): a job that
+     * starts without state replays every spec from the control topic, and continues each model's
+     * privacy ledger from its newest report with a privacy entry, which may be older than the
+     * broker's default 7 days (a ledger lost to retention would start the budget again from zero).
      * All accept records up to {@link #MAX_MESSAGE_BYTES}.
      */
     public static List<NewTopic> floeTopics(TopicNames names, int partitions) {
@@ -108,6 +112,9 @@ public final class TopicAdmin {
             Map<String, String> configs = new java.util.HashMap<>(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes));
             if (name.equals(names.models())) {
                 configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+            }
+            if (name.equals(names.control()) || name.equals(names.reports())) {
+                configs.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
             }
             if (name.equals(names.clients())) {
                 configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(CLIENTS_RETENTION_MS));

@@ -239,7 +239,9 @@ class EmbeddedKafkaBrokerTest {
         assertThat(TopicAdmin.floeTopics(custom, 2)).filteredOn(t -> t.name().equals("m")).singleElement()
                 .satisfies(t -> assertThat(t.configs()).containsEntry("cleanup.policy", "compact"));
         assertThat(TopicAdmin.floeTopics(custom, 2)).filteredOn(t -> t.name().equals("u")).singleElement()
-                .satisfies(t -> assertThat(t.configs()).doesNotContainKey("cleanup.policy"));
+                .satisfies(t -> assertThat(t.configs()).doesNotContainKey("cleanup.policy").doesNotContainKey("retention.ms"));
+        assertThat(TopicAdmin.floeTopics(custom, 2)).filteredOn(t -> t.name().equals("c") || t.name().equals("r"))
+                .hasSize(2).allSatisfy(t -> assertThat(t.configs()).containsEntry("retention.ms", "-1"));
         assertThat(TopicNames.withPrefix("run1.floe.").models()).isEqualTo("run1.floe.models");
     }
 

@@ -120,7 +120,8 @@ public final class PublishRetry {
      * Runs {@code attempt} until it succeeds, waiting between failures.
      *
      * @param what names the record in log lines and errors, e.g. {@code "update u-17"}
-     * @param recreateProducer called before the next attempt after a {@link Failure#RECREATE_PRODUCER} failure
+     * @param recreateProducer called before the next attempt after a {@link Failure#RECREATE_PRODUCER} failure; what it
+     *     throws counts as that attempt's failure (a retriable one is retried, and the producer replaced again)
      * @throws InterruptedException when interrupted, in an attempt or while waiting
      * @throws StoppedException when {@link #stop()} was called before an attempt succeeded
      * @throws IllegalStateException on a {@link Failure#FATAL} failure, with it as the cause
@@ -129,6 +130,7 @@ public final class PublishRetry {
         long start = System.nanoTime();
         long lastLogged = start;
         int attempts = 0;
+        boolean replaceProducer = false;
         while (true) {
             if (stopped) {
                 throw new StoppedException(what, attempts);
@@ -136,6 +138,11 @@ public final class PublishRetry {
             attempts++;
             Throwable failure;
             try {
+                if (replaceProducer) {
+                    // inside the attempt: a replacement that fails is a failed attempt, retried like one
+                    recreateProducer.run();
+                    replaceProducer = false;
+                }
                 T result = attempt.send();
                 if (attempts > 1) {
                     LOG.info("published {} after {} attempts / {} s", what, attempts, seconds(System.nanoTime() - start));
@@ -168,7 +175,7 @@ public final class PublishRetry {
             retries.incrementAndGet();
             if (kind == Failure.RECREATE_PRODUCER) {
                 LOG.warn("recreating the producer for {} after {}", what, failure.toString());
-                recreateProducer.run();
+                replaceProducer = true;
             }
             await(delay);
         }

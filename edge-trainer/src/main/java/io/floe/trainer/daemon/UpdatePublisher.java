@@ -99,14 +99,18 @@ public final class UpdatePublisher implements UpdateSink, AutoCloseable {
         }
     }
 
-    /** Replaces a producer whose idempotence state broke; the new one gets a new producer id. */
+    /**
+     * Replaces a producer whose idempotence state broke; the new one gets a new producer id. The new
+     * one is built first: when that throws, the old one stays in place and the retry tries again.
+     */
     private void recreateProducer() {
         synchronized (producerLock) {
             if (closed) {
                 return;
             }
+            KafkaProducer<byte[], byte[]> replacement = newProducer();
             producer.close(Duration.ZERO);
-            producer = newProducer();
+            producer = replacement;
         }
     }
 

@@ -129,6 +129,29 @@ class PublishRetryTest {
     }
 
     @Test
+    void aReplacementProducerThatCannotBeBuiltYetIsRetriedNotThrown() throws Exception {
+        PublishRetry retry = new PublishRetry(Duration.ofMillis(1), Duration.ofMillis(4), 1L);
+        AtomicInteger sends = new AtomicInteger();
+        AtomicInteger replacements = new AtomicInteger();
+
+        // the first send is fenced; the first replacement times out (broker away), the second works
+        String result = retry.call("update u-3", () -> {
+            if (sends.incrementAndGet() == 1) {
+                throw new ProducerFencedException("epoch bumped");
+            }
+            return "acked";
+        }, () -> {
+            if (replacements.incrementAndGet() == 1) {
+                throw new TimeoutException("broker away while initialising the new producer");
+            }
+        });
+
+        assertThat(result).isEqualTo("acked");
+        assertThat(replacements).hasValue(2);
+        assertThat(sends).as("no send through the broken producer after the failed replacement").hasValue(2);
+    }
+
+    @Test
     void aFailureRetryingCannotFixSurfacesAtOnce() {
         PublishRetry retry = new PublishRetry(Duration.ofMillis(1), Duration.ofMillis(4), 1L);
         AtomicInteger attempts = new AtomicInteger();
