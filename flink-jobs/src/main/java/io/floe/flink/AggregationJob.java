@@ -143,7 +143,7 @@ public final class AggregationJob {
                 .setTopics(topics.control(), topics.updates(), topics.clients())
                 .setGroupId(options.groupId)
                 .setStartingOffsets(new StatelessStartOffsets(topics.control(), topics.updates(), resumeFrom.openRoundsSince()))
-                .setDeserializer(new InboundDeserializer())
+                .setDeserializer(new InboundDeserializer(options.maxRecordBytes))
                 .setProperties(props)
                 .build();
     }

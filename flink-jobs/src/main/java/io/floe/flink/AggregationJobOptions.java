@@ -66,6 +66,12 @@ public class AggregationJobOptions implements Serializable {
                     + "again; --no-resume-from-topics starts every such model at version 0 (default: ${DEFAULT-VALUE}).")
     public boolean resumeFromTopics = true;
 
+    @Option(names = "--max-record-bytes", defaultValue = "" + io.floe.core.wire.RecordSize.MAX_BYTES,
+            description = "The largest record value the job reads; a larger one is dead-lettered RECORD_TOO_LARGE by "
+                    + "reference (size, SHA-256, first bytes) without being copied or decoded (default: ${DEFAULT-VALUE}, 64 MiB). "
+                    + "An update is also refused so when it is larger than twice its model's published size.")
+    public long maxRecordBytes = io.floe.core.wire.RecordSize.MAX_BYTES;
+
     @Option(names = "--resume-timeout-ms", defaultValue = "120000",
             description = "How long submission may take to read the models and reports topics to their end for "
                     + "--resume-from-topics; past it the submission fails rather than continue from part of them "

@@ -4,6 +4,11 @@ package io.floe.core.validate;
 public enum RejectionReason {
     /** The value is not a single-object encoded record of the expected type. */
     UNDECODABLE,
+    /**
+     * The record is larger than the job accepts (--max-record-bytes), or an update larger than its
+     * model's size allows; dead-lettered by reference, never decoded.
+     */
+    RECORD_TOO_LARGE,
     /** An update names a model no ModelSpec has created. */
     UNKNOWN_MODEL,
     /** An update was trained from a version the server has not published yet (from the future). */

@@ -101,6 +101,13 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         if (event.kind == ModelEvent.Kind.UPDATE && origin.value != null) {
             metrics.updateReceived(event.modelId, origin.value.length);
         }
+        if (event.kind == ModelEvent.Kind.UPDATE && origin.value != null && states.model().exists()
+                && origin.value.length > states.model().largestUpdateBytes()) {
+            out.deadLetter(origin, Rejection.of(RejectionReason.RECORD_TOO_LARGE, "update of " + origin.value.length
+                    + " bytes for model " + event.modelId + ", whose updates are at most " + states.model().largestUpdateBytes()
+                    + " bytes (twice its published size); not decoded"), event.modelId, null, null);
+            return;
+        }
         SpecificRecord record;
         try {
             record = decode(event);

@@ -16,7 +16,8 @@ import org.apache.flink.util.OutputTag;
  * ({@link WireCodec#modelIdOf}: tensors are skipped, not decoded; the keyed operator decodes the
  * record once). The record type follows from the topic (and, on the control topic, from the type
  * its single-object header names). Anything undecodable goes to the {@link #DEAD_LETTERS} side
- * output with reason UNDECODABLE; nothing here can throw on input.
+ * output with reason UNDECODABLE, and a record the source found over the job's size limit with
+ * reason RECORD_TOO_LARGE, by reference; nothing here can throw on input.
  */
 public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
     public static final OutputTag<OutboundRecord> DEAD_LETTERS = new OutputTag<>("dead-letters") {
@@ -32,6 +33,12 @@ public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
 
     @Override
     public void processElement(InboundRecord in, Context ctx, Collector<ModelEvent> out) {
+        if (in.valueDropped()) {
+            ctx.output(DEAD_LETTERS, deadLetters.of(in, Rejection.of(RejectionReason.RECORD_TOO_LARGE, "record value of "
+                    + in.droppedValueBytes + " bytes is over the job's --max-record-bytes; not read, kept by reference"),
+                    null, null, null));
+            return;
+        }
         try {
             if (topics.control().equals(in.topic) && WireCodec.CLIENT_RELEASE.hasHeaderOf(in.value)) {
                 out.collect(new ModelEvent(WireCodec.CLIENT_RELEASE.modelIdOf(in.value), ModelEvent.Kind.RELEASE, in));

@@ -22,6 +22,9 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
  * stale entry.
  */
 public final class ModelStore implements ModelState {
+    /** Room in {@link #largestUpdateBytes()} for an update's ids, metrics and signature. */
+    public static final int UPDATE_SLACK_BYTES = 64 * 1024;
+
     private final ValueState<byte[]> spec;
     private final ValueState<byte[]> model;
     private final Map<String, ParsedSpec> specs = new HashMap<>();
@@ -78,6 +81,16 @@ public final class ModelStore implements ModelState {
     /** The current global model's stored bytes (FedAsync keeps them as history without re-encoding). */
     public byte[] currentBytes() throws Exception {
         return model.value();
+    }
+
+    /**
+     * The largest update this model can be sent: twice its current version's encoded size (an
+     * update's delta, plus SCAFFOLD's control delta, is no larger than a version, whose SCAFFOLD
+     * form carries the weights and c) plus 64 KiB for ids and metrics. Anything larger is not an
+     * update of this model, and is refused before it is decoded. The model must exist.
+     */
+    public long largestUpdateBytes() throws Exception {
+        return 2L * model.value().length + UPDATE_SLACK_BYTES;
     }
 
     /** Makes {@code next} the current version; returns its encoded bytes for the models topic. */
