@@ -13,6 +13,8 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericDatumReader;
@@ -20,6 +22,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificDatumReader;
 
 /**
  * Encodes and decodes one record type in Avro single-object encoding (2-byte marker, 8-byte
@@ -27,6 +30,14 @@ import org.apache.avro.message.BinaryMessageEncoder;
  *
  * <p>{@code decode} never lets a decoding failure escape as anything but {@link MalformedRecordException}:
  * the job routes such records to the dead-letter topic instead of failing.
+ *
+ * <p><b>Newer writers.</b> A record whose fingerprint is none of floe's current schemas is read as
+ * a newer version of this type ({@link #isNewerVersion}): its body is decoded with the current
+ * schema and what follows is ignored. That is exact for floe's evolution rule, which the README
+ * states: a new version only appends fields, with defaults, at the end of the top-level record
+ * (Avro writes fields in order, so the current fields come first, unchanged). A record that breaks
+ * the rule fails to decode or fails validation; either way it becomes a dead letter. Readers of a
+ * topic that carries several types (floe.control) must not guess: {@link #hasHeaderOf} stays exact.
  *
  * @param <T> the generated record class
  */
@@ -48,6 +59,11 @@ public final class WireCodec<T> {
 
     /** 2-byte marker C3 01 plus the 8-byte little-endian CRC-64-AVRO fingerprint. */
     private static final int HEADER_LENGTH = 10;
+    /** The fingerprints of every record type floe writes now: none of them is a "newer version" of another. */
+    private static final Set<Long> CURRENT_FINGERPRINTS = Set.of(ModelSpec.getClassSchema(), ModelUpdate.getClassSchema(),
+            GlobalModel.getClassSchema(), AggregationReport.getClassSchema(), ClientRelease.getClassSchema(),
+            ClientHeartbeat.getClassSchema(), DeadLetter.getClassSchema()).stream()
+            .map(SchemaNormalization::parsingFingerprint64).collect(Collectors.toUnmodifiableSet());
 
     private final String typeName;
     private final Schema schema;
@@ -84,6 +100,11 @@ public final class WireCodec<T> {
             throw new MalformedRecordException("empty value where a " + typeName + " was expected");
         }
         try {
+            if (isNewerVersion(bytes)) {
+                walkWithinInput(bytes);
+                return new SpecificDatumReader<T>(schema).read(null,
+                        DecoderFactory.get().binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, null));
+            }
             requireLengthsWithinInput(bytes);
             return decoder.decode(bytes);
         } catch (IOException | RuntimeException e) {
@@ -105,6 +126,11 @@ public final class WireCodec<T> {
                 || ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong() != fingerprint) {
             return;
         }
+        walkWithinInput(bytes);
+    }
+
+    /** Skips the body as this type's current schema reads it; EOFException when a claimed length runs past the input. */
+    private void walkWithinInput(byte[] bytes) throws IOException {
         // the direct decoder never skips backwards on a negative length, so the walk always ends
         ByteArrayInputStream body = new ByteArrayInputStream(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH);
         GenericDatumReader.skip(schema, DecoderFactory.get().directBinaryDecoder(body, null));
@@ -124,14 +150,19 @@ public final class WireCodec<T> {
         if (field == null) {
             throw new IllegalStateException(typeName + " has no modelId field");
         }
-        if (!hasHeaderOf(bytes)) {
+        boolean newer = isNewerVersion(bytes);
+        if (!hasHeaderOf(bytes) && !newer) {
             throw new MalformedRecordException("not a " + typeName + " of the current schema: the value does not start with its "
                     + "single-object header (marker C3 01 and fingerprint " + Long.toHexString(fingerprint) + ")");
         }
         Schema projection = Schema.createRecord(schema.getName(), null, schema.getNamespace(), false,
                 java.util.List.of(new Schema.Field("modelId", field.schema())));
         try {
-            requireLengthsWithinInput(bytes);
+            if (newer) {
+                walkWithinInput(bytes);
+            } else {
+                requireLengthsWithinInput(bytes);
+            }
             GenericRecord read = new GenericDatumReader<GenericRecord>(schema, projection)
                     .read(null, DecoderFactory.get().binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, null));
             Object modelId = read.get("modelId");
@@ -150,6 +181,15 @@ public final class WireCodec<T> {
     public boolean hasHeaderOf(byte[] bytes) {
         return bytes != null && bytes.length >= HEADER_LENGTH && bytes[0] == (byte) 0xC3 && bytes[1] == (byte) 0x01
                 && ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong() == fingerprint;
+    }
+
+    /**
+     * True when {@code bytes} carry a single-object header whose fingerprint is not one of floe's
+     * current schemas: a record written with a newer version of a schema, read here as this type.
+     */
+    public static boolean isNewerVersion(byte[] bytes) {
+        return bytes != null && bytes.length >= HEADER_LENGTH && bytes[0] == (byte) 0xC3 && bytes[1] == (byte) 0x01
+                && !CURRENT_FINGERPRINTS.contains(ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong());
     }
 
     public String typeName() {

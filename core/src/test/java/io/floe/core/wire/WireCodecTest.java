@@ -163,6 +163,60 @@ class WireCodecTest {
                 .hasCauseInstanceOf(MissingSchemaException.class);
     }
 
+    /** ModelUpdate as a newer floe might write it: two fields appended, with defaults (the README's evolution rule). */
+    private static org.apache.avro.Schema newerUpdateSchema() {
+        org.apache.avro.Schema current = ModelUpdate.getClassSchema();
+        List<org.apache.avro.Schema.Field> fields = new java.util.ArrayList<>();
+        for (org.apache.avro.Schema.Field f : current.getFields()) {
+            fields.add(new org.apache.avro.Schema.Field(f, f.schema()));
+        }
+        fields.add(new org.apache.avro.Schema.Field("trainerVersion", org.apache.avro.Schema.create(org.apache.avro.Schema.Type.STRING),
+                null, "unknown"));
+        fields.add(new org.apache.avro.Schema.Field("sketch", org.apache.avro.Schema.createArray(
+                org.apache.avro.Schema.create(org.apache.avro.Schema.Type.DOUBLE)), null, List.of()));
+        return org.apache.avro.Schema.createRecord(current.getName(), current.getDoc(), current.getNamespace(), false, fields);
+    }
+
+    @Test
+    void aRecordWrittenWithANewerSchemaThatAppendsDefaultedFieldsIsRead() throws Exception {
+        // Prepare: the update written by a newer writer, fingerprint unknown here
+        ModelUpdate original = update();
+        org.apache.avro.Schema newer = newerUpdateSchema();
+        // read the current bytes with the newer schema as reader (Avro fills the new fields' defaults), then set them
+        byte[] current = WireCodec.MODEL_UPDATE.encode(original);
+        org.apache.avro.generic.GenericRecord written = new org.apache.avro.generic.GenericDatumReader<org.apache.avro.generic.GenericRecord>(
+                ModelUpdate.getClassSchema(), newer).read(null, org.apache.avro.io.DecoderFactory.get()
+                        .binaryDecoder(current, 10, current.length - 10, null));
+        written.put("trainerVersion", "floe 0.2");
+        written.put("sketch", List.of(1.0, 2.0, 3.0));
+        ByteBuffer encoded = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
+                org.apache.avro.generic.GenericData.get(), newer).encode(written);
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+
+        // Execute
+        ModelUpdate read = WireCodec.MODEL_UPDATE.decode(bytes);
+
+        // Assert
+        assertThat(WireCodec.isNewerVersion(bytes)).isTrue();
+        assertThat(WireCodec.MODEL_UPDATE.hasHeaderOf(bytes)).isFalse();
+        assertThat(read).isEqualTo(original);
+        assertThat(WireCodec.MODEL_UPDATE.modelIdOf(bytes)).isEqualTo(original.getModelId());
+        assertThat(WireCodec.isNewerVersion(WireCodec.MODEL_SPEC.encode(spec()))).as("a current type is not newer").isFalse();
+    }
+
+    @Test
+    void anUnknownFingerprintOverABodyThatDoesNotParseIsMalformed() {
+        byte[] value = WireCodec.MODEL_UPDATE.encode(update());
+        value[2] ^= 0x55; // another fingerprint: read as a newer version
+        byte[] cut = Arrays.copyOf(value, value.length / 2);
+
+        assertThat(WireCodec.isNewerVersion(cut)).isTrue();
+        assertThat(catchThrowable(() -> WireCodec.MODEL_UPDATE.decode(cut))).isInstanceOf(MalformedRecordException.class);
+        assertThat(catchThrowable(() -> WireCodec.MODEL_UPDATE.modelIdOf(Arrays.copyOf(value, 12))))
+                .isInstanceOf(MalformedRecordException.class);
+    }
+
     @Test
     void claimedStringLengthBeyondTheInputIsMalformed() {
         // Prepare: a valid header, then updateId claiming 2^30 bytes (zigzag varint 80 80 80 80 08)

@@ -16,7 +16,8 @@ import org.apache.flink.util.OutputTag;
  * ({@link WireCodec#modelIdOf}: tensors are skipped, not decoded; the keyed operator decodes the
  * record once). The record type follows from the topic (and, on the control topic, from the type
  * its single-object header names). Anything undecodable goes to the {@link #DEAD_LETTERS} side
- * output with reason UNDECODABLE, and a record the source found over the job's size limit with
+ * output with reason UNDECODABLE (so is a newer schema version on the control topic, which
+ * carries two record types; on the others it is read as the topic's type, {@link WireCodec}), and a record the source found over the job's size limit with
  * reason RECORD_TOO_LARGE, by reference; nothing here can throw on input.
  */
 public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
@@ -42,6 +43,11 @@ public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
         try {
             if (topics.control().equals(in.topic) && WireCodec.CLIENT_RELEASE.hasHeaderOf(in.value)) {
                 out.collect(new ModelEvent(WireCodec.CLIENT_RELEASE.modelIdOf(in.value), ModelEvent.Kind.RELEASE, in));
+            } else if (topics.control().equals(in.topic) && WireCodec.isNewerVersion(in.value)) {
+                // two record types share this topic: a fingerprint neither knows could be either, so no guessing
+                ctx.output(DEAD_LETTERS, deadLetters.of(in, Rejection.of(RejectionReason.UNDECODABLE, "a record on "
+                        + in.topic + " with a schema fingerprint this job does not know (a newer ModelSpec or ClientRelease?);"
+                        + " upgrade the job to read it"), null, null, null));
             } else if (topics.control().equals(in.topic)) {
                 out.collect(new ModelEvent(WireCodec.MODEL_SPEC.modelIdOf(in.value), ModelEvent.Kind.SPEC, in));
             } else if (topics.updates().equals(in.topic)) {

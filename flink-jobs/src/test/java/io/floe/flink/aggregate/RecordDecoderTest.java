@@ -56,7 +56,8 @@ class RecordDecoderTest {
                 Arguments.of("spec on the updates topic", inbound(TOPICS.updates(), 7, spec)),
                 Arguments.of("spec on the clients topic", inbound(TOPICS.clients(), 7, spec)),
                 Arguments.of("garbage on the clients topic", inbound(TOPICS.clients(), 7, "beat".getBytes(StandardCharsets.UTF_8))),
-                Arguments.of("spec from an unknown topic", inbound("floe.somewhere-else", 7, spec)));
+                Arguments.of("spec from an unknown topic", inbound("floe.somewhere-else", 7, spec)),
+                Arguments.of("unknown schema version on the control topic", inbound(TOPICS.control(), 7, otherFingerprint(spec))));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -117,6 +118,27 @@ class RecordDecoderTest {
             assertThat(e.kind).isEqualTo(ModelEvent.Kind.UPDATE);
             assertThat(e.origin.value).isEqualTo(in.value);
             assertThat(e.origin.topic).isEqualTo(TOPICS.updates());
+        });
+        assertThat(deadLetterOutput()).isEmpty();
+    }
+
+    /** The same body under a fingerprint no floe schema has: what a newer writer's record looks like here. */
+    private static byte[] otherFingerprint(byte[] value) {
+        byte[] copy = value.clone();
+        copy[2] ^= 0x55;
+        return copy;
+    }
+
+    @Test
+    void anUpdateOfANewerSchemaVersionOnTheUpdatesTopicIsRoutedAsAnUpdate() throws Exception {
+        InboundRecord in = inbound(TOPICS.updates(), 4, otherFingerprint(
+                WireCodec.MODEL_UPDATE.encode(update("alice", 1, weights(0f, 0f, 0f)).build())));
+
+        harness.processElement(in, T0 + 4);
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(e -> {
+            assertThat(e.modelId).isEqualTo(MODEL_ID);
+            assertThat(e.kind).isEqualTo(ModelEvent.Kind.UPDATE);
         });
         assertThat(deadLetterOutput()).isEmpty();
     }
