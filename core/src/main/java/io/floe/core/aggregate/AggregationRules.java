@@ -9,7 +9,7 @@ import java.util.function.Function;
 
 /**
  * Looks rules up by the name a ModelSpec gives: {@code fedavg}, {@code median},
- * {@code trimmed-mean}, {@code krum}, {@code multi-krum}. Names are matched ignoring case.
+ * {@code trimmed-mean}, {@code krum}, {@code multi-krum}, {@code bulyan}. Names are matched ignoring case.
  *
  * <pre>{@code
  * AggregationRule rule = AggregationRules.create("trimmed-mean", new RuleParameters(0.2, 1, 0));
@@ -21,7 +21,8 @@ public final class AggregationRules {
             CoordinateWiseMedian.NAME, p -> new CoordinateWiseMedian(),
             TrimmedMean.NAME, p -> new TrimmedMean(p.trimFraction()),
             Krum.NAME, p -> new Krum(p.byzantineClients()),
-            MultiKrum.NAME, p -> new MultiKrum(p.byzantineClients(), p.multiKrumSelection())));
+            MultiKrum.NAME, p -> new MultiKrum(p.byzantineClients(), p.multiKrumSelection()),
+            Bulyan.NAME, p -> new Bulyan(p.byzantineClients())));
 
     private AggregationRules() {
     }

@@ -4,7 +4,7 @@ package io.floe.core.aggregate;
  * The knobs of the robust rules, as a ModelSpec's AggregationConfig carries them.
  *
  * @param trimFraction beta of {@link TrimmedMean}, in [0, 0.5)
- * @param byzantineClients f of {@link Krum} and {@link MultiKrum}, >= 0
+ * @param byzantineClients f of {@link Krum}, {@link MultiKrum} and {@link Bulyan}, >= 0
  * @param multiKrumSelection m of {@link MultiKrum}, >= 0; 0 means K - f
  */
 public record RuleParameters(double trimFraction, int byzantineClients, int multiKrumSelection) {

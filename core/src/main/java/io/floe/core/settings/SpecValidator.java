@@ -97,6 +97,10 @@ public final class SpecValidator {
             return invalid("Krum needs " + (buffered ? "bufferSize" : "clientsPerRound") + " > 2f + 2 (Blanchard et al. 2017); got "
                     + aggregated + " updates with f = " + f);
         }
+        if (rule.equalsIgnoreCase(io.floe.core.aggregate.Bulyan.NAME) && aggregated < 4 * f + 3) {
+            return invalid("Bulyan needs " + (buffered ? "bufferSize" : "clientsPerRound") + " >= 4f + 3 (El Mhamdi et al. 2018); "
+                    + "got " + aggregated + " updates with f = " + f);
+        }
         ClientTrainingConfig t = spec.getTraining();
         if (!(t.getLearningRate() > 0) || !Float.isFinite(t.getLearningRate())) {
             return invalid("learningRate must be a positive finite number, was " + t.getLearningRate());

@@ -18,7 +18,7 @@ class AggregationRulesTest {
     @Test
     void listsEveryRule() {
         // Execute / Assert
-        assertThat(AggregationRules.names()).containsExactly("fedavg", "krum", "median", "multi-krum", "trimmed-mean");
+        assertThat(AggregationRules.names()).containsExactly("bulyan", "fedavg", "krum", "median", "multi-krum", "trimmed-mean");
     }
 
     @Test

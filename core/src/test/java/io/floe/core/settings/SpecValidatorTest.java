@@ -88,6 +88,17 @@ class SpecValidatorTest {
     }
 
     @Test
+    void bulyanNeedsFourFPlusThreeClientsPerRound() {
+        AggregationConfig.Builder bulyan = AggregationConfig.newBuilder().setRule("bulyan").setByzantineClients(1);
+
+        Rejection rejection = invalid(validSpec().setAggregation(bulyan.setClientsPerRound(6).build()).build());
+        SpecValidator.Result seven = SpecValidator.validate(validSpec().setAggregation(bulyan.setClientsPerRound(7).build()).build());
+
+        assertThat(rejection.detail()).contains("Bulyan needs clientsPerRound >= 4f + 3", "got 6 updates with f = 1");
+        assertThat(seven).isNotInstanceOf(SpecValidator.Result.Invalid.class);
+    }
+
+    @Test
     void unknownAnomalyPolicyIsInvalid() {
         ModelSpec spec = validSpec()
                 .setAggregation(AggregationConfig.newBuilder().setRule("median").setClientsPerRound(5).setAnomalyPolicy("ignore").build())
@@ -102,14 +113,14 @@ class SpecValidatorTest {
     void unknownRuleIsInvalidAndNamesTheKnownOnes() {
         // Prepare
         ModelSpec spec = validSpec()
-                .setAggregation(AggregationConfig.newBuilder().setRule("bulyan").setClientsPerRound(2).build())
+                .setAggregation(AggregationConfig.newBuilder().setRule("geomed").setClientsPerRound(2).build())
                 .build();
 
         // Execute
         Rejection rejection = invalid(spec);
 
         // Assert
-        assertThat(rejection.detail()).contains("'bulyan'").contains("fedavg");
+        assertThat(rejection.detail()).contains("'geomed'").contains("fedavg");
     }
 
     @ParameterizedTest

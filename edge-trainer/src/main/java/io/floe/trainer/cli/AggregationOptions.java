@@ -11,13 +11,13 @@ import picocli.CommandLine.Option;
  */
 public class AggregationOptions {
     @Option(names = "--rule", defaultValue = "fedavg",
-            description = "Aggregation rule: fedavg, median, trimmed-mean, krum, multi-krum (default: ${DEFAULT-VALUE}).")
+            description = "Aggregation rule: fedavg, median, trimmed-mean, krum, multi-krum, bulyan (default: ${DEFAULT-VALUE}).")
     public String rule = "fedavg";
 
     @Option(names = "--trim-fraction", defaultValue = "0.1", description = "trimmed-mean: beta trimmed at each end (default: ${DEFAULT-VALUE}).")
     public double trimFraction = 0.1;
 
-    @Option(names = "--assumed-byzantine", description = "krum/multi-krum and Krum scores: f, clients assumed Byzantine (default: 1, or --byzantine in the demo).")
+    @Option(names = "--assumed-byzantine", description = "krum/multi-krum/bulyan and Krum scores: f, clients assumed Byzantine (default: 1, or --byzantine in the demo).")
     public Integer assumedByzantine;
 
     @Option(names = "--multi-krum-m", defaultValue = "0", description = "multi-krum: updates averaged; 0 = K - f (default: ${DEFAULT-VALUE}).")
