@@ -252,11 +252,11 @@ public record FlSystemMetrics(Target target, long versionsToTarget, long uplinkB
     }
 
     /** Human-readable sizes for the printed table (the JSON keeps exact bytes). */
-    static final class ByteSize {
+    public static final class ByteSize {
         private ByteSize() {
         }
 
-        static String of(long bytes) {
+        public static String of(long bytes) {
             if (bytes < 1024) {
                 return bytes + " B";
             }
