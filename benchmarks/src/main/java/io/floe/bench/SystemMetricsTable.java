@@ -54,7 +54,7 @@ public final class SystemMetricsTable {
         int width = Math.max(3, rows.stream().mapToInt(r -> r.run().length()).max().orElse(3));
         out.printf(Locale.ROOT, "FL system metrics per run (target %s >= %.3f; uplink: wire bytes of the aggregated updates)%n",
                 target.label(), target.threshold());
-        String format = "  %-" + width + "s  %-24s  %11s  %-20s  %-34s  %s%n";
+        String format = "  %-" + width + "s  %-26s  %11s  %-15s  %-48s  %s%n";
         out.printf(Locale.ROOT, format, "run", "to target", "uplink", "centralised gap", "privacy (epsilon, delta)",
                 "participation mean / min");
         for (Row r : rows) {
