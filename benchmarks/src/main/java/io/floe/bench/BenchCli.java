@@ -222,7 +222,8 @@ public final class BenchCli implements Runnable {
         public Integer call() throws Exception {
             io.floe.bench.async.AsyncExperiment.run(new io.floe.bench.async.AsyncExperiment.Plan(data, seed, duration, target, latency,
                     stragglers, dropouts, variants, deadline, bufferSize), out, System.out);
-            System.out.println("wrote " + out.resolve("results.csv") + ", " + out.resolve("results.md") + " and the plots");
+            System.out.println("wrote " + out.resolve("results.csv") + ", " + out.resolve("results.md") + ", "
+                    + out.resolve("system-metrics.json") + " and the plots");
             return 0;
         }
     }
@@ -300,7 +301,7 @@ public final class BenchCli implements Runnable {
             io.floe.bench.niid.NiidExperiment.run(new io.floe.bench.niid.NiidExperiment.Plan(dataDir, p, partitions, algorithms, clients,
                     seed, !noBaselines), out, System.out);
             System.out.println("wrote " + out.resolve("results.csv") + ", " + out.resolve("rounds.csv") + ", " + out.resolve("results.md")
-                    + " and accuracy-<partition>.png");
+                    + ", " + out.resolve("system-metrics.json") + " and accuracy-<partition>.png");
             return 0;
         }
     }
