@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
                 "the aggregation job in a Flink MiniCluster (web UI on localhost), and one trainer per hospital.",
                 "Prints a line per round and a table against centralised and single-hospital training.",
                 "--scenario fmnist: Fashion-MNIST split over --clients by a NIID-Bench --partition, sized to finish in a few minutes",
-                "  on 2 cores (mlp(784,100,10), 20,000 training images, 15 rounds x 2 local epochs, centralised baseline only), e.g.",
+                "  on 2 cores: mlp(784,100,10), the first 20,000 training images, 15 rounds x 2 local epochs, batch 32, lr 0.01,",
+                "  momentum 0.9, centralised baseline only (each overridden by its option), e.g.",
                 "  ./floe demo --scenario fmnist --partition dirichlet:0.5",
                 "  ./floe demo --scenario fmnist --partition labels:2 --algorithm scaffold --baselines all"})
 public class DemoCommand implements Callable<Integer> {
