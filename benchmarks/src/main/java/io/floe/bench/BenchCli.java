@@ -94,7 +94,8 @@ public final class BenchCli implements Runnable {
 
     @Command(name = "robustness", mixinStandardHelpOptions = true,
             description = {"The hospitals scenario under attack: each rule x (no attack, each attack by each number of attackers),",
-                    "through a real broker and job. Writes results.csv, results.md and heatmap.png."})
+                    "through a real broker and job. Writes results.csv, results.md, heatmap.png and system-metrics.json",
+                    "(the four FL system metrics of every run, also printed at the end)."})
     static final class Robustness implements Callable<Integer> {
         @Option(names = "--out", defaultValue = "floe-out/robustness", description = "Output folder (default: ${DEFAULT-VALUE}).")
         Path out;
@@ -119,16 +120,20 @@ public final class BenchCli implements Runnable {
         @Option(names = "--quick", description = "A short profile: 10 rounds, sign-flip, scale and backdoor by 3 attackers.")
         boolean quick;
 
+        @Option(names = "--target-auc", defaultValue = "0.98",
+                description = "Target test AUC of the system metrics (default: ${DEFAULT-VALUE}, as bench async and the demo).")
+        double target;
+
         @Override
         public Integer call() throws Exception {
             List<Integer> counts = quick ? List.of(3) : byzantine;
             List<String> atk = quick ? List.of("sign-flip", "scale", "backdoor") : attacks;
             int r = quick ? 10 : scenario.rounds;
             RobustnessExperiment.Plan plan = new RobustnessExperiment.Plan(scenario.data, 10, r, scenario.seed,
-                    rules.stream().map(RuleVariant::named).toList(), atk, counts, model);
+                    rules.stream().map(RuleVariant::named).toList(), atk, counts, model, target);
             RobustnessExperiment.run(plan, out, System.out);
             System.out.println("wrote " + out.resolve("results.csv") + ", " + out.resolve("results.md") + ", "
-                    + out.resolve("heatmap.png"));
+                    + out.resolve("heatmap.png") + ", " + out.resolve("system-metrics.json"));
             return 0;
         }
     }
@@ -136,7 +141,8 @@ public final class BenchCli implements Runnable {
     @Command(name = "privacy", mixinStandardHelpOptions = true,
             description = {"Privacy-utility curves on WDBC through the real broker and job: local DP-SGD in 10 hospitals at",
                     "several target epsilons, and central DP-FedAvg with many clients at several noise multipliers.",
-                    "Writes results.csv, results.md and privacy-utility.png."})
+                    "Writes results.csv, results.md, privacy-utility.png and system-metrics.json (the four FL system metrics",
+                    "of every run, also printed at the end)."})
     static final class Privacy implements Callable<Integer> {
         @Option(names = "--out", defaultValue = "floe-out/privacy", description = "Output folder (default: ${DEFAULT-VALUE}).")
         Path out;
@@ -155,12 +161,16 @@ public final class BenchCli implements Runnable {
         @Option(names = "--central-clients", defaultValue = "50", description = "Clients in the central-DP runs (default: ${DEFAULT-VALUE}).")
         int centralClients;
 
+        @Option(names = "--target-auc", defaultValue = "0.98",
+                description = "Target test AUC of the system metrics (default: ${DEFAULT-VALUE}, as bench async and the demo).")
+        double target;
+
         @Override
         public Integer call() throws Exception {
             io.floe.bench.privacy.PrivacyExperiment.run(new io.floe.bench.privacy.PrivacyExperiment.Plan(scenario.data, scenario.rounds, scenario.seed,
-                    localEpsilons, centralNoise, centralClients, 1e-5), out, System.out);
+                    localEpsilons, centralNoise, centralClients, 1e-5, target), out, System.out);
             System.out.println("wrote " + out.resolve("results.csv") + ", " + out.resolve("results.md") + ", "
-                    + out.resolve("privacy-utility.png"));
+                    + out.resolve("privacy-utility.png") + ", " + out.resolve("system-metrics.json"));
             return 0;
         }
     }
@@ -212,7 +222,8 @@ public final class BenchCli implements Runnable {
         public Integer call() throws Exception {
             io.floe.bench.async.AsyncExperiment.run(new io.floe.bench.async.AsyncExperiment.Plan(data, seed, duration, target, latency,
                     stragglers, dropouts, variants, deadline, bufferSize), out, System.out);
-            System.out.println("wrote " + out.resolve("results.csv") + ", " + out.resolve("results.md") + " and the plots");
+            System.out.println("wrote " + out.resolve("results.csv") + ", " + out.resolve("results.md") + ", "
+                    + out.resolve("system-metrics.json") + " and the plots");
             return 0;
         }
     }
@@ -290,7 +301,7 @@ public final class BenchCli implements Runnable {
             io.floe.bench.niid.NiidExperiment.run(new io.floe.bench.niid.NiidExperiment.Plan(dataDir, p, partitions, algorithms, clients,
                     seed, !noBaselines), out, System.out);
             System.out.println("wrote " + out.resolve("results.csv") + ", " + out.resolve("rounds.csv") + ", " + out.resolve("results.md")
-                    + " and accuracy-<partition>.png");
+                    + ", " + out.resolve("system-metrics.json") + " and accuracy-<partition>.png");
             return 0;
         }
     }

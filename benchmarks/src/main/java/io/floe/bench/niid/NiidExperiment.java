@@ -117,6 +117,8 @@ public final class NiidExperiment {
         }
         double elapsed = (System.nanoTime() - started) / 1e9;
         NiidReport.write(cells, baselines, plan, outDir, elapsed);
+        log.println();
+        NiidReport.systemMetrics(cells, baselines, plan).print(log);
         log.printf(Locale.ROOT, "bench niid: %d runs in %.0f s%n", cells.size(), elapsed);
         return cells;
     }

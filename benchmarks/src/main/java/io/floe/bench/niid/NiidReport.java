@@ -1,20 +1,24 @@
 package io.floe.bench.niid;
 
+import io.floe.bench.SystemMetricsTable;
 import io.floe.deploy.local.FlSystemMetrics;
 import io.floe.deploy.local.RoundRecord;
 import io.floe.deploy.local.TestScores;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Writes the non-IID experiment's results: {@code results.csv} (one row per run and per
  * baseline), {@code rounds.csv} (test accuracy of every version of every run), {@code results.md}
- * (the table docs/benchmarks.md quotes) and one {@code accuracy-<partition>.png} per partition.
+ * (the table docs/benchmarks.md quotes), one {@code accuracy-<partition>.png} per partition and
+ * {@code system-metrics.json} (the four FL system metrics of every run, {@link SystemMetricsTable}).
  *
  * <p>The column "published" is Flower's NIID-Bench reproduction ({@link PublishedResults}): the
  * full NIID-Bench settings, so a quick profile's numbers are expected to fall below it.
@@ -60,6 +64,14 @@ final class NiidReport {
         Files.writeString(outDir.resolve("results.csv"), csv);
         Files.writeString(outDir.resolve("rounds.csv"), rounds);
         Files.writeString(outDir.resolve("results.md"), markdown(cells, baselines, plan, elapsedSeconds));
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("experiment", "niid");
+        config.put("profile", p.describe());
+        config.put("clients", plan.clients());
+        config.put("seed", plan.seed());
+        config.put("centralized_baseline", baselines.centralized() == null ? "not trained (--no-baselines)"
+                : "same model and budget (rounds x local epochs) on all training rows");
+        systemMetrics(cells, baselines, plan).writeJson(outDir.resolve("system-metrics.json"), config);
         Set<String> partitions = new LinkedHashSet<>();
         cells.forEach(c -> partitions.add(c.partition()));
         for (String partition : partitions) {
@@ -67,6 +79,16 @@ final class NiidReport {
                     cells.stream().filter(c -> c.partition().equals(partition)).toList(), baselines.centralized(),
                     baselines.singleSites().get(partition), p);
         }
+    }
+
+    /** Every run's system metrics against the profile's target accuracy and the centralised baseline (when trained). */
+    static SystemMetricsTable systemMetrics(List<NiidCell> cells, NiidExperiment.BaselineScores baselines, NiidExperiment.Plan plan) {
+        SystemMetricsTable table = new SystemMetricsTable();
+        for (NiidCell c : cells) {
+            table.add(c.partition() + ", " + c.algorithm(), c.systemMetrics(plan.profile().targetAccuracy(), baselines.centralized(),
+                    plan.clients()));
+        }
+        return table;
     }
 
     static String markdown(List<NiidCell> cells, NiidExperiment.BaselineScores baselines, NiidExperiment.Plan plan,

@@ -17,7 +17,7 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 /**
  * Test AUC (binary scenarios) or test accuracy (multiclass scenarios) per global version as a PNG,
- * with the centralised and single-site baselines as dashed lines.
+ * with the centralised and single-site baselines as dashed lines (those the run trained).
  */
 public final class AucPlot {
     private static final float[] DASH = {6f, 4f};
@@ -41,13 +41,20 @@ public final class AucPlot {
         for (RoundRecord r : history) {
             fed.add(r.version(), accuracy ? r.testAccuracy() : r.testAuc());
         }
-        double central = accuracy ? baselines.centralized().accuracy() : baselines.centralized().auc();
-        double best = accuracy ? baselines.bestSingleSite().accuracy() : baselines.bestSingleSite().auc();
-        double mean = accuracy ? baselines.meanSingleSiteAccuracy() : baselines.meanSingleSiteAuc();
         XYSeriesCollection data = new XYSeriesCollection(fed);
-        data.addSeries(flat(String.format("centralised (pooled data) %.4f", central), central, last));
-        data.addSeries(flat(String.format("best single %s %.4f", siteWord, best), best, last));
-        data.addSeries(flat(String.format("mean single %s %.4f", siteWord, mean), mean, last));
+        double lowestBaseline = Double.POSITIVE_INFINITY;
+        if (baselines.hasCentralized()) {
+            double central = accuracy ? baselines.centralized().accuracy() : baselines.centralized().auc();
+            data.addSeries(flat(String.format("centralised (pooled data) %.4f", central), central, last));
+            lowestBaseline = central;
+        }
+        if (baselines.hasSingleSites()) {
+            double best = accuracy ? baselines.bestSingleSite().accuracy() : baselines.bestSingleSite().auc();
+            double mean = accuracy ? baselines.meanSingleSiteAccuracy() : baselines.meanSingleSiteAuc();
+            data.addSeries(flat(String.format("best single %s %.4f", siteWord, best), best, last));
+            data.addSeries(flat(String.format("mean single %s %.4f", siteWord, mean), mean, last));
+            lowestBaseline = Math.min(lowestBaseline, mean);
+        }
 
         JFreeChart chart = ChartFactory.createXYLineChart(title, "global version (round)", accuracy ? "test accuracy" : "test ROC AUC", data,
                 PlotOrientation.VERTICAL, true, false, false);
@@ -62,7 +69,7 @@ public final class AucPlot {
             r.setSeriesStroke(i, i == 0 ? new BasicStroke(2.5f)
                     : new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, DASH, 0f));
         }
-        double lowest = Math.min(mean, history.stream().skip(1)
+        double lowest = Math.min(lowestBaseline, history.stream().skip(1)
                 .mapToDouble(h -> accuracy ? h.testAccuracy() : h.testAuc()).min().orElse(accuracy ? 0.0 : 0.5));
         plot.getRangeAxis().setRange(Math.max(0.0, Math.floor((lowest - 0.02) * 50) / 50), 1.0);
         if (file.getParent() != null) {

@@ -18,8 +18,14 @@ import java.util.Map;
  * For a multiclass scenario the table shows test accuracy and loss, and the JSON leaves out the
  * AUC fields (NaN, see {@link TestScores#auc()}) and adds {@code loss} to the federated and
  * history entries. Both end with the run's {@link FlSystemMetrics} (the JSON's {@code system_metrics}).
+ * A baseline the run did not train ({@link Baselines.Choice}) is printed as "not measured" with the
+ * option that trains it; in the JSON it is {@code null} and {@code baselines_not_measured} says so.
  */
 public final class DemoReport {
+    /** How to get a baseline a run did not train ({@link Baselines.Choice}). */
+    static final String HOW_CENTRAL = "rerun with --baselines central or all";
+    static final String HOW_SINGLE = "rerun with --baselines all";
+
     private final Map<String, Object> config;
     private final RunSettings run;
     private final List<RoundRecord> history;
@@ -67,24 +73,43 @@ public final class DemoReport {
 
     public void printTable(PrintStream out) {
         RoundRecord fed = finalRound();
-        TestScores best = baselines.bestSingleSite();
         out.println();
         if (multiclass) {
             TestScores c = baselines.centralized();
             out.println("                                   test accuracy   test loss");
             out.printf("  federated (floe, v%-3d)           %7.4f         %7.4f%n", fed.version(), fed.testAccuracy(), fed.testLoss());
-            out.printf("  centralised (pooled data)         %7.4f         %7.4f%n", c.accuracy(), c.logLoss());
-            out.printf("  best single %-8s              %7.4f         %7.4f%n", siteWord, best.accuracy(), best.logLoss());
-            out.printf("  mean single %-8s              %7.4f%n", siteWord, baselines.meanSingleSiteAccuracy());
+            if (baselines.hasCentralized()) {
+                out.printf("  centralised (pooled data)         %7.4f         %7.4f%n", c.accuracy(), c.logLoss());
+            } else {
+                out.printf("  centralised (pooled data)         not measured (%s)%n", HOW_CENTRAL);
+            }
+            if (baselines.hasSingleSites()) {
+                TestScores best = baselines.bestSingleSite();
+                out.printf("  best single %-8s              %7.4f         %7.4f%n", siteWord, best.accuracy(), best.logLoss());
+                out.printf("  mean single %-8s              %7.4f%n", siteWord, baselines.meanSingleSiteAccuracy());
+            } else {
+                out.printf("  single %-8s                   not measured (%s)%n", siteWord, HOW_SINGLE);
+            }
             out.println();
-            systemMetrics.print(out);
+            systemMetrics.print(out, HOW_CENTRAL);
             return;
         }
         out.println("                                   test AUC   test accuracy");
         out.printf("  federated (floe, v%-3d)           %7.4f    %7.4f%n", fed.version(), fed.testAuc(), fed.testAccuracy());
-        out.printf("  centralised (pooled data)         %7.4f    %7.4f%n", baselines.centralized().auc(), baselines.centralized().accuracy());
-        out.printf("  best single hospital              %7.4f    %7.4f%n", best.auc(), best.accuracy());
-        out.printf("  mean single hospital              %7.4f    %7.4f%n", baselines.meanSingleSiteAuc(), baselines.meanSingleSiteAccuracy());
+        if (baselines.hasCentralized()) {
+            out.printf("  centralised (pooled data)         %7.4f    %7.4f%n", baselines.centralized().auc(),
+                    baselines.centralized().accuracy());
+        } else {
+            out.printf("  centralised (pooled data)         not measured (%s)%n", HOW_CENTRAL);
+        }
+        if (baselines.hasSingleSites()) {
+            TestScores best = baselines.bestSingleSite();
+            out.printf("  best single hospital              %7.4f    %7.4f%n", best.auc(), best.accuracy());
+            out.printf("  mean single hospital              %7.4f    %7.4f%n", baselines.meanSingleSiteAuc(),
+                    baselines.meanSingleSiteAccuracy());
+        } else {
+            out.printf("  single hospital                   not measured (%s)%n", HOW_SINGLE);
+        }
         if (run.attacked()) {
             int rounds = history.size() - 1;
             long caught = history.stream().skip(1).filter(r -> r.attackersRejected() > 0).count();
@@ -93,7 +118,7 @@ public final class DemoReport {
                     Double.isNaN(fed.backdoorSuccess()) ? "" : String.format(", backdoor success %.3f", fed.backdoorSuccess()));
         }
         out.println();
-        systemMetrics.print(out);
+        systemMetrics.print(out, HOW_CENTRAL);
     }
 
     public void writeJson(Path file) throws IOException {
@@ -119,10 +144,31 @@ public final class DemoReport {
             f.put("delta", run.aggregation().getDpDelta());
         }
         f.put("rounds_with_attackers_rejected", history.stream().skip(1).filter(r -> r.attackersRejected() > 0).count());
-        ObjectNode c = root.putObject("centralized");
-        putFinite(c, "auc", baselines.centralized().auc());
-        c.put("accuracy", baselines.centralized().accuracy());
-        ObjectNode s = root.putObject("single_site");
+        if (baselines.hasCentralized()) {
+            ObjectNode c = root.putObject("centralized");
+            putFinite(c, "auc", baselines.centralized().auc());
+            c.put("accuracy", baselines.centralized().accuracy());
+        } else {
+            root.putNull("centralized");
+        }
+        if (baselines.hasSingleSites()) {
+            writeSingleSites(root.putObject("single_site"));
+        } else {
+            root.putNull("single_site");
+        }
+        if (!baselines.hasCentralized() || !baselines.hasSingleSites()) {
+            root.put("baselines_not_measured", (baselines.hasCentralized() ? "" : "centralized: " + HOW_CENTRAL + "; ")
+                    + "single_site: " + HOW_SINGLE);
+        }
+        systemMetrics.writeTo(root.putObject("system_metrics"));
+        writeHistory(root.putArray("history"));
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        mapper.writeValue(file.toFile(), root);
+    }
+
+    private void writeSingleSites(ObjectNode s) {
         putFinite(s, "best_auc", baselines.bestSingleSite().auc());
         s.put("best_accuracy", baselines.bestSingleSite().accuracy());
         putFinite(s, "mean_auc", baselines.meanSingleSiteAuc());
@@ -134,8 +180,9 @@ public final class DemoReport {
             putFinite(site, "auc", m.auc());
             site.put("accuracy", m.accuracy());
         }
-        systemMetrics.writeTo(root.putObject("system_metrics"));
-        ArrayNode h = root.putArray("history");
+    }
+
+    private void writeHistory(ArrayNode h) {
         for (RoundRecord r : history) {
             ObjectNode n = h.addObject();
             n.put("version", r.version());
@@ -169,10 +216,6 @@ public final class DemoReport {
                 r.rejections().forEach(rej::add);
             }
         }
-        if (file.getParent() != null) {
-            Files.createDirectories(file.getParent());
-        }
-        mapper.writeValue(file.toFile(), root);
     }
 
     /** JSON has no NaN: a score that is not defined (AUC of a multiclass model) is left out. */

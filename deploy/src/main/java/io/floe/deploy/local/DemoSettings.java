@@ -18,12 +18,14 @@ import java.nio.file.Path;
  * @param metricsPorts port or range of the Prometheus endpoint; null for none
  * @param target the test score whose first version and uplink bytes the system metrics report
  * @param chaos faults to inject during the run ({@code --chaos}); none for a calm run
+ * @param baselines which baselines to train after the run ({@code --baselines}); null for all
  */
 public record DemoSettings(Path data, int hospitals, double labelSkew, double sizeSkew, RunSettings run,
         long checkpointIntervalMs, Path report, Path plot, String webUiPorts, String metricsPorts, byte[] dpNoiseSecret,
-        FlSystemMetrics.Target target, ChaosSchedule chaos) {
+        FlSystemMetrics.Target target, ChaosSchedule chaos, Baselines.Choice baselines) {
 
     public DemoSettings {
         chaos = chaos == null ? ChaosSchedule.none() : chaos;
+        baselines = baselines == null ? Baselines.Choice.ALL : baselines;
     }
 }

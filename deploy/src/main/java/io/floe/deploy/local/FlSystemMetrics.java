@@ -175,13 +175,24 @@ public record FlSystemMetrics(Target target, long versionsToTarget, long uplinkB
         return versionsToTarget >= 0;
     }
 
+    /** Why the centralised gap is missing when no hint is given. */
+    static final String NO_BASELINE = "no centralised baseline was trained";
+
     /** The summary table the demo prints after its comparison table. */
     public void print(PrintStream out) {
+        print(out, NO_BASELINE);
+    }
+
+    /**
+     * As {@link #print(PrintStream)}; {@code whyNoGap} follows "not measured" when there is no
+     * centralised baseline, e.g. how to train one.
+     */
+    public void print(PrintStream out, String whyNoGap) {
         out.println("FL system metrics (uplink: wire bytes of the aggregated updates)");
         out.printf(Locale.ROOT, "  communication   %s >= %.3f %s; %d versions, %s uplink in all (%d updates)%n", target.label(),
                 target.threshold(), reached() ? String.format(Locale.ROOT, "at version %d after %s uplink", versionsToTarget,
                         ByteSize.of(uplinkBytesToTarget)) : "not reached", versions, ByteSize.of(uplinkBytes), updates);
-        out.printf(Locale.ROOT, "  centralised gap %s%n", Double.isNaN(centralized) ? "n/a (no centralised baseline)"
+        out.printf(Locale.ROOT, "  centralised gap %s%n", Double.isNaN(centralized) ? "not measured (" + whyNoGap + ")"
                 : String.format(Locale.ROOT, "%s %.4f centralised - %.4f federated = %+.4f", target.label(), centralized, federated, gap()));
         out.printf(Locale.ROOT, "  privacy         (epsilon, delta): %s%n", privacy.describe());
         out.printf(Locale.ROOT, "  participation   %s%n", Double.isNaN(meanParticipation) ? "n/a (no version after 0)"
@@ -212,6 +223,9 @@ public record FlSystemMetrics(Target target, long versionsToTarget, long uplinkB
         g.put("federated", federated);
         putOrNull(g, "centralized", centralized);
         putOrNull(g, "gap", gap());
+        if (Double.isNaN(centralized)) {
+            g.put("note", "not measured: " + NO_BASELINE);
+        }
         if (privacy.none()) {
             node.put("privacy", "none");
         } else {
@@ -238,11 +252,11 @@ public record FlSystemMetrics(Target target, long versionsToTarget, long uplinkB
     }
 
     /** Human-readable sizes for the printed table (the JSON keeps exact bytes). */
-    static final class ByteSize {
+    public static final class ByteSize {
         private ByteSize() {
         }
 
-        static String of(long bytes) {
+        public static String of(long bytes) {
             if (bytes < 1024) {
                 return bytes + " B";
             }

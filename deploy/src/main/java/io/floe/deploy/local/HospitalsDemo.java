@@ -56,10 +56,15 @@ public final class HospitalsDemo {
             }
 
             out.println();
-            out.println("training the baselines on the same model and split (centralised, each hospital alone)...");
+            out.println(switch (s.baselines()) {
+                case ALL -> "training the baselines on the same model and split (centralised, each hospital alone)...";
+                case CENTRAL -> "training the centralised baseline on the same model and split (--baselines all adds each hospital alone)...";
+                case NONE -> "no baselines (--baselines none)";
+            });
             TrainingConfig perRound = new TrainingConfig(run.training().getLearningRate(), run.training().getLocalEpochs(),
                     run.training().getBatchSize(), run.seed()).withMomentum(run.training().getMomentum());
-            Baselines.Result baselines = Baselines.run(scenario, arch, run.seed(), perRound, run.rounds());
+            // quiet: the hospitals' baselines take a few seconds
+            Baselines.Result baselines = Baselines.run(scenario, arch, run.seed(), perRound, run.rounds(), s.baselines(), null);
 
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("scenario", "hospitals");
@@ -73,6 +78,9 @@ public final class HospitalsDemo {
             config.put("local_epochs", run.training().getLocalEpochs());
             config.put("batch_size", run.training().getBatchSize());
             config.put("test_records", scenario.rawTest().size());
+            if (s.baselines() != Baselines.Choice.ALL) {
+                config.put("baselines", s.baselines().toString());
+            }
             config.put("aggregation", run.aggregation().toString());
             FlSystemMetrics metrics = FlSystemMetrics.of(history, s.target(), baselines.centralized(), s.hospitals(),
                     run.aggregation().getDpDelta(), run.localDp() == null ? Double.NaN : run.localDp().delta());

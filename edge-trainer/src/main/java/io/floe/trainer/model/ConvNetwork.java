@@ -169,11 +169,12 @@ public final class ConvNetwork implements LocalModel {
     /**
      * Runs {@code cfg.localEpochs()} epochs of mini-batch SGD (with {@code cfg}'s momentum and
      * correction) over {@code data}, reshuffled each epoch by a {@link SplittableRandom} seeded
-     * with {@code cfg.seed()}, as {@link DenseNetwork#train(Dataset, TrainingConfig)} does.
+     * with {@code cfg.seed()}, as {@link DenseNetwork#train(Dataset, TrainingConfig, EpochListener)} does.
      */
     @Override
-    public TrainingResult train(Dataset data, TrainingConfig cfg) {
+    public TrainingResult train(Dataset data, TrainingConfig cfg, EpochListener afterEpoch) {
         Objects.requireNonNull(cfg, "cfg");
+        Objects.requireNonNull(afterEpoch, "afterEpoch (EpochListener.NONE for none)");
         requireInputs(data);
         DenseNetwork.requireLabels(architecture, data);
         int n = data.size();
@@ -185,7 +186,7 @@ public final class ConvNetwork implements LocalModel {
             Nd4j.pullRows(xAll, batch.x, 1, batch.sourceRows);
             Nd4j.pullRows(yAll, batch.y, 1, batch.sourceRows);
             return forwardBackward(batch);
-        });
+        }, afterEpoch);
     }
 
     /** DP-SGD needs per-example gradient norms of the convolutions, which this network does not compute. */

@@ -160,8 +160,9 @@ public final class DenseNetwork implements LocalModel {
      * ({@link TrainingConfig}).
      */
     @Override
-    public TrainingResult train(Dataset data, TrainingConfig cfg) {
+    public TrainingResult train(Dataset data, TrainingConfig cfg, EpochListener afterEpoch) {
         Objects.requireNonNull(cfg, "cfg");
+        Objects.requireNonNull(afterEpoch, "afterEpoch (EpochListener.NONE for none)");
         requireTrainable(data);
         int n = data.size();
         INDArray xAll = features(data);
@@ -172,7 +173,7 @@ public final class DenseNetwork implements LocalModel {
             Nd4j.pullRows(xAll, batch.x, 1, batch.sourceRows);
             Nd4j.pullRows(yAll, batch.y, 1, batch.sourceRows);
             return forwardBackward(batch);
-        });
+        }, afterEpoch);
     }
 
     /**

@@ -5,7 +5,8 @@ import java.util.SplittableRandom;
 /**
  * The local training loop shared by every {@link LocalModel}: {@code cfg.localEpochs()} epochs of
  * mini-batch SGD over n rows, reshuffled each epoch (Fisher-Yates) by a {@link SplittableRandom}
- * seeded with {@code cfg.seed()}, so the same weights, data and config give the same result. The
+ * seeded with {@code cfg.seed()}, so the same weights, data and config give the same result (an
+ * {@link EpochListener} is told after each epoch and changes nothing). The
  * model supplies the per-batch work: gather the rows, run forward and backward into the gradient
  * buffers the {@link SgdStep} reads, and return the batch's mean loss.
  */
@@ -19,7 +20,7 @@ final class LocalEpochs {
         double compute(int[] order, int start, int rows);
     }
 
-    static TrainingResult run(int n, TrainingConfig cfg, SgdStep step, BatchGradient batch) {
+    static TrainingResult run(int n, TrainingConfig cfg, SgdStep step, BatchGradient batch, EpochListener afterEpoch) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
@@ -37,6 +38,7 @@ final class LocalEpochs {
                 steps++;
             }
             epochLoss = lossSum / n;
+            afterEpoch.epochDone(epoch + 1, cfg.localEpochs(), epochLoss);
         }
         return new TrainingResult(steps, cfg.localEpochs(), n, epochLoss);
     }

@@ -38,7 +38,12 @@ public interface LocalModel {
      * {@code K >= 2} outputs, in {0, 1} for one output. The same weights, data and config give the
      * same result.
      */
-    TrainingResult train(Dataset data, TrainingConfig cfg);
+    default TrainingResult train(Dataset data, TrainingConfig cfg) {
+        return train(data, cfg, EpochListener.NONE);
+    }
+
+    /** As {@link #train(Dataset, TrainingConfig)}, telling {@code afterEpoch} after each epoch (progress output). */
+    TrainingResult train(Dataset data, TrainingConfig cfg, EpochListener afterEpoch);
 
     /**
      * Class probabilities for every row of {@code data}, row-major, {@code n * K} values: the
