@@ -101,10 +101,10 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         if (event.kind == ModelEvent.Kind.UPDATE && origin.value != null) {
             metrics.updateReceived(event.modelId, origin.value.length);
         }
-        if (event.kind == ModelEvent.Kind.UPDATE && origin.value != null && states.model().exists()
-                && origin.value.length > states.model().largestUpdateBytes()) {
+        long largest = event.kind == ModelEvent.Kind.UPDATE && origin.value != null ? lifecycle.largestUpdateBytes(event.modelId) : -1;
+        if (largest >= 0 && origin.value.length > largest) {
             out.deadLetter(origin, Rejection.of(RejectionReason.RECORD_TOO_LARGE, "update of " + origin.value.length
-                    + " bytes for model " + event.modelId + ", whose updates are at most " + states.model().largestUpdateBytes()
+                    + " bytes for model " + event.modelId + ", whose updates are at most " + largest
                     + " bytes (twice its published size); not decoded"), event.modelId, null, null);
             return;
         }
@@ -166,7 +166,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
                 deadLetter(update, origin, RejectionReason.UNKNOWN_MODEL, "no ModelSpec has created model '" + update.getModelId() + "'", out);
             } else if (!states.awaitingSpec().hold(origin, ctx.timerService())) {
                 deadLetter(update, origin, RejectionReason.UNKNOWN_MODEL, "model '" + update.getModelId() + "' is on the models topic "
-                        + "but its spec has not arrived, and " + UpdatesAwaitingSpec.MAX_HELD + " updates wait for it already", out);
+                        + "but its spec has not arrived, and " + UpdatesAwaitingSpec.MAX_HELD + " updates or "
+                        + UpdatesAwaitingSpec.MAX_HELD_BYTES + " bytes wait for it already", out);
             }
             return;
         }

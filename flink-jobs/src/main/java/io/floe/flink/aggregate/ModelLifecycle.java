@@ -98,6 +98,19 @@ final class ModelLifecycle {
         return published.versions().containsKey(modelId);
     }
 
+    /**
+     * The largest update {@code modelId} can be sent, as {@link io.floe.flink.aggregate.state.ModelStore#largestUpdateBytes}
+     * gives it once the model exists: from its stored version, else from its newest version on the
+     * models topic; -1 when the model is neither (no bound known yet).
+     */
+    long largestUpdateBytes(String modelId) throws Exception {
+        if (states.model().exists()) {
+            return states.model().largestUpdateBytes();
+        }
+        long published = this.published.modelBytes(modelId);
+        return published < 0 ? -1 : 2L * published + io.floe.flink.aggregate.state.ModelStore.UPDATE_SLACK_BYTES;
+    }
+
     private void create(ModelSpec spec, AggregationSettings settings, ModelWeights initial, Instant now, TimerService timers,
             Outputs out) throws Exception {
         GlobalModel v0 = ModelVersions.versionZero(spec, initial, now);

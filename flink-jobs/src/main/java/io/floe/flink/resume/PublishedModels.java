@@ -218,6 +218,12 @@ public final class PublishedModels implements Serializable {
         return bytes == null ? Optional.empty() : Optional.of(WireCodec.GLOBAL_MODEL.decode(bytes));
     }
 
+    /** The encoded size of {@code modelId}'s newest published version, -1 when it has none. */
+    public long modelBytes(String modelId) {
+        byte[] bytes = models.get(modelId);
+        return bytes == null ? -1 : bytes.length;
+    }
+
     /** The privacy ledger of {@code modelId}'s newest report with a privacy entry, if any. */
     public Optional<PrivacyLedger> ledger(String modelId) {
         byte[] bytes = ledgers.get(modelId);

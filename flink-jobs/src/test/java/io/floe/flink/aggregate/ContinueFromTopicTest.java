@@ -313,6 +313,23 @@ class ContinueFromTopicTest {
     }
 
     @Test
+    void anUpdateReadBeforeItsSpecButLargerThanThePublishedModelAllowsIsRefusedNotHeld() throws Exception {
+        var h = open(PublishedModels.of(List.of(V5), List.of()), null);
+        h.setProcessingTime(0);
+        // one tensor of 100,000 floats: 400 KB for a published model of three parameters (the bound is 2 x its bytes + 64 KiB)
+        byte[] huge = io.floe.core.wire.WireCodec.MODEL_UPDATE.encode(update("mallory", 1, new io.floe.core.tensor.ModelWeights(
+                List.of(new Tensor("dense0.W", new int[] {100_000}, new float[100_000])))).setBaseVersion(5).build());
+
+        h.processElement(new ModelEvent(MODEL_ID, ModelEvent.Kind.UPDATE, TinyLinearModel.inbound(TOPICS.updates(), 1, huge)),
+                T0 + 1);
+
+        assertThat(PublishedRecords.drain(h, TOPICS).deadLetters()).singleElement().satisfies(d -> {
+            assertThat(d.getReason()).isEqualTo("RECORD_TOO_LARGE");
+            assertThat(d.getPayloadBytes()).isEqualTo(huge.length);
+        });
+    }
+
+    @Test
     void anUpdateForAModelNeitherInStateNorOnTheTopicIsRefusedAtOnce() throws Exception {
         var h = open(PublishedModels.none(), null);
 

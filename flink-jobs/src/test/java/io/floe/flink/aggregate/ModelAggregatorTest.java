@@ -330,7 +330,7 @@ class ModelAggregatorTest {
         // Prepare
         var harness = openHarness(null);
         ModelSpec unknownRule = spec(3)
-                .setAggregation(AggregationConfig.newBuilder().setRule("bulyan").setClientsPerRound(3).build()).build();
+                .setAggregation(AggregationConfig.newBuilder().setRule("geomed").setClientsPerRound(3).build()).build();
         ModelEvent event = specEvent(unknownRule, 0);
 
         // Execute
@@ -342,7 +342,7 @@ class ModelAggregatorTest {
         assertThat(afterSpec.all()).hasSize(1);
         DeadLetter letter = afterSpec.deadLetters().get(0);
         assertThat(letter.getReason()).isEqualTo("INVALID_SPEC");
-        assertThat(letter.getDetail()).contains("bulyan");
+        assertThat(letter.getDetail()).contains("geomed");
         assertThat(letter.getSourceTopic()).isEqualTo(TOPICS.control());
         assertThat(letter.getModelId()).isEqualTo(MODEL_ID);
         assertThat(bytes(letter.getPayload())).isEqualTo(event.origin.value);

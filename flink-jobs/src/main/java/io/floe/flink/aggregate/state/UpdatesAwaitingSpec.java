@@ -28,25 +28,31 @@ public final class UpdatesAwaitingSpec implements ModelState {
     public static final long HOLD_MS = 120_000;
     /** Held updates per model; one more is dead-lettered at once (a model whose spec is gone should not fill the state). */
     public static final int MAX_HELD = 10_000;
+    /** Held bytes per model, likewise: an update that would pass it is dead-lettered at once. */
+    public static final long MAX_HELD_BYTES = 256L * 1024 * 1024;
 
     private final ListState<InboundRecord> held;
     private final ValueState<Long> deadline;
     private final ValueState<Integer> count;
+    private final ValueState<Long> bytes;
 
     public UpdatesAwaitingSpec(RuntimeContext context) {
         held = context.getListState(new ListStateDescriptor<>("updates-awaiting-spec", TypeInformation.of(InboundRecord.class)));
         deadline = context.getState(new ValueStateDescriptor<>("updates-awaiting-spec-deadline", Types.LONG));
         count = context.getState(new ValueStateDescriptor<>("updates-awaiting-spec-count", Types.INT));
+        bytes = context.getState(new ValueStateDescriptor<>("updates-awaiting-spec-bytes", Types.LONG));
     }
 
     /**
      * Holds {@code update} until the model's spec arrives; arms the deadline with the first.
      *
-     * @return false when {@link #MAX_HELD} updates are held already (the caller dead-letters this one)
+     * @return false when {@link #MAX_HELD} updates, or with this one more than {@link #MAX_HELD_BYTES},
+     *     would be held (the caller dead-letters this one)
      */
     public boolean hold(InboundRecord update, TimerService timers) throws Exception {
         int n = count.value() == null ? 0 : count.value();
-        if (n >= MAX_HELD) {
+        long size = (bytes.value() == null ? 0 : bytes.value()) + (update.value == null ? 0 : update.value.length);
+        if (n >= MAX_HELD || size > MAX_HELD_BYTES) {
             return false;
         }
         if (deadline.value() == null) {
@@ -56,6 +62,7 @@ public final class UpdatesAwaitingSpec implements ModelState {
         }
         held.add(update);
         count.update(n + 1);
+        bytes.update(size);
         return true;
     }
 
@@ -77,6 +84,7 @@ public final class UpdatesAwaitingSpec implements ModelState {
         held.clear();
         deadline.clear();
         count.clear();
+        bytes.clear();
         return out;
     }
 
