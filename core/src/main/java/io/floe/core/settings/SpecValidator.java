@@ -108,6 +108,11 @@ public final class SpecValidator {
         if (t.getLocalEpochs() < 1 || t.getBatchSize() < 1) {
             return invalid("localEpochs and batchSize must be at least 1");
         }
+        try {
+            io.floe.core.codec.Compression.parse(t.getCompression());
+        } catch (IllegalArgumentException e) {
+            return invalid("training compression: " + e.getMessage());
+        }
         if (spec.getInitialTensors().isEmpty()) {
             return invalid("initialTensors must hold the weights of version 0");
         }

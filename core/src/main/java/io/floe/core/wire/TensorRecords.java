@@ -1,5 +1,6 @@
 package io.floe.core.wire;
 
+import io.floe.core.codec.Compression;
 import io.floe.core.codec.DenseF32Codec;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.tensor.Tensor;
@@ -8,8 +9,12 @@ import io.floe.schema.TensorEncoding;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.random.RandomGenerator;
 
-/** Converts between Avro {@link io.floe.schema.Tensor} records and core {@link Tensor}s. */
+/**
+ * Converts between Avro {@link io.floe.schema.Tensor} records and core {@link Tensor}s; reads every
+ * {@link io.floe.schema.TensorEncoding} ({@link Compression#decode}).
+ */
 public final class TensorRecords {
     private TensorRecords() {
     }
@@ -25,6 +30,24 @@ public final class TensorRecords {
                 .setDtype(DType.FLOAT32)
                 .setEncoding(TensorEncoding.DENSE_F32)
                 .setData(ByteBuffer.wrap(DenseF32Codec.encode(t.values())))
+                .build();
+    }
+
+    /**
+     * The record of {@code t} in {@code compression}'s encoding ({@code random} draws int8's
+     * stochastic rounding); what a reader decodes from it is {@link #fromRecord}.
+     */
+    public static io.floe.schema.Tensor toRecord(Tensor t, Compression compression, RandomGenerator random) {
+        if (compression.isNone()) {
+            return toRecord(t);
+        }
+        List<Integer> shape = new ArrayList<>(t.shape().length);
+        for (int d : t.shape()) {
+            shape.add(d);
+        }
+        return io.floe.schema.Tensor.newBuilder().setName(t.name()).setShape(shape).setDtype(DType.FLOAT32)
+                .setEncoding(compression.encoding())
+                .setData(ByteBuffer.wrap(compression.encode(t.values(), random)))
                 .build();
     }
 
@@ -46,7 +69,7 @@ public final class TensorRecords {
             }
             shape[i] = d;
         }
-        if (r.getEncoding() != TensorEncoding.DENSE_F32 || r.getDtype() != DType.FLOAT32) {
+        if (r.getEncoding() == null || r.getDtype() != DType.FLOAT32) {
             throw new MalformedRecordException("tensor '" + r.getName() + "' has unsupported encoding "
                     + r.getEncoding() + "/" + r.getDtype());
         }
@@ -57,7 +80,7 @@ public final class TensorRecords {
             throw new MalformedRecordException(e.getMessage(), e);
         }
         try {
-            return new Tensor(r.getName(), shape, DenseF32Codec.decode(r.getData(), count));
+            return new Tensor(r.getName(), shape, Compression.decode(r.getEncoding(), r.getData(), count));
         } catch (IllegalArgumentException e) {
             throw new MalformedRecordException("tensor '" + r.getName() + "': " + e.getMessage(), e);
         }

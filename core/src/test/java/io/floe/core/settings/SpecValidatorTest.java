@@ -99,6 +99,13 @@ class SpecValidatorTest {
     }
 
     @Test
+    void anUnknownCompressionIsInvalid() {
+        ModelSpec spec = validSpec().setTraining(training().setCompression("topk:ratio=2").build()).build();
+
+        assertThat(invalid(spec).detail()).contains("training compression", "(0, 1]");
+    }
+
+    @Test
     void unknownAnomalyPolicyIsInvalid() {
         ModelSpec spec = validSpec()
                 .setAggregation(AggregationConfig.newBuilder().setRule("median").setClientsPerRound(5).setAnomalyPolicy("ignore").build())

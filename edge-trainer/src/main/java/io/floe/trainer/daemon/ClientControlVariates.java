@@ -1,24 +1,15 @@
 package io.floe.trainer.daemon;
 
 import io.floe.core.tensor.ModelWeights;
-import io.floe.core.tensor.Tensor;
 import io.floe.schema.GlobalModel;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -127,38 +118,21 @@ final class ClientControlVariates {
     }
 
     Path file(String modelId) {
-        return directory.resolve(encode(modelId)).resolve("scaffold-" + encode(clientId) + ".bin");
-    }
-
-    /** URL-encoding keeps ids with '/', '..' or spaces inside their own directory. */
-    private static String encode(String id) {
-        String e = URLEncoder.encode(id, StandardCharsets.UTF_8).replace("*", "%2A");
-        return e.equals(".") || e.equals("..") ? e.replace(".", "%2E") : e;
+        return directory.resolve(StateFiles.segment(modelId)).resolve("scaffold-" + StateFiles.segment(clientId) + ".bin");
     }
 
     private void write(Path file, String modelId, Round round) {
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-            try {
-                try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
-                    out.writeInt(MAGIC);
-                    out.writeInt(FORMAT_VERSION);
-                    out.writeUTF(modelId);
-                    out.writeUTF(clientId);
-                    out.writeLong(round.baseVersion());
-                    out.writeUTF(round.updateId());
-                    writeWeights(out, round.before());
-                    writeWeights(out, round.after());
-                }
-                try {
-                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            StateFiles.writeAtomically(file, out -> {
+                out.writeInt(MAGIC);
+                out.writeInt(FORMAT_VERSION);
+                out.writeUTF(modelId);
+                out.writeUTF(clientId);
+                out.writeLong(round.baseVersion());
+                out.writeUTF(round.updateId());
+                StateFiles.writeWeights(out, round.before());
+                StateFiles.writeWeights(out, round.after());
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("could not save the SCAFFOLD control variate of " + clientId + " for model "
                     + modelId + " to " + file + ": " + e.getMessage(), e);
@@ -179,7 +153,7 @@ final class ClientControlVariates {
             }
             long baseVersion = in.readLong();
             String updateId = in.readUTF();
-            Round round = new Round(baseVersion, updateId, readWeights(in), readWeights(in));
+            Round round = new Round(baseVersion, updateId, StateFiles.readWeights(in), StateFiles.readWeights(in));
             LOG.info("{}: resumed the SCAFFOLD control variate of model {} from {} (trained from version {})", clientId,
                     modelId, file, baseVersion);
             return Optional.of(round);
@@ -189,40 +163,5 @@ final class ClientControlVariates {
             throw new IllegalStateException("cannot read the SCAFFOLD state " + file + ": " + e.getMessage()
                     + "; move it away to start this site's control variate from zero", e);
         }
-    }
-
-    private static void writeWeights(DataOutputStream out, ModelWeights w) throws IOException {
-        out.writeInt(w.tensorCount());
-        for (Tensor t : w.tensors()) {
-            out.writeUTF(t.name());
-            int[] shape = t.shape();
-            out.writeInt(shape.length);
-            for (int d : shape) {
-                out.writeInt(d);
-            }
-            float[] v = t.values();
-            out.writeInt(v.length);
-            for (float x : v) {
-                out.writeFloat(x);
-            }
-        }
-    }
-
-    private static ModelWeights readWeights(DataInputStream in) throws IOException {
-        int count = in.readInt();
-        List<Tensor> tensors = new ArrayList<>(count);
-        for (int t = 0; t < count; t++) {
-            String name = in.readUTF();
-            int[] shape = new int[in.readInt()];
-            for (int k = 0; k < shape.length; k++) {
-                shape[k] = in.readInt();
-            }
-            float[] v = new float[in.readInt()];
-            for (int k = 0; k < v.length; k++) {
-                v[k] = in.readFloat();
-            }
-            tensors.add(new Tensor(name, shape, v));
-        }
-        return new ModelWeights(tensors);
     }
 }

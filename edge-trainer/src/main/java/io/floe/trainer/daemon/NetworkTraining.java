@@ -2,6 +2,7 @@ package io.floe.trainer.daemon;
 
 import io.floe.core.drift.DriftAlgorithm;
 import io.floe.core.drift.ScaffoldClient;
+import io.floe.core.codec.Compression;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.wire.TensorRecords;
 import io.floe.schema.ClientTrainingConfig;
@@ -24,12 +25,14 @@ import io.floe.trainer.privacy.DpSgdConfig;
 import io.floe.trainer.privacy.DpSgdLedger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -95,6 +98,7 @@ public final class NetworkTraining implements LocalTraining {
     /** Null when training without DP. */
     private final DpSgdLedger privacy;
     private final ClientControlVariates controls;
+    private final ErrorFeedback errorFeedback;
     private LocalModel model;
 
     public NetworkTraining(String clientId, Dataset localData, double validationFraction, long seed) {
@@ -130,6 +134,7 @@ public final class NetworkTraining implements LocalTraining {
         this.validation = parts[1] == null ? null : scale.apply(parts[1]);
         this.privacy = dpSgd == null ? null : new DpSgdLedger(dpSgd);
         this.controls = new ClientControlVariates(clientId, stateDirectory);
+        this.errorFeedback = new ErrorFeedback(clientId, stateDirectory);
     }
 
     /**
@@ -221,11 +226,39 @@ public final class NetworkTraining implements LocalTraining {
                 .setNumExamples(trainingExamples)
                 .setLocalSteps(result.steps())
                 .setCreatedAt(Instant.now())
-                .setTensors(TensorRecords.toRecords(delta))
+                .setTensors(encode(base, delta, arch))
                 .setMetrics(metrics)
                 .setSignature(null)
                 .setControlDelta(controlDelta)
                 .build();
+    }
+
+    /**
+     * The delta's tensors as the model's training config says to send them: dense, or compressed
+     * ({@link Compression}) with, unless turned off, error feedback ({@link ErrorFeedback}): the
+     * update carries {@code C(Δ + e)}. Int8's stochastic rounding draws from (seed, version), so a
+     * retrained update is the same bytes.
+     */
+    private List<io.floe.schema.Tensor> encode(GlobalModel base, ModelWeights delta, Architecture arch) {
+        Compression compression = Compression.parse(base.getTraining().getCompression());
+        if (compression.isNone()) {
+            return TensorRecords.toRecords(delta);
+        }
+        boolean feedback = base.getTraining().getErrorFeedback();
+        ModelWeights memory = feedback
+                ? errorFeedback.memoryFor(base.getModelId(), base.getVersion(), compression, arch.zeroWeights())
+                : arch.zeroWeights();
+        ModelWeights corrected = delta.plusScaled(memory, 1f);
+        SplittableRandom rounding = new SplittableRandom(seed * 1_000_003L + base.getVersion() + 17);
+        List<io.floe.schema.Tensor> sent = new ArrayList<>(corrected.tensorCount());
+        for (io.floe.core.tensor.Tensor t : corrected.tensors()) {
+            sent.add(TensorRecords.toRecord(t, compression, rounding));
+        }
+        if (feedback) {
+            errorFeedback.record(base.getModelId(), base.getVersion(), compression, memory, corrected,
+                    TensorRecords.fromRecords(sent));
+        }
+        return sent;
     }
 
     /** Loss and accuracy on the local validation part (and AUC for a binary model), when there is one. */

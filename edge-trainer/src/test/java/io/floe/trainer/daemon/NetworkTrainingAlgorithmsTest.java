@@ -167,6 +167,53 @@ class NetworkTrainingAlgorithmsTest {
     }
 
     @Test
+    void aCompressedModelGetsItsTensorsEncodedWithErrorFeedbackAndARetrainSendsTheSameBytes() {
+        GlobalModel v0 = withCompression(model(MLP, MLP.initialWeights(1), 0, "fedavg", List.of(), 0f, List.of()),
+                "topk:ratio=0.1", true);
+        NetworkTraining training = NetworkTraining.builder("h", SITE).seed(3L).stateDirectory(stateDir).build();
+        ModelUpdate dense = NetworkTraining.builder("h", SITE).seed(3L).build()
+                .train(model(MLP, MLP.initialWeights(1), 0, "fedavg", List.of(), 0f, List.of()));
+
+        ModelUpdate sparse = training.train(v0);
+        ModelUpdate again = NetworkTraining.builder("h", SITE).seed(3L).stateDirectory(stateDir).build().train(v0);
+
+        assertThat(sparse.getTensors()).allSatisfy(t -> assertThat(t.getEncoding()).isEqualTo(io.floe.schema.TensorEncoding.TOPK_F32));
+        ModelWeights sent = TensorRecords.fromRecords(sparse.getTensors());
+        ModelWeights full = TensorRecords.fromRecords(dense.getTensors());
+        // the first round has no memory yet: the sent values are the full delta's, at 10% of each tensor's places
+        for (int t = 0; t < sent.tensorCount(); t++) {
+            float[] s = sent.tensors().get(t).values();
+            float[] f = full.tensors().get(t).values();
+            int kept = 0;
+            for (int i = 0; i < s.length; i++) {
+                if (s[i] != 0) {
+                    kept++;
+                    assertThat(s[i]).isEqualTo(f[i]);
+                }
+            }
+            assertThat(kept).isLessThanOrEqualTo((int) Math.ceil(0.1 * s.length));
+        }
+        assertThat(again.getTensors()).isEqualTo(sparse.getTensors());
+        assertThat(ErrorFeedbackFiles.count(stateDir)).isEqualTo(1);
+    }
+
+    private static GlobalModel withCompression(GlobalModel m, String compression, boolean errorFeedback) {
+        return GlobalModel.newBuilder(m).setTraining(ClientTrainingConfig.newBuilder(m.getTraining()).setCompression(compression)
+                .setErrorFeedback(errorFeedback).build()).build();
+    }
+
+    /** The error-feedback files under a state directory. */
+    private static final class ErrorFeedbackFiles {
+        static long count(Path dir) {
+            try (var files = java.nio.file.Files.walk(dir)) {
+                return files.filter(f -> f.getFileName().toString().startsWith("error-feedback-")).count();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    @Test
     void otherAlgorithmsSendNoControlDelta() {
         ModelWeights x = MLP.initialWeights(1);
         NetworkTraining training = NetworkTraining.builder("h", SITE).seed(3L).stateDirectory(stateDir).build();

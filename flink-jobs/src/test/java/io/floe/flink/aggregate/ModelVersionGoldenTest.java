@@ -30,7 +30,11 @@ import org.junit.jupiter.api.Test;
  * parts) and pin its published models and reports bit for bit; a change that alters them must
  * explain why in its commit. Since then they changed once, when version 0 got its own report
  * (status CREATED): a new output record, nothing else changed (without that report the digests
- * recorded at f6747b6 come back).
+ * recorded at f6747b6 come back); and again when the tensor encodings (FP16, INT8, TOPK_F32) and
+ * the training config's {@code compression} and {@code errorFeedback} fields were added to the
+ * schemas: every model and report record got a new schema fingerprint and the model records two
+ * default fields, while their tensors stayed the same bytes (the demo's tensor-only sha256 of
+ * version 20 did not change).
  *
  * <p>The scripts use only the operator's public constructor, the harness, the Avro records and
  * the wire codec, so they survive a reorganisation of the core classes behind the operator. Where
@@ -40,16 +44,16 @@ import org.junit.jupiter.api.Test;
 class ModelVersionGoldenTest {
     private static final byte[] SECRET = "golden DP noise secret, do not change".getBytes(StandardCharsets.UTF_8);
 
-    static final String SYNC_FEDAVG = "be3c0b3b59e7d56594dd1ee44df5d03ade470ceea3304cde53ba8d002926aafb";
-    static final String MEDIAN_QUARANTINE = "99322d2038dd45e7b83ea0155e8d9c99dbfd261038022bafc14715bdf93369a9";
-    static final String TRIMMED_MEAN_AND_KRUM = "2c7ba568fbdccf0a71c0f79dec46729505c730fb9216269f107884155a3dd13f";
-    static final String CENTRAL_DP = "a3d8229f70d108ac6c5546042b37a3bb2f789097306f675f128e5c61c5b3c3fd";
-    static final String FEDBUFF = "421b8138ee693aa92607173168a409d440cf6d4338c5597bb836affeb7f29713";
-    static final String FEDASYNC = "b5b32c63dc10ac797a44aaa2ff309485c1e30514c4ce94de1f5cbec62d4a6f4f";
-    static final String SCAFFOLD_FEDADAM = "5bde4916a34f37a6b532d8bc6f71d5a9053adfa22b35faf8e1687ac4f2a0718c";
-    static final String FEDNOVA_MOMENTUM = "4389ab661e624f443329dd0fab1345be2e6879317967553989ddfdebfd98c5f7";
-    static final String ROUND_DEADLINE = "2086ccd2afecbb4b9a6b5e97874f8cf0030bfb212e72e634a8bb0adafa67da43";
-    static final String CLIENT_SELECTION = "75e9085d2fabab52dfc3d56329e3b5df8891931bf2b17cc4e19c5de4b7abe8b3";
+    static final String SYNC_FEDAVG = "9cd0141e6143ff35f867d03999e408496ed11e51301921a0d0d3b73b004d2ec0";
+    static final String MEDIAN_QUARANTINE = "8d367020418af58ac14178b4f1c203467c92082794118186aa7a3f9b8c4ef131";
+    static final String TRIMMED_MEAN_AND_KRUM = "46a45da84dcf1140df54037d47ff018c361fc6b27fe72019e4b193caadb9d656";
+    static final String CENTRAL_DP = "6ef469ee0f9120a13830e0a63bbc9a57f3c14c39ab3a66cb2a99cbbf379fe066";
+    static final String FEDBUFF = "fb079f4716618e30b7aa47051fe01c03eff43144f99e7ddd6d483b2f89f2585e";
+    static final String FEDASYNC = "021836585d5dd90a781b318364a786e4cf9d4689380f4e50b2ad6f7b43ce866a";
+    static final String SCAFFOLD_FEDADAM = "223915101e9aeac3b601a5545dd77ba146497c6c4f4ceee33267669e7c61aadf";
+    static final String FEDNOVA_MOMENTUM = "0808e055253c280241d353c610eaca37a8af4b341ad35521680fdcf454f8ef7a";
+    static final String ROUND_DEADLINE = "e84705aa54d37e142b4cfc0ae3a65af1eb89bbb3b46b0948c3b6550b94d6bc9f";
+    static final String CLIENT_SELECTION = "96bf453dad64ef40a0314554d92bd8ac8477691694e94ee17d0130741164e8a6";
 
     /** A step of a script; it may look at what was published so far. */
     @FunctionalInterface
