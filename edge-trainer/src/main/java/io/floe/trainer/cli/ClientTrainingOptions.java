@@ -1,5 +1,6 @@
 package io.floe.trainer.cli;
 
+import io.floe.core.codec.Compression;
 import io.floe.schema.ClientTrainingConfig;
 import io.floe.trainer.daemon.ModelRegistration;
 import picocli.CommandLine.Option;
@@ -22,7 +23,20 @@ public class ClientTrainingOptions {
             + " 0 = plain SGD, NIID-Bench uses 0.9 (default: ${DEFAULT-VALUE}).")
     public float momentum;
 
+    @Option(names = "--compression", defaultValue = "none", description = "How clients encode their updates: none (float32),"
+            + " fp16, int8 (stochastic rounding, unbiased) or topk:ratio=R (each tensor's ceil(R n) largest values)"
+            + " (default: ${DEFAULT-VALUE}).")
+    public String compression = "none";
+
+    @Option(names = "--no-error-feedback", negatable = false, description = "With --compression: do not carry what compression"
+            + " left out of one update into the next (error feedback, Stich et al. 2018, is on by default).")
+    public boolean noErrorFeedback;
+
+    /** @throws IllegalArgumentException when {@code --compression} is not one of its forms */
     public ClientTrainingConfig toConfig() {
-        return ModelRegistration.training(learningRate, localEpochs, batchSize, momentum);
+        return ClientTrainingConfig.newBuilder(ModelRegistration.training(learningRate, localEpochs, batchSize, momentum))
+                .setCompression(Compression.parse(compression).toSpec())
+                .setErrorFeedback(!noErrorFeedback)
+                .build();
     }
 }

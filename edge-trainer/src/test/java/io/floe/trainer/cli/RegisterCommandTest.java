@@ -50,6 +50,19 @@ class RegisterCommandTest {
     }
 
     @Test
+    void compressionAndErrorFeedbackReachTheTrainingConfig() {
+        ClientTrainingConfig dense = parse().training.toConfig();
+        ClientTrainingConfig topk = parse("--compression", "TOPK:ratio=0.01", "--no-error-feedback").training.toConfig();
+
+        assertThat(dense.getCompression()).isEqualTo("none");
+        assertThat(dense.getErrorFeedback()).isTrue();
+        assertThat(topk.getCompression()).isEqualTo("topk:ratio=0.01");
+        assertThat(topk.getErrorFeedback()).isFalse();
+        assertThat(parse("--compression", "int8").training.toConfig().getCompression()).isEqualTo("int8");
+        assertThatThrownBy(() -> parse("--compression", "zip").training.toConfig()).hasMessageContaining("unknown compression");
+    }
+
+    @Test
     void fedBuffWithoutFurtherOptionsGetsTheConfigurationMeasuredBest() {
         AggregationConfig fedBuff = parse("--mode", "fedbuff").aggregation.toConfig(10, 1);
         assertThat(fedBuff.getBufferSize()).isEqualTo(5);
