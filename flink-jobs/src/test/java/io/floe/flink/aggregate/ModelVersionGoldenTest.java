@@ -34,7 +34,9 @@ import org.junit.jupiter.api.Test;
  * the training config's {@code compression} and {@code errorFeedback} fields were added to the
  * schemas: every model and report record got a new schema fingerprint and the model records two
  * default fields, while their tensors stayed the same bytes (the demo's tensor-only sha256 of
- * version 20 did not change).
+ * version 20 did not change); and once more when every report got {@code uplinkBytes} and
+ * {@code denseUplinkBytes} (the accepted updates' wire bytes, and as if dense): new fields in the
+ * report records only.
  *
  * <p>The scripts use only the operator's public constructor, the harness, the Avro records and
  * the wire codec, so they survive a reorganisation of the core classes behind the operator. Where
@@ -44,16 +46,16 @@ import org.junit.jupiter.api.Test;
 class ModelVersionGoldenTest {
     private static final byte[] SECRET = "golden DP noise secret, do not change".getBytes(StandardCharsets.UTF_8);
 
-    static final String SYNC_FEDAVG = "9cd0141e6143ff35f867d03999e408496ed11e51301921a0d0d3b73b004d2ec0";
-    static final String MEDIAN_QUARANTINE = "8d367020418af58ac14178b4f1c203467c92082794118186aa7a3f9b8c4ef131";
-    static final String TRIMMED_MEAN_AND_KRUM = "46a45da84dcf1140df54037d47ff018c361fc6b27fe72019e4b193caadb9d656";
-    static final String CENTRAL_DP = "6ef469ee0f9120a13830e0a63bbc9a57f3c14c39ab3a66cb2a99cbbf379fe066";
-    static final String FEDBUFF = "fb079f4716618e30b7aa47051fe01c03eff43144f99e7ddd6d483b2f89f2585e";
-    static final String FEDASYNC = "021836585d5dd90a781b318364a786e4cf9d4689380f4e50b2ad6f7b43ce866a";
-    static final String SCAFFOLD_FEDADAM = "223915101e9aeac3b601a5545dd77ba146497c6c4f4ceee33267669e7c61aadf";
-    static final String FEDNOVA_MOMENTUM = "0808e055253c280241d353c610eaca37a8af4b341ad35521680fdcf454f8ef7a";
-    static final String ROUND_DEADLINE = "e84705aa54d37e142b4cfc0ae3a65af1eb89bbb3b46b0948c3b6550b94d6bc9f";
-    static final String CLIENT_SELECTION = "96bf453dad64ef40a0314554d92bd8ac8477691694e94ee17d0130741164e8a6";
+    static final String SYNC_FEDAVG = "6eae3e0de6cf1e39ee1939b6c22990bd8b97ce67d96477afffcbd6d0c7114c48";
+    static final String MEDIAN_QUARANTINE = "de47c47c45798fba1f0f73ab53784a951394a29c40824094ee82cdd497f6af33";
+    static final String TRIMMED_MEAN_AND_KRUM = "75580af170ff04319d614dbe0882a8509779bbe728f8ab8f24221750a1e79e91";
+    static final String CENTRAL_DP = "33485428b6bce1f17892b4b63ea20a19dfe48c0774a06f48a6aeda4e7283d5c4";
+    static final String FEDBUFF = "7773bb83b0e84dc713867bb20a32348be125051a2943504929acd4d90969e49e";
+    static final String FEDASYNC = "56ef3bfe0cc727f2ae9e93097f386b09828ffd80198d48612b283ce2a629c278";
+    static final String SCAFFOLD_FEDADAM = "ec52231e9e1f66cb399b098dcc9fa32eec5600f475a7b1c811a36c70183870bb";
+    static final String FEDNOVA_MOMENTUM = "4d1414b8eb2c190ab028eecedad2a7ec305d5fa2af25c5fa7a437849c6423930";
+    static final String ROUND_DEADLINE = "c23a77896bc1eb26980cd811a0449fe1717d0dafec221e64a523a10d14701278";
+    static final String CLIENT_SELECTION = "d849786b7ab07e9c89ac83a9cf85ffb74dcc6b2a47a8de40ce6d32582437812c";
 
     /** A step of a script; it may look at what was published so far. */
     @FunctionalInterface

@@ -60,6 +60,8 @@ public final class FedAsyncMode implements AggregationMode {
         states.history().supersede(current.getVersion(), states.model().currentBytes(), step.model().getVersion(),
                 async.versionsKept());
         ctx.publish(step.model());
+        step.report().setUplinkBytes(origin.value.length);
+        step.report().setDenseUplinkBytes(StoredUpdates.denseBytes(update, origin.value.length));
         ctx.out().report(step.report());
         LOG.debug("model {}: {} -> version {}", ctx.modelId(), step.report().getNote(), step.model().getVersion());
     }

@@ -71,6 +71,7 @@ public final class FedBuffMode implements AggregationMode {
             states.participation().store(participation, corrections.keySet());
         }
         AggregationReport report = publisher.settle(closed, ctx, stored.rawByUpdateId(), "");
+        stored.countUplink(report);
         states.buffer().clear();
         publisher.publish(closed, report, ctx, "buffer");
     }

@@ -168,6 +168,7 @@ public final class SyncRounds implements AggregationMode {
             return;
         }
         AggregationReport report = publisher.settle(closed, ctx, stored.rawByUpdateId(), closeNote);
+        stored.countUplink(report);
         reportParticipation(report, ctx.current());
         ClientSelection.Selection selection = states.clients().selection(ctx.spec(), settings, closed.model().getVersion(), ctx.now());
         closed.model().setSelection(selection.clients());
