@@ -92,6 +92,7 @@ public final class DemoReport {
             }
             out.println();
             systemMetrics.print(out, HOW_CENTRAL);
+            printCompression(out);
             return;
         }
         out.println("                                   test AUC   test accuracy");
@@ -119,6 +120,19 @@ public final class DemoReport {
         }
         out.println();
         systemMetrics.print(out, HOW_CENTRAL);
+        printCompression(out);
+    }
+
+    /** With compressed updates: what they took against what they would have taken dense. */
+    private void printCompression(PrintStream out) {
+        long wire = history.stream().mapToLong(RoundRecord::uplinkBytes).sum();
+        long dense = history.stream().mapToLong(RoundRecord::denseUplinkBytes).sum();
+        String compression = run.training().getCompression();
+        if (!"none".equals(compression) && wire > 0 && dense > 0) {
+            out.printf(java.util.Locale.ROOT, "  compression     %s%s: %s uplink, %s if dense (%.1fx less)%n", compression,
+                    run.training().getErrorFeedback() ? " with error feedback" : "", FlSystemMetrics.ByteSize.of(wire),
+                    FlSystemMetrics.ByteSize.of(dense), (double) dense / wire);
+        }
     }
 
     public void writeJson(Path file) throws IOException {
@@ -143,6 +157,9 @@ public final class DemoReport {
             f.put("epsilon", fed.epsilon());
             f.put("delta", run.aggregation().getDpDelta());
         }
+        f.put("uplink_bytes", history.stream().mapToLong(RoundRecord::uplinkBytes).sum());
+        f.put("dense_uplink_bytes", history.stream().mapToLong(RoundRecord::denseUplinkBytes).sum());
+        f.put("compression", run.training().getCompression());
         f.put("rounds_with_attackers_rejected", history.stream().skip(1).filter(r -> r.attackersRejected() > 0).count());
         if (baselines.hasCentralized()) {
             ObjectNode c = root.putObject("centralized");

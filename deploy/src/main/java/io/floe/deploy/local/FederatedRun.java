@@ -231,7 +231,7 @@ public final class FederatedRun {
                 rep == null ? 0 : rep.getLateUpdates(), rep == null ? 0 : meanStaleness(rep), m.logLoss(),
                 rep == null ? Double.NaN : rep.getClientMetrics().getOrDefault("accuracy", Double.NaN),
                 rep == null ? -1 : rep.getSelectedClients(), rep == null ? 0 : uplink.bytesOf(rep.getAccepted()),
-                rep == null ? Double.NaN : uplink.maxEpsilonOf(rep.getAccepted()));
+                rep == null ? Double.NaN : uplink.maxEpsilonOf(rep.getAccepted()), rep == null ? 0 : rep.getDenseUplinkBytes());
     }
 
     private static double meanStaleness(AggregationReport rep) {

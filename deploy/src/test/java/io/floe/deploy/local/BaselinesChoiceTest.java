@@ -83,9 +83,9 @@ class BaselinesChoiceTest {
     private static DemoReport report(Baselines.Result baselines) {
         List<RoundRecord> history = List.of(
                 new RoundRecord(0, 0, 0, 0, 0, 0, Double.NaN, 0.1, Double.NaN, Double.NaN, 1, List.of(), Double.NaN, 0, 0, 2.3,
-                        Double.NaN, -1, 0, Double.NaN),
+                        Double.NaN, -1, 0, Double.NaN, 0),
                 new RoundRecord(1, 3, 0, 0, 0, 0, Double.NaN, 0.8, Double.NaN, Double.NaN, 2, List.of(), Double.NaN, 0, 0, 0.6,
-                        0.85, -1, 3000, Double.NaN));
+                        0.85, -1, 3000, Double.NaN, 3000));
         RunSettings run = new RunSettings("m", ARCH.toString(), 42, 1,
                 AggregationConfig.newBuilder().setRule("fedavg").setClientsPerRound(3).build(),
                 ModelRegistration.training(0.05f, 2, 16, 0.5f), "none", 0);
@@ -110,6 +110,10 @@ class BaselinesChoiceTest {
         assertThat(json.get("baselines_not_measured").asText()).contains("centralized").contains("single_site");
         assertThat(json.at("/system_metrics/centralized_gap/gap").isNull()).isTrue();
         assertThat(json.at("/system_metrics/centralized_gap/note").asText()).startsWith("not measured");
+        assertThat(json.at("/federated/uplink_bytes").asLong()).isEqualTo(3000);
+        assertThat(json.at("/federated/dense_uplink_bytes").asLong()).isEqualTo(3000);
+        assertThat(json.at("/federated/compression").asText()).isEqualTo("none");
+        assertThat(table).doesNotContain("  compression ");
     }
 
     @Test
