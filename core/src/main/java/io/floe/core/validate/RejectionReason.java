@@ -9,6 +9,12 @@ public enum RejectionReason {
      * model's size allows; dead-lettered by reference, never decoded.
      */
     RECORD_TOO_LARGE,
+    /**
+     * The record's Kafka key is not its model id (UTF-8). Every floe producer keys by model id,
+     * which keeps a model's records in order on one partition and compaction per model; a record
+     * keyed otherwise comes from a broken or hostile producer.
+     */
+    KEY_MISMATCH,
     /** An update names a model no ModelSpec has created. */
     UNKNOWN_MODEL,
     /** An update was trained from a version the server has not published yet (from the future). */

@@ -7,6 +7,8 @@ import io.floe.core.wire.TopicNames;
 import io.floe.core.wire.WireCodec;
 import io.floe.flink.io.InboundRecord;
 import io.floe.flink.io.OutboundRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -17,7 +19,8 @@ import org.apache.flink.util.OutputTag;
  * record once). The record type follows from the topic (and, on the control topic, from the type
  * its single-object header names). Anything undecodable goes to the {@link #DEAD_LETTERS} side
  * output with reason UNDECODABLE (so is a newer schema version on the control topic, which
- * carries two record types; on the others it is read as the topic's type, {@link WireCodec}), and a record the source found over the job's size limit with
+ * carries two record types; on the others it is read as the topic's type, {@link WireCodec}), a
+ * record whose Kafka key is not its model id with reason KEY_MISMATCH, and a record the source found over the job's size limit with
  * reason RECORD_TOO_LARGE, by reference; nothing here can throw on input.
  */
 public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
@@ -42,18 +45,18 @@ public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
         }
         try {
             if (topics.control().equals(in.topic) && WireCodec.CLIENT_RELEASE.hasHeaderOf(in.value)) {
-                out.collect(new ModelEvent(WireCodec.CLIENT_RELEASE.modelIdOf(in.value), ModelEvent.Kind.RELEASE, in));
+                route(new ModelEvent(WireCodec.CLIENT_RELEASE.modelIdOf(in.value), ModelEvent.Kind.RELEASE, in), ctx, out);
             } else if (topics.control().equals(in.topic) && WireCodec.isNewerVersion(in.value)) {
                 // two record types share this topic: a fingerprint neither knows could be either, so no guessing
                 ctx.output(DEAD_LETTERS, deadLetters.of(in, Rejection.of(RejectionReason.UNDECODABLE, "a record on "
                         + in.topic + " with a schema fingerprint this job does not know (a newer ModelSpec or ClientRelease?);"
                         + " upgrade the job to read it"), null, null, null));
             } else if (topics.control().equals(in.topic)) {
-                out.collect(new ModelEvent(WireCodec.MODEL_SPEC.modelIdOf(in.value), ModelEvent.Kind.SPEC, in));
+                route(new ModelEvent(WireCodec.MODEL_SPEC.modelIdOf(in.value), ModelEvent.Kind.SPEC, in), ctx, out);
             } else if (topics.updates().equals(in.topic)) {
-                out.collect(new ModelEvent(WireCodec.MODEL_UPDATE.modelIdOf(in.value), ModelEvent.Kind.UPDATE, in));
+                route(new ModelEvent(WireCodec.MODEL_UPDATE.modelIdOf(in.value), ModelEvent.Kind.UPDATE, in), ctx, out);
             } else if (topics.clients().equals(in.topic)) {
-                out.collect(new ModelEvent(WireCodec.CLIENT_HEARTBEAT.modelIdOf(in.value), ModelEvent.Kind.HEARTBEAT, in));
+                route(new ModelEvent(WireCodec.CLIENT_HEARTBEAT.modelIdOf(in.value), ModelEvent.Kind.HEARTBEAT, in), ctx, out);
             } else {
                 ctx.output(DEAD_LETTERS, deadLetters.of(in,
                         Rejection.of(RejectionReason.UNDECODABLE, "record from unexpected topic " + in.topic), null, null, null));
@@ -61,5 +64,17 @@ public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
         } catch (MalformedRecordException e) {
             ctx.output(DEAD_LETTERS, deadLetters.of(in, Rejection.of(RejectionReason.UNDECODABLE, e.getMessage()), null, null, null));
         }
+    }
+
+    /** Hands on {@code event} when its record is keyed by its model id; dead-letters it KEY_MISMATCH otherwise. */
+    private void route(ModelEvent event, Context ctx, Collector<ModelEvent> out) {
+        byte[] expected = event.modelId == null ? null : event.modelId.getBytes(StandardCharsets.UTF_8);
+        if (expected != null && Arrays.equals(expected, event.origin.key)) {
+            out.collect(event);
+            return;
+        }
+        String key = event.origin.key == null ? "no key" : "key '" + new String(event.origin.key, StandardCharsets.UTF_8) + "'";
+        ctx.output(DEAD_LETTERS, deadLetters.of(event.origin, Rejection.of(RejectionReason.KEY_MISMATCH, "a record of model '"
+                + event.modelId + "' with " + key + ": floe records are keyed by their model id"), event.modelId, null, null));
     }
 }

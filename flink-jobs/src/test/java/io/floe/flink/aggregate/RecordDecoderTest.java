@@ -106,8 +106,8 @@ class RecordDecoderTest {
     @Test
     void updateOnTheUpdatesTopicBecomesAnUpdateEventForItsModel() throws Exception {
         // Prepare
-        InboundRecord in = inbound(TOPICS.updates(), 4,
-                WireCodec.MODEL_UPDATE.encode(update("alice", 1, weights(0f, 0f, 0f)).setModelId("other-model").build()));
+        InboundRecord in = keyed("other-model", inbound(TOPICS.updates(), 4,
+                WireCodec.MODEL_UPDATE.encode(update("alice", 1, weights(0f, 0f, 0f)).setModelId("other-model").build())));
 
         // Execute
         harness.processElement(in, T0 + 4);
@@ -120,6 +120,27 @@ class RecordDecoderTest {
             assertThat(e.origin.topic).isEqualTo(TOPICS.updates());
         });
         assertThat(deadLetterOutput()).isEmpty();
+    }
+
+    private static InboundRecord keyed(String key, InboundRecord in) {
+        in.key = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
+        return in;
+    }
+
+    @ParameterizedTest(name = "key {0}")
+    @org.junit.jupiter.params.provider.NullSource
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"other-model", ""})
+    void aRecordNotKeyedByItsModelIdIsDeadLetteredKeyMismatch(String key) throws Exception {
+        byte[] update = WireCodec.MODEL_UPDATE.encode(update("alice", 1, weights(0f, 0f, 0f)).build());
+
+        harness.processElement(keyed(key, inbound(TOPICS.updates(), 8, update)), T0 + 8);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        DeadLetter letter = PublishedRecords.of(deadLetterOutput(), TOPICS).deadLetters().get(0);
+        assertThat(letter.getReason()).isEqualTo("KEY_MISMATCH");
+        assertThat(letter.getModelId()).isEqualTo(MODEL_ID);
+        assertThat(letter.getDetail()).contains("keyed by their model id");
+        assertThat(bytes(letter.getPayload())).isEqualTo(update);
     }
 
     /** The same body under a fingerprint no floe schema has: what a newer writer's record looks like here. */
@@ -146,8 +167,8 @@ class RecordDecoderTest {
     @Test
     void heartbeatOnTheClientsTopicBecomesAHeartbeatEventForItsModel() throws Exception {
         // Prepare
-        InboundRecord in = inbound(TOPICS.clients(), 5, WireCodec.CLIENT_HEARTBEAT.encode(ClientHeartbeat.newBuilder()
-                .setClientId("alice").setModelId("other-model").setSentAt(java.time.Instant.ofEpochMilli(T0)).build()));
+        InboundRecord in = keyed("other-model", inbound(TOPICS.clients(), 5, WireCodec.CLIENT_HEARTBEAT.encode(ClientHeartbeat.newBuilder()
+                .setClientId("alice").setModelId("other-model").setSentAt(java.time.Instant.ofEpochMilli(T0)).build())));
 
         // Execute
         harness.processElement(in, T0 + 5);
