@@ -37,10 +37,7 @@ public final class Bulyan implements AggregationRule {
 
     /** @param byzantine f, the number of clients assumed Byzantine */
     public Bulyan(int byzantine) {
-        if (byzantine < 0) {
-            throw new IllegalArgumentException("bulyan: byzantineClients f must be >= 0, was " + byzantine);
-        }
-        this.byzantine = byzantine;
+        this.byzantine = KrumScores.checkedByzantine(NAME, byzantine);
     }
 
     public int byzantine() {

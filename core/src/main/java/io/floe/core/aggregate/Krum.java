@@ -20,10 +20,7 @@ public final class Krum implements AggregationRule {
 
     /** @param byzantine f, the number of clients assumed Byzantine */
     public Krum(int byzantine) {
-        if (byzantine < 0) {
-            throw new IllegalArgumentException("krum: byzantineClients f must be >= 0, was " + byzantine);
-        }
-        this.byzantine = byzantine;
+        this.byzantine = KrumScores.checkedByzantine(NAME, byzantine);
     }
 
     public int byzantine() {

@@ -81,6 +81,14 @@ public final class KrumScores {
         return total;
     }
 
+    /** {@code byzantine} when it is a valid f (>= 0); else an exception naming {@code rule}. */
+    static int checkedByzantine(String rule, int byzantine) {
+        if (byzantine < 0) {
+            throw new IllegalArgumentException(rule + ": byzantineClients f must be >= 0, was " + byzantine);
+        }
+        return byzantine;
+    }
+
     /** Blanchard et al.'s condition n > 2f + 2, with a message naming the rule. */
     static void requireEnoughUpdates(String rule, int k, int byzantine) {
         if (k <= 2 * byzantine + 2) {

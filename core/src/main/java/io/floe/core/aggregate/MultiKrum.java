@@ -27,13 +27,10 @@ public final class MultiKrum implements AggregationRule {
      * @param selection m, the number of updates averaged; 0 means K - f
      */
     public MultiKrum(int byzantine, int selection) {
-        if (byzantine < 0) {
-            throw new IllegalArgumentException("multi-krum: byzantineClients f must be >= 0, was " + byzantine);
-        }
         if (selection < 0) {
             throw new IllegalArgumentException("multi-krum: multiKrumSelection m must be >= 0 (0 means K - f), was " + selection);
         }
-        this.byzantine = byzantine;
+        this.byzantine = KrumScores.checkedByzantine(NAME, byzantine);
         this.selection = selection;
     }
 

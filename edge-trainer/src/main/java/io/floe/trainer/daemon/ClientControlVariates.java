@@ -2,15 +2,7 @@ package io.floe.trainer.daemon;
 
 import io.floe.core.tensor.ModelWeights;
 import io.floe.schema.GlobalModel;
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -33,10 +25,8 @@ import org.slf4j.LoggerFactory;
  *   <li>a later version (versions were missed, the provenance cannot tell): {@code c_i+}.</li>
  * </ul>
  *
- * <p>On disk: {@code DIR/<modelId>/scaffold-<clientId>.bin} (ids URL-encoded), a small big-endian
- * binary file with a magic number and format version, written to a temporary file and moved over
- * the old one atomically, so a crash leaves either the old or the new state, never half of one.
- * Not thread-safe: one instance per training thread.
+ * <p>On disk ({@link ModelStateFile}): {@code DIR/<modelId>/scaffold-<clientId>.bin}, replaced
+ * atomically. Not thread-safe: one instance per training thread.
  */
 final class ClientControlVariates {
     private static final Logger LOG = LoggerFactory.getLogger(ClientControlVariates.class);
@@ -51,22 +41,26 @@ final class ClientControlVariates {
      * @param before {@code c_i} it trained with
      * @param after {@code c_i+} it computed
      */
-    record Round(long baseVersion, String updateId, ModelWeights before, ModelWeights after) {
+    record Round(long baseVersion, String updateId, ModelWeights before, ModelWeights after)
+            implements ModelStateFile.VersionedWeights {
         Round {
             Objects.requireNonNull(updateId, "updateId");
             Objects.requireNonNull(before, "before");
             Objects.requireNonNull(after, "after");
         }
+
+        @Override
+        public String label() {
+            return updateId;
+        }
     }
 
     private final String clientId;
-    /** Null: in memory only. */
-    private final Path directory;
-    private final Map<String, Optional<Round>> rounds = new HashMap<>();
+    private final ModelStateFile<Round> rounds;
 
     ClientControlVariates(String clientId, Path directory) {
         this.clientId = Objects.requireNonNull(clientId, "clientId");
-        this.directory = directory;
+        this.rounds = new ModelStateFile<>("SCAFFOLD control variate", "scaffold", MAGIC, FORMAT_VERSION, Round::new, clientId, directory);
     }
 
     /**
@@ -105,63 +99,15 @@ final class ClientControlVariates {
 
     /** Records (and with a directory, persists before returning) the round just trained. */
     void record(String modelId, Round round) {
-        Objects.requireNonNull(round, "round");
-        if (directory != null) {
-            write(file(modelId), modelId, round);
-        }
-        rounds.put(modelId, Optional.of(round));
+        rounds.store(modelId, round);
     }
 
     /** The last round recorded for {@code modelId}, in this process or (with a directory) before it. */
     Optional<Round> lastRound(String modelId) {
-        return rounds.computeIfAbsent(modelId, id -> directory == null ? Optional.empty() : read(file(id), id));
+        return rounds.last(modelId);
     }
 
     Path file(String modelId) {
-        return directory.resolve(StateFiles.segment(modelId)).resolve("scaffold-" + StateFiles.segment(clientId) + ".bin");
-    }
-
-    private void write(Path file, String modelId, Round round) {
-        try {
-            StateFiles.writeAtomically(file, out -> {
-                out.writeInt(MAGIC);
-                out.writeInt(FORMAT_VERSION);
-                out.writeUTF(modelId);
-                out.writeUTF(clientId);
-                out.writeLong(round.baseVersion());
-                out.writeUTF(round.updateId());
-                StateFiles.writeWeights(out, round.before());
-                StateFiles.writeWeights(out, round.after());
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not save the SCAFFOLD control variate of " + clientId + " for model "
-                    + modelId + " to " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private Optional<Round> read(Path file, String modelId) {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-            int magic = in.readInt();
-            int format = in.readInt();
-            if (magic != MAGIC || format != FORMAT_VERSION) {
-                throw new IOException("not a floe SCAFFOLD state file (format " + FORMAT_VERSION + ")");
-            }
-            String storedModel = in.readUTF();
-            String storedClient = in.readUTF();
-            if (!storedModel.equals(modelId) || !storedClient.equals(clientId)) {
-                throw new IOException("it holds model " + storedModel + " of client " + storedClient);
-            }
-            long baseVersion = in.readLong();
-            String updateId = in.readUTF();
-            Round round = new Round(baseVersion, updateId, StateFiles.readWeights(in), StateFiles.readWeights(in));
-            LOG.info("{}: resumed the SCAFFOLD control variate of model {} from {} (trained from version {})", clientId,
-                    modelId, file, baseVersion);
-            return Optional.of(round);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("cannot read the SCAFFOLD state " + file + ": " + e.getMessage()
-                    + "; move it away to start this site's control variate from zero", e);
-        }
+        return rounds.file(modelId);
     }
 }
