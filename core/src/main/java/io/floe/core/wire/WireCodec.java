@@ -6,7 +6,9 @@ import io.floe.schema.ClientRelease;
 import io.floe.schema.DeadLetter;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelSpec;
+import io.floe.schema.ModelChunk;
 import io.floe.schema.ModelUpdate;
+import io.floe.schema.UpdateChunk;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,12 +59,18 @@ public final class WireCodec<T> {
     public static final WireCodec<DeadLetter> DEAD_LETTER = new WireCodec<>("DeadLetter",
             DeadLetter.getClassSchema(), DeadLetter.getEncoder(), DeadLetter.getDecoder());
 
+    public static final WireCodec<UpdateChunk> UPDATE_CHUNK = new WireCodec<>("UpdateChunk",
+            UpdateChunk.getClassSchema(), UpdateChunk.getEncoder(), UpdateChunk.getDecoder());
+    public static final WireCodec<ModelChunk> MODEL_CHUNK = new WireCodec<>("ModelChunk",
+            ModelChunk.getClassSchema(), ModelChunk.getEncoder(), ModelChunk.getDecoder());
+
     /** 2-byte marker C3 01 plus the 8-byte little-endian CRC-64-AVRO fingerprint. */
     private static final int HEADER_LENGTH = 10;
     /** The fingerprints of every record type floe writes now: none of them is a "newer version" of another. */
     private static final Set<Long> CURRENT_FINGERPRINTS = Set.of(ModelSpec.getClassSchema(), ModelUpdate.getClassSchema(),
             GlobalModel.getClassSchema(), AggregationReport.getClassSchema(), ClientRelease.getClassSchema(),
-            ClientHeartbeat.getClassSchema(), DeadLetter.getClassSchema()).stream()
+            ClientHeartbeat.getClassSchema(), DeadLetter.getClassSchema(), UpdateChunk.getClassSchema(),
+            ModelChunk.getClassSchema()).stream()
             .map(SchemaNormalization::parsingFingerprint64).collect(Collectors.toUnmodifiableSet());
 
     private final String typeName;

@@ -1,0 +1,214 @@
+package io.floe.core.chunk;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * A running weighted sum {@code S = sum_k n_k x_k} of float32 vectors that gives the same bits in
+ * any order: each product {@code n_k x_k} (a float32 times an integer weight, exact in 55 bits) is
+ * rounded on its own to a fixed-point grid of 2^-50, half to even, and the grid values are added in
+ * 128-bit two's complement, where addition is exact and so associative and commutative. The result
+ * therefore does not depend on arrival order, on how many subtasks fold parts of it, or on where
+ * chunk boundaries fall: what the issue calls "exact accumulation of n_k x float32 products".
+ * Subtracting a vector that was added ({@link #add} with {@code -n}) restores the previous state
+ * exactly, so a dropped update can be taken out again.
+ *
+ * <p>Cost and limits: 16 bytes per coordinate in memory ({@link #toBytes} keeps 8 for coordinates
+ * whose high word is the sign extension, i.e. |S| < 2^13); values must be finite with |x| < 2^32
+ * and weights |n| < 2^31 (then 2^14 terms cannot overflow). Products below 2^-51 round to zero,
+ * far below the float32 precision of any weight they end up in.
+ *
+ * <p>Another known way is the reproducible binned summation of Demmel and Nguyen (2015,
+ * "Parallel reproducible summation", IEEE TC 64(7)), which needs no bound on the values but
+ * keeps several bins per coordinate; the bound here is checked ({@link #checkValue}) and an update
+ * past it is refused as absurd before it is folded.
+ */
+public final class ExactSum {
+    /** Fraction bits of the fixed-point grid. */
+    public static final int FRACTION_BITS = 50;
+    /** Values must be smaller than this in magnitude (2^32). */
+    public static final float MAX_ABS_VALUE = 0x1p32f;
+    /** Weights must be smaller than this in magnitude (2^31). */
+    public static final long MAX_ABS_WEIGHT = 1L << 31;
+
+    private final long[] hi;
+    private final long[] lo;
+
+    public ExactSum(int length) {
+        this.hi = new long[length];
+        this.lo = new long[length];
+    }
+
+    private ExactSum(long[] hi, long[] lo) {
+        this.hi = hi;
+        this.lo = lo;
+    }
+
+    public int length() {
+        return lo.length;
+    }
+
+    /** Why {@code x} cannot be folded (not finite, or |x| >= 2^32), or null when it can. */
+    public static String checkValue(float x) {
+        if (!Float.isFinite(x)) {
+            return "value " + x + " is not finite";
+        }
+        if (Math.abs(x) >= MAX_ABS_VALUE) {
+            return "value " + x + " is not below 2^32 in magnitude";
+        }
+        return null;
+    }
+
+    /** Adds {@code weight * values[i]} to coordinate i; {@code values.length} must equal {@link #length}. */
+    public void add(long weight, float[] values) {
+        if (values.length != lo.length) {
+            throw new IllegalArgumentException("adding " + values.length + " values to a sum of " + lo.length);
+        }
+        checkWeight(weight);
+        for (int i = 0; i < values.length; i++) {
+            addAt(i, weight, values[i]);
+        }
+    }
+
+    /** Adds {@code weight * values[j]} at coordinate {@code indices[j]}: a sparse vector in O(k), the same bits as its dense form. */
+    public void addSparse(long weight, int[] indices, float[] values) {
+        if (indices.length != values.length) {
+            throw new IllegalArgumentException(indices.length + " indices for " + values.length + " values");
+        }
+        checkWeight(weight);
+        for (int j = 0; j < indices.length; j++) {
+            addAt(indices[j], weight, values[j]);
+        }
+    }
+
+    private static void checkWeight(long weight) {
+        if (weight <= -MAX_ABS_WEIGHT || weight >= MAX_ABS_WEIGHT) {
+            throw new IllegalArgumentException("weight " + weight + " is not below 2^31 in magnitude");
+        }
+    }
+
+    private void addAt(int i, long weight, float x) {
+        int bits = Float.floatToRawIntBits(x);
+        int exp = (bits >>> 23) & 0xFF;
+        if (exp >= 127 + 32) {
+            throw new IllegalArgumentException(checkValue(x) + " (coordinate " + i + ")");
+        }
+        long m = exp == 0 ? (bits & 0x7FFFFF) : ((bits & 0x7FFFFF) | 0x800000);
+        if (m == 0 || weight == 0) {
+            return;
+        }
+        boolean negative = (bits < 0) != (weight < 0);
+        long p = m * Math.abs(weight); // < 2^55
+        int shift = (exp == 0 ? -149 : exp - 150) + FRACTION_BITS; // <= 58
+        long termHi;
+        long termLo;
+        if (shift >= 0) {
+            termLo = p << shift;
+            termHi = shift == 0 ? 0 : p >>> (64 - shift);
+        } else {
+            termHi = 0;
+            termLo = roundShiftRight(p, -shift);
+            if (termLo == 0) {
+                return;
+            }
+        }
+        if (negative) {
+            termLo = -termLo;
+            termHi = ~termHi + (termLo == 0 ? 1 : 0);
+        }
+        long sumLo = lo[i] + termLo;
+        hi[i] += termHi + (Long.compareUnsigned(sumLo, lo[i]) < 0 ? 1 : 0);
+        lo[i] = sumLo;
+    }
+
+    /** {@code p / 2^r} rounded half to even, for 0 <= p < 2^62. */
+    private static long roundShiftRight(long p, int r) {
+        if (r >= 63) {
+            return 0;
+        }
+        long q = p >>> r;
+        long rem = p & ((1L << r) - 1);
+        long half = 1L << (r - 1);
+        if (rem > half || (rem == half && (q & 1) == 1)) {
+            q++;
+        }
+        return q;
+    }
+
+    /** Coordinate i of the sum as a double (one rounding of the exact value's two words). */
+    public double valueAt(int i) {
+        double high = (double) hi[i] * 0x1p64;
+        double low = (double) (lo[i] >>> 1) * 2.0 + (lo[i] & 1);
+        return (high + low) * 0x1p-50;
+    }
+
+    /**
+     * The next model's values: {@code base[i] + scale * S_i / totalWeight}, each computed in double
+     * from the exact sum and rounded once to float32 (FedAvg with a server learning rate: scale = eta_g).
+     */
+    public float[] applyTo(float[] base, long totalWeight, double scale) {
+        if (base.length != lo.length) {
+            throw new IllegalArgumentException("a base of " + base.length + " values for a sum of " + lo.length);
+        }
+        if (totalWeight <= 0) {
+            throw new IllegalArgumentException("total weight must be positive, not " + totalWeight);
+        }
+        float[] next = new float[base.length];
+        for (int i = 0; i < base.length; i++) {
+            next[i] = (float) (base[i] + scale * (valueAt(i) / totalWeight));
+        }
+        return next;
+    }
+
+    /**
+     * Compact bytes for keyed state: the count, every low word, then (index, high word) for each
+     * coordinate whose high word is not the low word's sign extension (rare: |S| >= 2^13).
+     */
+    public byte[] toBytes() {
+        int wide = 0;
+        for (int i = 0; i < lo.length; i++) {
+            if (hi[i] != (lo[i] >> 63)) {
+                wide++;
+            }
+        }
+        ByteBuffer buf = ByteBuffer.allocate(8 + 8 * lo.length + 12 * wide).order(ByteOrder.LITTLE_ENDIAN);
+        buf.putInt(lo.length).putInt(wide);
+        for (long l : lo) {
+            buf.putLong(l);
+        }
+        for (int i = 0; i < lo.length; i++) {
+            if (hi[i] != (lo[i] >> 63)) {
+                buf.putInt(i).putLong(hi[i]);
+            }
+        }
+        return buf.array();
+    }
+
+    public static ExactSum fromBytes(byte[] bytes) {
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int n = buf.getInt();
+        int wide = buf.getInt();
+        long[] lo = new long[n];
+        long[] hi = new long[n];
+        for (int i = 0; i < n; i++) {
+            lo[i] = buf.getLong();
+            hi[i] = lo[i] >> 63;
+        }
+        for (int j = 0; j < wide; j++) {
+            int i = buf.getInt();
+            hi[i] = buf.getLong();
+        }
+        return new ExactSum(hi, lo);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ExactSum other && Arrays.equals(hi, other.hi) && Arrays.equals(lo, other.lo);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(hi) + Arrays.hashCode(lo);
+    }
+}
