@@ -122,7 +122,7 @@ class ExactSumTest {
         assertThat(back.valueAt(1)).isEqualTo(-back.valueAt(0));
         // products below the grid round to zero
         assertThat(back.valueAt(2)).isEqualTo(0.0);
-        assertThat(sum.toBytes().length).isEqualTo(8 + 8 * 4 + 12 * 2);
+        assertThat(sum.toBytes().length).isEqualTo(8 + 8 * 4 + 12 * 3);
     }
 
     @Test
