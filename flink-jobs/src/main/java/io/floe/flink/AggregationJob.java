@@ -1,5 +1,10 @@
 package io.floe.flink;
 
+import io.floe.flink.shard.ChunkFolder;
+import io.floe.flink.shard.ChunkRefetch;
+import io.floe.flink.shard.KafkaChunkRefetch;
+import io.floe.flink.shard.ManifestWriter;
+
 import io.floe.core.wire.TopicNames;
 import io.floe.flink.aggregate.ModelAggregator;
 import io.floe.flink.aggregate.ModelEvent;
@@ -55,7 +60,7 @@ public final class AggregationJob {
         configure(env, options);
         PublishedModels published = publishedModels(options);
         buildPipeline(env, kafkaSource(options, published), kafkaSink(options), options.topics(), options.dpNoiseSecret(),
-                published);
+                published, new KafkaChunkRefetch(options.bootstrapServers, options.kafkaProperties()));
         env.execute("floe aggregation");
     }
 
@@ -93,14 +98,34 @@ public final class AggregationJob {
      */
     public static void buildPipeline(StreamExecutionEnvironment env, Source<InboundRecord, ?, ?> source,
             Sink<OutboundRecord> sink, TopicNames topics, byte[] dpNoiseSecret, PublishedModels resumeFrom) {
+        buildPipeline(env, source, sink, topics, dpNoiseSecret, resumeFrom, null);
+    }
+
+    /**
+     * As above; {@code refetch} reads a folded chunk of a chunked model again from Kafka when its
+     * update is dropped later (a corrupt or missing chunk elsewhere), so it can be taken out of the
+     * sum; null where no such update can be dropped after folding (a job without chunked models).
+     */
+    public static void buildPipeline(StreamExecutionEnvironment env, Source<InboundRecord, ?, ?> source,
+            Sink<OutboundRecord> sink, TopicNames topics, byte[] dpNoiseSecret, PublishedModels resumeFrom, ChunkRefetch refetch) {
         DataStream<InboundRecord> inbound = env.fromSource(source, WatermarkStrategy.noWatermarks(), "floe inbound")
                 .uid("floe-inbound");
         SingleOutputStreamOperator<ModelEvent> events = inbound.process(new RecordDecoder(topics))
                 .name("decode").uid("floe-decode");
-        DataStream<OutboundRecord> published = events.keyBy(e -> e.modelId)
+        SingleOutputStreamOperator<OutboundRecord> published = events.keyBy(e -> e.modelId)
                 .process(new ModelAggregator(topics, dpNoiseSecret, resumeFrom))
                 .name("aggregate").uid("floe-aggregate");
-        published.union(events.getSideOutput(RecordDecoder.DEAD_LETTERS))
+        // chunked models: each chunk folds where its key lands, across every subtask
+        SingleOutputStreamOperator<OutboundRecord> folded = events.getSideOutput(RecordDecoder.CHUNKS).keyBy(c -> c.key)
+                .connect(published.getSideOutput(ModelAggregator.CHUNK_COMMANDS).keyBy(c -> c.key))
+                .process(new ChunkFolder(topics, refetch))
+                .name("fold chunks").uid("floe-chunk-fold");
+        DataStream<OutboundRecord> manifests = published.getSideOutput(ModelAggregator.MANIFEST_PARTS)
+                .union(folded.getSideOutput(ChunkFolder.DIGESTS))
+                .keyBy(p -> p.modelId)
+                .process(new ManifestWriter(topics))
+                .name("write manifests").uid("floe-manifests");
+        published.union(events.getSideOutput(RecordDecoder.DEAD_LETTERS), folded, manifests)
                 .sinkTo(sink).name("floe outbound").uid("floe-outbound");
     }
 

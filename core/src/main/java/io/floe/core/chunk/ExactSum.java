@@ -45,6 +45,11 @@ public final class ExactSum {
         this.lo = lo;
     }
 
+    /** An independent copy. */
+    public ExactSum copy() {
+        return new ExactSum(hi.clone(), lo.clone());
+    }
+
     public int length() {
         return lo.length;
     }

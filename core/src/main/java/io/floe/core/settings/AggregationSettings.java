@@ -42,6 +42,11 @@ import java.util.Optional;
 public record AggregationSettings(RobustnessSettings robustness, DriftSettings drift, AsyncSettings async,
         Optional<CentralDp> centralDp, SelectionSettings selection, RoundSettings round) {
 
+    /** Whether the model is chunked (aggregation.chunkBytes set): its rounds run on the sharded path. */
+    public boolean chunked() {
+        return round.chunkBytes() > 0;
+    }
+
     /** The settings of {@code spec}: its aggregation config, with FedNova's rho defaulting to the clients' momentum. */
     public static AggregationSettings from(ModelSpec spec) {
         return from(spec.getAggregation(), spec.getTraining());
@@ -152,7 +157,8 @@ public record AggregationSettings(RobustnessSettings robustness, DriftSettings d
         DriftSettings drift = new DriftSettings(algorithm, optimizer, eta, scaffoldClients);
         SelectionSettings selection = new SelectionSettings(c.getFractionFit(), c.getMinFitClients(), c.getMinAvailableClients(),
                 c.getClientTimeoutMs());
-        RoundSettings round = new RoundSettings(c.getClientsPerRound(), RoundDeadline.from(c));
+        RoundSettings round = new RoundSettings(c.getClientsPerRound(), RoundDeadline.from(c),
+                c.getChunkBytes() == null ? 0 : c.getChunkBytes());
         return new AggregationSettings(robustness, drift, async, dp, selection, round);
     }
 

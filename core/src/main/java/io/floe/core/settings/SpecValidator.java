@@ -116,6 +116,16 @@ public final class SpecValidator {
         if (spec.getInitialTensors().isEmpty()) {
             return invalid("initialTensors must hold the weights of version 0");
         }
+        Integer chunkBytes = spec.getAggregation().getChunkBytes();
+        if (chunkBytes != null) {
+            String problem = chunkedProblem(spec, settings, chunkBytes);
+            if (problem != null) {
+                return invalid(problem);
+            }
+            if (spec.getInitialTensors().stream().allMatch(r -> !r.getData().hasRemaining())) {
+                return new Result.Valid(null); // version 0 is zeros: nothing to decode or hold
+            }
+        }
         ModelWeights weights;
         try {
             weights = TensorRecords.fromRecords(spec.getInitialTensors());
@@ -128,6 +138,49 @@ public final class SpecValidator {
             }
         }
         return new Result.Valid(weights);
+    }
+
+    /**
+     * What a chunked model (aggregation.chunkBytes set) cannot have yet, or null: the sharded path
+     * folds the averaging family's plain weighted sum (fedavg; FedProx, whose server step is FedAvg's,
+     * with a server learning rate), in sync rounds. Robust rules, scores that change weights,
+     * clipping, caps, central DP, async modes, SCAFFOLD, FedNova, adaptive server optimizers and
+     * compressed chunks come with issues 13 and 15.
+     */
+    static String chunkedProblem(ModelSpec spec, AggregationSettings settings, int chunkBytes) {
+        long parameters = 0;
+        for (io.floe.schema.Tensor t : spec.getInitialTensors()) {
+            long n = 1;
+            for (Integer d : t.getShape()) {
+                n *= d;
+            }
+            parameters += n;
+        }
+        String layout = io.floe.core.chunk.ChunkLayout.problem(parameters, chunkBytes);
+        if (layout != null) {
+            return "aggregation.chunkBytes: " + layout;
+        }
+        String notYet = null;
+        if (settings.async().isAsync()) {
+            notYet = "mode " + settings.async().mode().configName();
+        } else if (!settings.robustness().federatedAveraging()) {
+            notYet = "rule " + spec.getAggregation().getRule();
+        } else if (settings.centralDp().isPresent()) {
+            notYet = "central DP";
+        } else if (settings.drift().algorithm().kind() != DriftAlgorithm.Kind.FEDAVG
+                && settings.drift().algorithm().kind() != DriftAlgorithm.Kind.FEDPROX) {
+            notYet = "algorithm " + settings.drift().algorithm().toSpec();
+        } else if (!(settings.drift().serverOptimizer() instanceof io.floe.core.drift.ServerOptimizer.FedAvg)) {
+            notYet = "serverOptimizer " + spec.getAggregation().getServerOptimizer();
+        } else if (settings.robustness().anomalyPolicy().mode() != io.floe.core.anomaly.Decision.FLAG) {
+            notYet = "anomalyPolicy " + spec.getAggregation().getAnomalyPolicy();
+        } else if (settings.robustness().clipping().isPresent() || settings.robustness().exampleCap().isPresent()) {
+            notYet = "norm clipping or an example cap";
+        } else if (!"none".equals(spec.getTraining().getCompression().trim())) {
+            notYet = "training compression " + spec.getTraining().getCompression();
+        }
+        return notYet == null ? null : "chunked models (aggregation.chunkBytes) aggregate sync fedavg rounds so far; " + notYet
+                + " is not on the chunked path yet: leave chunkBytes unset to use it";
     }
 
     private static Result invalid(String detail) {

@@ -48,5 +48,14 @@ public enum RejectionReason {
     /** The model's privacy budget is spent: it publishes no further versions. */
     PRIVACY_BUDGET_EXHAUSTED,
     /** Sync: the open version carries an explicit selection that does not name the client. */
-    NOT_SELECTED
+    NOT_SELECTED,
+    /**
+     * Chunked models: a chunk's SHA-256 or size is not what its header's manifest lists, or its
+     * values cannot be folded (not finite, or 2^32 or more in magnitude). The whole update is dropped.
+     */
+    CHUNK_MISMATCH,
+    /** Chunked models: a chunk of an admitted update had not arrived when its round's deadline passed. The whole update is dropped. */
+    MISSING_CHUNK,
+    /** Chunked models: a chunk whose header was refused, or that waited for its header longer than the job keeps chunks. */
+    ORPHAN_CHUNK
 }

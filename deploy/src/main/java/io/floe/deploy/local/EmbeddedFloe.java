@@ -1,5 +1,7 @@
 package io.floe.deploy.local;
 
+import io.floe.flink.shard.KafkaChunkRefetch;
+
 import io.floe.core.wire.TopicNames;
 import io.floe.deploy.chaos.FaultTarget;
 import io.floe.deploy.kafka.EmbeddedKafkaBroker;
@@ -86,7 +88,8 @@ public final class EmbeddedFloe implements AutoCloseable, FaultTarget {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             AggregationJob.configure(env, options);
             AggregationJob.buildPipeline(env, AggregationJob.kafkaSource(options), AggregationJob.kafkaSink(options), topics,
-                    dpNoiseSecret != null ? dpNoiseSecret : options.dpNoiseSecret());
+                    dpNoiseSecret != null ? dpNoiseSecret : options.dpNoiseSecret(), PublishedModels.none(),
+                    new KafkaChunkRefetch(options.bootstrapServers, options.kafkaProperties()));
             JobID id = flink.submit(env, "floe aggregation");
             return new EmbeddedFloe(broker, flink, id, topics);
         } catch (Exception | Error e) {
@@ -195,7 +198,7 @@ public final class EmbeddedFloe implements AutoCloseable, FaultTarget {
         AggregationJob.configure(env, options);
         PublishedModels published = AggregationJob.publishedModels(options);
         AggregationJob.buildPipeline(env, AggregationJob.kafkaSource(options, published), AggregationJob.kafkaSink(options), topics,
-                options.dpNoiseSecret(), published);
+                options.dpNoiseSecret(), published, new KafkaChunkRefetch(options.bootstrapServers, options.kafkaProperties()));
         jobId = flink.submit(env, "floe aggregation");
         return jobId;
     }

@@ -18,17 +18,17 @@ import java.time.Instant;
  * record stays at its topic, partition and offset. Copying a value of tens of MiB into a dead letter
  * would make a record larger than the sink may write, and fail the job on input.
  */
-final class DeadLetters implements Serializable {
+public final class DeadLetters implements Serializable {
     /** The largest value a dead letter carries whole: 1 MiB, Kafka's default record size. */
     static final int INLINE_PAYLOAD_BYTES = 1024 * 1024;
 
     private final String topic;
 
-    DeadLetters(TopicNames topics) {
+    public DeadLetters(TopicNames topics) {
         this.topic = topics.deadLetter();
     }
 
-    OutboundRecord of(InboundRecord in, Rejection rejection, String modelId, String clientId, String updateId) {
+    public OutboundRecord of(InboundRecord in, Rejection rejection, String modelId, String clientId, String updateId) {
         byte[] payload = in.value;
         long payloadBytes = in.value == null ? -1 : in.value.length;
         byte[] sha256 = null;

@@ -1,5 +1,9 @@
 package io.floe.flink.aggregate;
 
+import io.floe.flink.shard.ChunkCommand;
+import io.floe.flink.shard.ManifestPart;
+import org.apache.flink.util.OutputTag;
+
 import io.floe.core.validate.Rejection;
 import io.floe.core.validate.RejectionReason;
 import io.floe.core.wire.MalformedRecordException;
@@ -42,6 +46,12 @@ import org.slf4j.LoggerFactory;
  */
 public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, OutboundRecord> {
     private static final Logger LOG = LoggerFactory.getLogger(ModelAggregator.class);
+    /** Commands to the chunk folders of chunked models, keyed by {@code modelId#index} downstream. */
+    public static final OutputTag<ChunkCommand> CHUNK_COMMANDS = new OutputTag<>("chunk-commands") {
+    };
+    /** Chunked versions decided here, to the manifest writer (keyed by model id downstream). */
+    public static final OutputTag<ManifestPart> MANIFEST_PARTS = new OutputTag<>("manifest-parts") {
+    };
 
     private final TopicNames topics;
     private final DeadLetters deadLetters;
@@ -92,8 +102,12 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     @Override
     public void processElement(ModelEvent event, Context ctx, Collector<OutboundRecord> collector) throws Exception {
         Instant now = Instant.ofEpochMilli(ctx.timestamp() != null && ctx.timestamp() > 0 ? ctx.timestamp() : System.currentTimeMillis());
-        Outputs out = new Outputs(topics, deadLetters, collector, metrics);
+        Outputs out = outputs(collector, ctx);
         states.model().atKey(ctx.getCurrentKey());
+        if (event.kind == ModelEvent.Kind.CHUNK_RECEIPT) {
+            onReceipt(event, now, ctx, out);
+            return;
+        }
         if (states.model().exists()) {
             metrics.modelExists(ctx.getCurrentKey());
         }
@@ -124,8 +138,26 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             case RELEASE -> onRelease((ClientRelease) record, origin, out);
             case UPDATE -> onUpdate((ModelUpdate) record, origin, now, ctx, out);
             case HEARTBEAT -> states.clients().heard(((ClientHeartbeat) record).getClientId(), now);
+            case CHUNK_RECEIPT -> throw new IllegalStateException("receipts are handled above");
             default -> throw new IllegalStateException("unknown event kind " + event.kind);
         }
+    }
+
+    /** The operator's outputs: records to the sink, commands to chunk folders and chunked versions to the manifest writer as side outputs. */
+    private Outputs outputs(Collector<OutboundRecord> collector, KeyedProcessFunction<String, ModelEvent, OutboundRecord>.Context ctx) {
+        return new Outputs(topics, deadLetters, collector, metrics, c -> ctx.output(CHUNK_COMMANDS, c),
+                p -> ctx.output(MANIFEST_PARTS, p));
+    }
+
+    /** A receipt of a chunk of a chunked model's update: the sharded rounds check it against its header. */
+    private void onReceipt(ModelEvent event, Instant now, Context ctx, Outputs out) throws Exception {
+        if (!states.model().exists() || !states.model().settings().chunked()) {
+            out.deadLetter(event.origin, Rejection.of(RejectionReason.ORPHAN_CHUNK, "chunk " + event.receipt.index + " of update "
+                    + event.receipt.updateId + ": model '" + event.modelId + "' " + (states.model().exists() ? "is not chunked"
+                    : "does not exist")), event.modelId, null, event.receipt.updateId);
+            return;
+        }
+        modes.sharded().onReceipt(event.receipt, event.origin, new ModelContext(states, now, ctx.timerService(), out));
     }
 
     /** The event's record, decoded once: the one decode of an update's tensors' container in the job. */
@@ -136,6 +168,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             case RELEASE -> WireCodec.CLIENT_RELEASE.decode(value);
             case UPDATE -> WireCodec.MODEL_UPDATE.decode(value);
             case HEARTBEAT -> WireCodec.CLIENT_HEARTBEAT.decode(value);
+            case CHUNK_RECEIPT -> throw new IllegalStateException("a receipt carries no record");
         };
     }
 
@@ -145,7 +178,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         states.model().atKey(ctx.getCurrentKey());
         if (!states.model().exists()) {
             if (states.awaitingSpec().isDeadline(timestamp)) {
-                Outputs out = new Outputs(topics, deadLetters, collector, metrics);
+                Outputs out = outputs(collector, ctx);
                 for (InboundRecord origin : states.awaitingSpec().takeAll(ctx.timerService())) {
                     deadLetter(WireCodec.MODEL_UPDATE.decode(origin.value), origin, RejectionReason.UNKNOWN_MODEL, "model '"
                             + ctx.getCurrentKey() + "' is on the models topic but no ModelSpec for it arrived within "
@@ -154,9 +187,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             }
             return;
         }
-        ModelContext model = new ModelContext(states, Instant.ofEpochMilli(timestamp), ctx.timerService(),
-                new Outputs(topics, deadLetters, collector, metrics));
-        modes.of(model.settings().async().mode()).onTimer(timestamp, model);
+        ModelContext model = new ModelContext(states, Instant.ofEpochMilli(timestamp), ctx.timerService(), outputs(collector, ctx));
+        modes.of(model.settings()).onTimer(timestamp, model);
     }
 
     /** An update, decoded once here: refused when its model is unknown or out of privacy budget, else its mode's. */
@@ -177,7 +209,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             return;
         }
         ModelContext model = new ModelContext(states, now, ctx.timerService(), out);
-        modes.of(model.settings().async().mode()).onUpdate(update, origin, model);
+        modes.of(model.settings()).onUpdate(update, origin, model);
     }
 
     /**

@@ -8,11 +8,13 @@ import io.floe.flink.io.InboundRecord;
  * keeps Flink's type system out of Avro) and the inbound record for dead-letter provenance.
  */
 public class ModelEvent {
-    public enum Kind { SPEC, RELEASE, UPDATE, HEARTBEAT }
+    public enum Kind { SPEC, RELEASE, UPDATE, HEARTBEAT, CHUNK_RECEIPT }
 
     public String modelId;
     public Kind kind;
     public InboundRecord origin;
+    /** CHUNK_RECEIPT only: what routing learned of an UpdateChunk (whose bytes went to its folder, not here). */
+    public io.floe.flink.shard.ChunkReceipt receipt;
 
     public ModelEvent() {
     }

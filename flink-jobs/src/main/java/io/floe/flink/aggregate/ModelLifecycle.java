@@ -1,5 +1,8 @@
 package io.floe.flink.aggregate;
 
+import io.floe.core.chunk.ChunkLayout;
+import io.floe.core.server.ChunkedVersions;
+
 import io.floe.core.privacy.PrivacyLedger;
 import io.floe.core.round.ClientSelection;
 import io.floe.core.settings.AggregationSettings;
@@ -70,7 +73,7 @@ final class ModelLifecycle {
             return;
         }
         GlobalModel current = states.model().current();
-        if (!initial.sameLayout(states.model().weights(current))) {
+        if (!sameLayout(spec, settings, initial, current)) {
             out.deadLetter(origin, Rejection.of(RejectionReason.INVALID_SPEC, "model " + spec.getModelId()
                     + " exists with a different tensor layout; use a new modelId"), spec.getModelId(), null, null);
             return;
@@ -82,12 +85,12 @@ final class ModelLifecycle {
                 spec.getAggregation().getServerOptimizer(), spec.getAggregation().getClientsPerRound());
         ModelContext ctx = new ModelContext(states, now, timers, out);
         if (change.modeChanged()) {
-            modes.of(change.modeBefore()).onDropped(ctx);
+            modes.of(change.modeBefore()).onDropped(ctx); // a chunked model's mode never changes (sync only)
         }
         for (ModelState holder : states.all()) {
             holder.reconfigure(change);
         }
-        modes.of(change.modeAfter()).onSpec(ctx);
+        modes.of(settings).onSpec(ctx);
     }
 
     /**
@@ -113,6 +116,10 @@ final class ModelLifecycle {
 
     private void create(ModelSpec spec, AggregationSettings settings, ModelWeights initial, Instant now, TimerService timers,
             Outputs out) throws Exception {
+        if (settings.chunked()) {
+            createChunked(spec, settings, now, timers, out);
+            return;
+        }
         GlobalModel v0 = ModelVersions.versionZero(spec, initial, now);
         ClientSelection.Selection selection = states.clients().selection(spec, settings, 0, now);
         v0.setSelection(selection.clients());
@@ -126,8 +133,46 @@ final class ModelLifecycle {
                 spec.getAggregation().getClientsPerRound());
         out.report(ReportBuilder.created(v0, settings.async().mode(),
                 selection.note().isEmpty() ? note : note + "; " + selection.note()));
-        modes.of(settings.async().mode()).onSpec(new ModelContext(states, now, timers, out));
+        modes.of(settings).onSpec(new ModelContext(states, now, timers, out));
         LOG.info("created model {} ({}), version 0 published", spec.getModelId(), spec.getArchitecture());
+    }
+
+    /** Version 0 of a chunked model: its chunks from the spec through the folders, its manifest and report through the manifest writer. */
+    private void createChunked(ModelSpec spec, AggregationSettings settings, Instant now, TimerService timers, Outputs out)
+            throws Exception {
+        GlobalModel v0 = ChunkedVersions.versionZero(spec, now);
+        ClientSelection.Selection selection = states.clients().selection(spec, settings, 0, now);
+        v0.setSelection(selection.clients());
+        states.model().storeSpec(spec, settings);
+        String note = String.format(Locale.ROOT, "created from spec: architecture %s, rule %s, %d clients per round, %d parameters in %d"
+                + " chunks of %d bytes", spec.getArchitecture(), spec.getAggregation().getRule(), spec.getAggregation().getClientsPerRound(),
+                v0.getChunks().getParameters(), ChunkLayout.of(v0.getChunks()).count(), v0.getChunks().getChunkBytes());
+        modes.sharded().create(spec, v0, selection.note().isEmpty() ? note : note + "; " + selection.note(), out);
+        modes.of(settings).onSpec(new ModelContext(states, now, timers, out));
+        LOG.info("created chunked model {} ({}), version 0 goes out as its {} chunks", spec.getModelId(), spec.getArchitecture(),
+                ChunkLayout.of(v0.getChunks()).count());
+    }
+
+    /**
+     * Whether a reconfiguring spec keeps the model's identity: the same tensor names and shapes, and
+     * for a chunked model the same chunk size (a model cannot become chunked, or stop being, in place).
+     */
+    private boolean sameLayout(ModelSpec spec, AggregationSettings settings, ModelWeights initial, GlobalModel current) throws Exception {
+        boolean wasChunked = current.getChunks() != null;
+        if (wasChunked || settings.chunked()) {
+            if (!wasChunked || !settings.chunked() || current.getChunks().getChunkBytes() != settings.round().chunkBytes()
+                    || current.getTensors().size() != spec.getInitialTensors().size()) {
+                return false;
+            }
+            for (int i = 0; i < current.getTensors().size(); i++) {
+                if (!current.getTensors().get(i).getName().equals(spec.getInitialTensors().get(i).getName())
+                        || !current.getTensors().get(i).getShape().equals(spec.getInitialTensors().get(i).getShape())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return initial.sameLayout(states.model().weights(current));
     }
 
     /**
@@ -138,6 +183,12 @@ final class ModelLifecycle {
      */
     private void continueFrom(GlobalModel newest, ModelSpec spec, AggregationSettings settings, ModelWeights initial,
             InboundRecord origin, Instant now, TimerService timers, Outputs out) throws Exception {
+        if (settings.chunked() || newest.getChunks() != null) {
+            out.deadLetter(origin, Rejection.of(RejectionReason.INVALID_SPEC, "model " + spec.getModelId() + " is published at version "
+                    + newest.getVersion() + "; a chunked model cannot continue from the topics yet (its chunks live in the job's state):"
+                    + " restore the job from a checkpoint or savepoint"), spec.getModelId(), null, null);
+            return;
+        }
         if (!initial.sameLayout(TensorRecords.fromRecords(newest.getTensors()))) {
             out.deadLetter(origin, Rejection.of(RejectionReason.INVALID_SPEC, "model " + spec.getModelId() + " is published at version "
                     + newest.getVersion() + " with a different tensor layout; use a new modelId"), spec.getModelId(), null, null);

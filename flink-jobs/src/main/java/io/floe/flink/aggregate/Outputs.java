@@ -1,5 +1,9 @@
 package io.floe.flink.aggregate;
 
+import io.floe.flink.shard.ChunkCommand;
+import io.floe.flink.shard.ManifestPart;
+import java.util.function.Consumer;
+
 import io.floe.core.validate.Rejection;
 import io.floe.core.wire.TopicNames;
 import io.floe.core.wire.WireCodec;
@@ -20,12 +24,42 @@ public final class Outputs {
     private final DeadLetters deadLetters;
     private final Collector<OutboundRecord> out;
     private final AggregationMetrics metrics;
+    private final Consumer<ChunkCommand> chunkCommands;
+    private final Consumer<ManifestPart> manifestParts;
 
     Outputs(TopicNames topics, DeadLetters deadLetters, Collector<OutboundRecord> out, AggregationMetrics metrics) {
+        this(topics, deadLetters, out, metrics, c -> {
+            throw new IllegalStateException("no chunk folders here");
+        }, p -> {
+            throw new IllegalStateException("no manifest writer here");
+        });
+    }
+
+    /** As above, with where commands to chunk folders and parts of chunked versions go (side outputs of the operator). */
+    Outputs(TopicNames topics, DeadLetters deadLetters, Collector<OutboundRecord> out, AggregationMetrics metrics,
+            Consumer<ChunkCommand> chunkCommands, Consumer<ManifestPart> manifestParts) {
         this.topics = topics;
         this.deadLetters = deadLetters;
         this.out = out;
         this.metrics = metrics;
+        this.chunkCommands = chunkCommands;
+        this.manifestParts = manifestParts;
+    }
+
+    /** A command to one chunk's folder ({@link io.floe.flink.shard.ChunkFolder}). */
+    public void chunkCommand(ChunkCommand command) {
+        chunkCommands.accept(command);
+    }
+
+    /**
+     * A chunked model's next version and its report, to the {@link io.floe.flink.shard.ManifestWriter},
+     * which publishes both once every chunk of the version is out; counted in the metrics now.
+     */
+    public void chunkedVersion(GlobalModel version, AggregationReport report) {
+        manifestParts.accept(ManifestPart.pending(version.getModelId(), version.getVersion(), WireCodec.GLOBAL_MODEL.encode(version),
+                WireCodec.AGGREGATION_REPORT.encode(report)));
+        metrics.published(version);
+        metrics.reported(report);
     }
 
     /** A new global model {@code version} as {@code bytes} (its single-object encoding) on the models topic. */

@@ -1,5 +1,11 @@
 package io.floe.flink.aggregate;
 
+import io.floe.core.chunk.ChunkData;
+import io.floe.flink.shard.ChunkEvent;
+import io.floe.flink.shard.ChunkReceipt;
+import io.floe.schema.UpdateChunk;
+import java.nio.ByteBuffer;
+
 import io.floe.core.validate.Rejection;
 import io.floe.core.validate.RejectionReason;
 import io.floe.core.wire.MalformedRecordException;
@@ -25,6 +31,9 @@ import org.apache.flink.util.OutputTag;
  */
 public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
     public static final OutputTag<OutboundRecord> DEAD_LETTERS = new OutputTag<>("dead-letters") {
+    };
+    /** Chunks of chunked models' updates, to their folders. */
+    public static final OutputTag<ChunkEvent> CHUNKS = new OutputTag<>("update-chunks") {
     };
 
     private final TopicNames topics;
@@ -53,6 +62,8 @@ public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
                         + " upgrade the job to read it"), null, null, null));
             } else if (topics.control().equals(in.topic)) {
                 route(new ModelEvent(WireCodec.MODEL_SPEC.modelIdOf(in.value), ModelEvent.Kind.SPEC, in), ctx, out);
+            } else if (topics.updates().equals(in.topic) && WireCodec.UPDATE_CHUNK.hasHeaderOf(in.value)) {
+                routeChunk(in, ctx, out);
             } else if (topics.updates().equals(in.topic)) {
                 route(new ModelEvent(WireCodec.MODEL_UPDATE.modelIdOf(in.value), ModelEvent.Kind.UPDATE, in), ctx, out);
             } else if (topics.clients().equals(in.topic)) {
@@ -64,6 +75,31 @@ public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
         } catch (MalformedRecordException e) {
             ctx.output(DEAD_LETTERS, deadLetters.of(in, Rejection.of(RejectionReason.UNDECODABLE, e.getMessage()), null, null, null));
         }
+    }
+
+    /**
+     * A chunk of a chunked model's update: its bytes go to the chunk's folder (side output
+     * {@link #CHUNKS}, key {@code modelId#index}), and a receipt (SHA-256, size, whether its values
+     * can be folded) to the model's coordinator. A chunk keyed otherwise is dead-lettered KEY_MISMATCH.
+     */
+    private void routeChunk(InboundRecord in, Context ctx, Collector<ModelEvent> out) {
+        UpdateChunk chunk = WireCodec.UPDATE_CHUNK.decode(in.value);
+        String key = ChunkData.key(chunk.getModelId(), chunk.getIndex());
+        if (in.key == null || !Arrays.equals(key.getBytes(StandardCharsets.UTF_8), in.key)) {
+            ctx.output(DEAD_LETTERS, deadLetters.of(in, Rejection.of(RejectionReason.KEY_MISMATCH, "chunk " + chunk.getIndex()
+                    + " of update " + chunk.getUpdateId() + " with " + (in.key == null ? "no key" : "key '"
+                    + new String(in.key, StandardCharsets.UTF_8) + "'") + ": chunks are keyed modelId#index ('" + key + "')"),
+                    chunk.getModelId(), null, chunk.getUpdateId()));
+            return;
+        }
+        ByteBuffer data = chunk.getData();
+        String problem = data.remaining() % 4 != 0 ? data.remaining() + " bytes of data are not whole float32 values"
+                : ChunkData.problem(ChunkData.decode(data, data.remaining() / 4));
+        ModelEvent receipt = new ModelEvent(chunk.getModelId(), ModelEvent.Kind.CHUNK_RECEIPT,
+                new InboundRecord(in.topic, in.partition, in.offset, in.timestamp, in.key, null));
+        receipt.receipt = new ChunkReceipt(chunk.getUpdateId(), chunk.getIndex(), ChunkData.sha256(data), data.remaining(), problem);
+        ctx.output(CHUNKS, new ChunkEvent(key, chunk.getModelId(), chunk.getUpdateId(), chunk.getIndex(), in));
+        out.collect(receipt);
     }
 
     /** Hands on {@code event} when its record is keyed by its model id; dead-letters it KEY_MISMATCH otherwise. */

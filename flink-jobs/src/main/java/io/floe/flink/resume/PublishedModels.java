@@ -192,6 +192,9 @@ public final class PublishedModels implements Serializable {
             return;
         }
         try {
+            if (r.topic().equals(topics.models()) && WireCodec.MODEL_CHUNK.hasHeaderOf(r.value())) {
+                return; // a chunk of a chunked model: its manifest (a GlobalModel) is what counts here
+            }
             if (r.topic().equals(topics.models())) {
                 // a compacted topic may still hold older versions (compaction lags), and a version 0
                 // republished by an older job may follow a newer version: the highest version counts

@@ -53,6 +53,17 @@ public final class OpenRound implements ModelState {
         excluded.put(clientId, Boolean.TRUE);
     }
 
+    /** Takes {@code clientId}'s accepted update out of the round; its response still takes its seat (as an excluded one). */
+    public void drop(String clientId) throws Exception {
+        updates.remove(clientId);
+        excluded.put(clientId, Boolean.TRUE);
+    }
+
+    /** The stored bytes of the update {@code clientId} contributed to this round, or null. */
+    public byte[] updateOf(String clientId) throws Exception {
+        return updates.get(clientId);
+    }
+
     /** The updateId of the update {@code clientId} contributed to this round, or null. */
     public String updateIdOf(String clientId) throws Exception {
         byte[] stored = updates.get(clientId);

@@ -1,0 +1,233 @@
+package io.floe.deploy.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.floe.core.chunk.ChunkData;
+import io.floe.core.chunk.ChunkedModelAssembly;
+import io.floe.core.chunk.ChunkedUpdates;
+import io.floe.core.chunk.ExactSum;
+import io.floe.core.wire.WireCodec;
+import io.floe.schema.AggregationConfig;
+import io.floe.schema.AggregationReport;
+import io.floe.schema.ClientTrainingConfig;
+import io.floe.schema.DeadLetter;
+import io.floe.schema.GlobalModel;
+import io.floe.schema.ModelChunk;
+import io.floe.schema.ModelSpec;
+import io.floe.schema.ModelUpdate;
+import io.floe.schema.Tensor;
+import io.floe.schema.UpdateChunk;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Chunked models through the real broker and job (issue 12): updates travel as a header plus
+ * chunk records, every chunk folds on the subtask its key lands on, and the next version is the
+ * same bits whatever the parallelism, partition count, chunk size or arrival order; an update with
+ * a corrupt chunk is dropped as a whole, its chunks that were folded already taken out again.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class ChunkedRoundsITCase {
+    private static final String MODEL_ID = "big";
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final int PARAMETERS = 10_000;
+    private static final int CLIENTS = 3;
+
+    @Test
+    void theSameModelBitForBitAtParallelismOneAndTwoAcrossPartitionsAndChunkSizes() throws Exception {
+        float[] initial = values(PARAMETERS, 1, 0.1);
+        List<float[]> deltas = List.of(values(PARAMETERS, 2, 0.01), values(PARAMETERS, 3, 0.001), values(PARAMETERS, 4, 0.05));
+        long[] examples = {120, 7, 33};
+        float[] expected = fedAvg(initial, deltas, examples);
+
+        float[] a = runRound(1, 1, 4096, initial, deltas, examples, 1, -1).values;
+        float[] b = runRound(2, 3, 4096, initial, deltas, examples, 2, -1).values;
+        float[] c = runRound(2, 2, 1024 * 12, initial, deltas, examples, 3, -1).values;
+
+        assertThat(a).containsExactly(expected);
+        assertThat(b).containsExactly(expected);
+        assertThat(c).containsExactly(expected);
+    }
+
+    @Test
+    void anUpdateWithACorruptChunkIsDroppedAsAWholeAfterItsOtherChunksWereFolded() throws Exception {
+        float[] initial = values(PARAMETERS, 1, 0.1);
+        List<float[]> deltas = List.of(values(PARAMETERS, 2, 0.01), values(PARAMETERS, 3, 0.001), values(PARAMETERS, 4, 0.05));
+        long[] examples = {120, 7, 33};
+        // client 1's last chunk is corrupt: the version is FedAvg of clients 0 and 2 only
+        float[] expected = fedAvg(initial, List.of(deltas.get(0), deltas.get(2)), new long[] {120, 33});
+
+        Outcome out = runRound(2, 3, 4096, initial, deltas, examples, 5, 1);
+
+        assertThat(out.values).containsExactly(expected);
+        assertThat(out.report.getAccepted()).extracting(a -> a.getClientId()).containsExactlyInAnyOrder("site-0", "site-2");
+        assertThat(out.report.getRejected()).extracting(r -> r.getReason()).containsExactly("CHUNK_MISMATCH");
+        assertThat(out.letters).extracting(DeadLetter::getReason).contains("CHUNK_MISMATCH");
+        assertThat(out.letters.stream().filter(d -> d.getReason().equals("CHUNK_MISMATCH")).findFirst().orElseThrow().getDetail())
+                .contains("chunk 9 of update u-1");
+    }
+
+    private record Outcome(float[] values, AggregationReport report, List<DeadLetter> letters) {
+    }
+
+    /** One round of CLIENTS updates; the client {@code corrupt} (or -1) sends its last chunk with one byte flipped. */
+    private static Outcome runRound(int parallelism, int partitions, int chunkBytes, float[] initial, List<float[]> deltas,
+            long[] examples, long seed, int corrupt) throws Exception {
+        try (EmbeddedFloe floe = EmbeddedFloe.start(parallelism, partitions, Duration.ofMillis(300), "0")) {
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, floe.bootstrapServers());
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>(floe.topics().control(), bytes(MODEL_ID), WireCodec.MODEL_SPEC.encode(
+                        spec(initial, chunkBytes)))).get();
+                awaitModel(floe, 0, initial.length);
+                List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+                List<ProducerRecord<byte[], byte[]>> headers = new ArrayList<>();
+                for (int k = 0; k < deltas.size(); k++) {
+                    ChunkedUpdates.Cut cut = ChunkedUpdates.cut(MODEL_ID, "u-" + k, deltas.get(k), chunkBytes);
+                    ModelUpdate header = ModelUpdate.newBuilder().setUpdateId("u-" + k).setModelId(MODEL_ID).setClientId("site-" + k)
+                            .setBaseVersion(0).setNumExamples(examples[k]).setLocalSteps(1).setCreatedAt(Instant.now())
+                            .setTensors(List.of()).setMetrics(Map.of("loss", 1.0 + k)).setChunks(cut.manifest()).build();
+                    headers.add(new ProducerRecord<>(floe.topics().updates(), bytes(MODEL_ID), WireCodec.MODEL_UPDATE.encode(header)));
+                    for (UpdateChunk chunk : cut.chunks()) {
+                        UpdateChunk sent = chunk;
+                        if (k == corrupt && chunk.getIndex() == cut.chunks().size() - 1) {
+                            ByteBuffer flipped = ByteBuffer.wrap(chunk.getData().array().clone());
+                            flipped.put(0, (byte) (flipped.get(0) ^ 0x40));
+                            sent = UpdateChunk.newBuilder(chunk).setData(flipped).build();
+                        }
+                        records.add(new ProducerRecord<>(floe.topics().updates(), bytes(ChunkData.key(MODEL_ID, chunk.getIndex())),
+                                WireCodec.UPDATE_CHUNK.encode(sent)));
+                    }
+                }
+                // arrival order: shuffled chunks, headers among them (some chunks come before their header)
+                Collections.shuffle(records, new Random(seed));
+                for (int k = 0; k < headers.size(); k++) {
+                    records.add(Math.min(records.size(), (k + 1) * records.size() / (headers.size() + 1)), headers.get(k));
+                }
+                if (corrupt >= 0) {
+                    // the corrupt chunk last, so the update's other chunks are folded before it is found
+                    ProducerRecord<byte[], byte[]> bad = records.stream().filter(r -> new String(r.key(), StandardCharsets.UTF_8)
+                            .endsWith("#" + (ChunkLayoutCount.of(initial.length, chunkBytes) - 1))
+                            && WireCodec.UPDATE_CHUNK.hasHeaderOf(r.value())
+                            && WireCodec.UPDATE_CHUNK.decode(r.value()).getUpdateId().equals("u-" + corrupt)).findFirst().orElseThrow();
+                    records.remove(bad);
+                    records.add(bad);
+                }
+                for (ProducerRecord<byte[], byte[]> r : records) {
+                    producer.send(r).get();
+                }
+            }
+            float[] v1 = awaitModel(floe, 1, initial.length);
+            AggregationReport report = CommittedRecords.read(floe.bootstrapServers(), floe.topics().reports(), Duration.ofSeconds(10))
+                    .stream().map(r -> WireCodec.AGGREGATION_REPORT.decode(r.value())).filter(r -> r.getVersion() == 1).findFirst()
+                    .orElseThrow();
+            List<DeadLetter> letters = CommittedRecords.read(floe.bootstrapServers(), floe.topics().deadLetter(), Duration.ofSeconds(10))
+                    .stream().map(r -> WireCodec.DEAD_LETTER.decode(r.value())).toList();
+            assertThat(floe.jobStatus()).isEqualTo("RUNNING");
+            return new Outcome(v1, report, letters);
+        }
+    }
+
+    /** Chunk count of a layout, for picking the last chunk. */
+    private static final class ChunkLayoutCount {
+        static int of(int parameters, int chunkBytes) {
+            return io.floe.core.chunk.ChunkLayout.of(parameters, chunkBytes).count();
+        }
+    }
+
+    private static float[] awaitModel(EmbeddedFloe floe, long version, int parameters) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            ChunkedModelAssembly assembly = new ChunkedModelAssembly(MODEL_ID);
+            for (ConsumerRecord<byte[], byte[]> r : CommittedRecords.read(floe.bootstrapServers(), floe.topics().models(),
+                    Duration.ofSeconds(10))) {
+                if (WireCodec.MODEL_CHUNK.hasHeaderOf(r.value())) {
+                    ModelChunk c = WireCodec.MODEL_CHUNK.decode(r.value());
+                    if (c.getVersion() == version) {
+                        assembly.offer(c);
+                    }
+                } else {
+                    GlobalModel m = WireCodec.GLOBAL_MODEL.decode(r.value());
+                    if (m.getVersion() == version) {
+                        assembly.offer(m);
+                    }
+                }
+            }
+            Optional<GlobalModel> done = assembly.complete();
+            if (done.isPresent()) {
+                float[] out = new float[parameters];
+                int at = 0;
+                for (Tensor t : done.get().getTensors()) {
+                    float[] v = ChunkData.decode(t.getData(), t.getData().remaining() / 4);
+                    System.arraycopy(v, 0, out, at, v.length);
+                    at += v.length;
+                }
+                return out;
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError("version " + version + " of " + MODEL_ID + " not complete within " + WAIT);
+    }
+
+    private static ModelSpec spec(float[] initial, int chunkBytes) {
+        List<Tensor> tensors = List.of(
+                Tensor.newBuilder().setName("w").setShape(List.of(100, 90)).setData(ByteBuffer.wrap(ChunkData.encode(initial, 0, 9000)))
+                        .build(),
+                Tensor.newBuilder().setName("b").setShape(List.of(1000)).setData(ByteBuffer.wrap(ChunkData.encode(initial, 9000, 1000)))
+                        .build());
+        return ModelSpec.newBuilder().setModelId(MODEL_ID).setArchitecture("opaque").setInitialTensors(tensors)
+                .setAggregation(AggregationConfig.newBuilder().setRule("fedavg").setClientsPerRound(CLIENTS).setChunkBytes(chunkBytes)
+                        .build())
+                .setTraining(ClientTrainingConfig.newBuilder().build()).setCreatedAt(Instant.now()).build();
+    }
+
+    /** FedAvg by the exact sum, as the job computes it: w + sum n_k x_k / n. */
+    private static float[] fedAvg(float[] initial, List<float[]> deltas, long[] examples) {
+        ExactSum sum = new ExactSum(initial.length);
+        long total = 0;
+        for (int k = 0; k < deltas.size(); k++) {
+            sum.add(examples[k], deltas.get(k));
+            total += examples[k];
+        }
+        float[] out = sum.applyTo(initial, total, 1.0);
+        // and the plain double FedAvg agrees to float precision
+        for (int i = 0; i < initial.length; i++) {
+            double plain = initial[i];
+            for (int k = 0; k < deltas.size(); k++) {
+                plain += examples[k] * (double) deltas.get(k)[i] / total;
+            }
+            assertThat((double) out[i]).isCloseTo(plain, org.assertj.core.data.Offset.offset(1e-6 * Math.max(1, Math.abs(plain))));
+        }
+        return out;
+    }
+
+    private static float[] values(int n, long seed, double scale) {
+        Random rnd = new Random(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (rnd.nextGaussian() * scale);
+        }
+        return v;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

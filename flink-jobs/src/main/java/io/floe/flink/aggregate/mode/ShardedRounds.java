@@ -1,0 +1,328 @@
+package io.floe.flink.aggregate.mode;
+
+import io.floe.core.chunk.ChunkLayout;
+import io.floe.core.chunk.ExactSum;
+import io.floe.core.round.ClientSelection;
+import io.floe.core.round.RoundDeadline;
+import io.floe.core.round.SyncRound;
+import io.floe.core.server.ChunkedVersions;
+import io.floe.core.server.ReportBuilder;
+import io.floe.core.validate.Rejection;
+import io.floe.core.validate.RejectionReason;
+import io.floe.core.wire.WireCodec;
+import io.floe.flink.aggregate.Outputs;
+import io.floe.flink.aggregate.state.ModelStates;
+import io.floe.flink.io.InboundRecord;
+import io.floe.flink.shard.ChunkCommand;
+import io.floe.flink.shard.ChunkReceipt;
+import io.floe.schema.AggregationReport;
+import io.floe.schema.GlobalModel;
+import io.floe.schema.ModelSpec;
+import io.floe.schema.ModelUpdate;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sync rounds of a chunked model: the coordinator's side of the sharded path. An update is a
+ * header (a ModelUpdate with a ChunkManifest) and chunk records that go straight to their
+ * {@link io.floe.flink.shard.ChunkFolder}s. The header joins the round as in {@link SyncRounds}
+ * (base version, one update per client, selection, quarantine), and every chunk is told to fold
+ * the update (ADMIT). Routing's receipts say what each chunk holds; an update is complete when every
+ * chunk's SHA-256 and size match its manifest and its values can be folded. A mismatch drops the
+ * whole update (one dead letter naming the chunk, a DROP to every chunk), as does a chunk still
+ * missing at the round's deadline. When the round has its clients and all of them are complete,
+ * every chunk is told to CLOSE (members, n_k, eta_g) and the next version and its report go to the
+ * {@link io.floe.flink.shard.ManifestWriter}.
+ *
+ * <p>No update is held here (headers only: bytes, not tensors), so the coordinator's state is
+ * O(K) and the model's O(d) lives across the folders.
+ */
+public final class ShardedRounds implements AggregationMode {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardedRounds.class);
+    /** Noted in each report until issue 13 computes them from the folders' partial sums. */
+    static final String NO_SCORES_NOTE = "anomaly scores are not computed for chunked models yet";
+
+    private final ModelStates states;
+
+    public ShardedRounds(ModelStates states) {
+        this.states = states;
+    }
+
+    /** Version 0 of a chunked model: every chunk's slice from the spec (INIT) and the manifest with its CREATED report. */
+    public void create(ModelSpec spec, GlobalModel v0, String note, Outputs out) throws Exception {
+        ChunkLayout layout = ChunkLayout.of(v0.getChunks());
+        for (int i = 0; i < layout.count(); i++) {
+            out.chunkCommand(ChunkCommand.init(spec.getModelId(), i, layout.count(), 0, layout.length(i),
+                    ChunkedVersions.initialSlice(spec, layout, i)));
+        }
+        states.model().storeVersion(v0);
+        AggregationReport created = ReportBuilder.created(v0, io.floe.core.async.AsyncMode.SYNC, note);
+        out.chunkedVersion(v0, created);
+    }
+
+    @Override
+    public void onUpdate(ModelUpdate update, InboundRecord origin, ModelContext ctx) throws Exception {
+        if (states.applied().wasApplied(update.getClientId(), update.getUpdateId())) {
+            return;
+        }
+        states.deadline().ensure(deadlineRule(ctx), ctx.timers());
+        GlobalModel current = ctx.current();
+        ChunkLayout layout = ChunkLayout.of(current.getChunks());
+        SyncRound round = openRound(ctx);
+        String client = update.getClientId();
+        Optional<Rejection> problem = headerProblem(update, layout, round);
+        if (problem.isPresent()) {
+            if (problem.get().reason() == RejectionReason.DUPLICATE_CLIENT && states.round().updateOf(client) != null
+                    && update.getUpdateId().equals(states.round().updateIdOf(client))) {
+                return; // the same header delivered again
+            }
+            ctx.reject(update, origin, problem.get(), true);
+            if (update.getChunks() != null && update.getUpdateId() != null) {
+                dropEverywhere(update.getUpdateId(), layout, current, ctx); // its chunks may be waiting at their folders
+            }
+            return;
+        }
+        if (current.getSelection() != null && !current.getSelection().contains(client)) {
+            ctx.reject(update, origin, Rejection.of(RejectionReason.NOT_SELECTED, "client " + client
+                    + " is not in the selection of version " + current.getVersion()), true);
+            dropEverywhere(update.getUpdateId(), layout, current, ctx);
+            return;
+        }
+        if (states.clients().quarantined(client)) {
+            ctx.reject(update, origin, Rejection.of(RejectionReason.QUARANTINED, "client " + client
+                    + " is quarantined for model " + update.getModelId() + " until an operator releases it"), true);
+            dropEverywhere(update.getUpdateId(), layout, current, ctx);
+            round.exclude(client);
+            states.round().exclude(client);
+            closeIfComplete(ctx);
+            return;
+        }
+        round.accept(client);
+        states.round().accept(client, origin.value);
+        states.receipts().admit(update.getUpdateId(), client, origin.value.length);
+        for (int i = 0; i < layout.count(); i++) {
+            ctx.out().chunkCommand(ChunkCommand.admit(ctx.modelId(), i, layout.count(), current.getVersion(), update.getUpdateId(),
+                    update.getNumExamples()));
+        }
+        for (ChunkReceipt early : states.receipts().takeEarly(update.getUpdateId(), layout.count())) {
+            if (!check(early, null, ctx)) {
+                break;
+            }
+        }
+        closeIfComplete(ctx);
+    }
+
+    /** A chunk passed routing: checked against its header's manifest, or held until the header comes. */
+    public void onReceipt(ChunkReceipt receipt, InboundRecord origin, ModelContext ctx) throws Exception {
+        if (states.receipts().clientOf(receipt.updateId) == null) {
+            if (!states.receipts().holdEarly(receipt)) {
+                ctx.out().deadLetter(origin, Rejection.of(RejectionReason.ORPHAN_CHUNK, "chunk " + receipt.index + " of update "
+                        + receipt.updateId + ": too many chunks wait for headers that have not come"), ctx.modelId(), null, receipt.updateId);
+            }
+            return;
+        }
+        check(receipt, origin, ctx);
+        closeIfComplete(ctx); // a dropped update's seat stays taken: the round may be complete either way
+    }
+
+    /** Verifies one receipt of an admitted update; drops the update and returns false on a mismatch. */
+    private boolean check(ChunkReceipt receipt, InboundRecord origin, ModelContext ctx) throws Exception {
+        String client = states.receipts().clientOf(receipt.updateId);
+        ModelUpdate header = WireCodec.MODEL_UPDATE.decode(states.round().updateOf(client));
+        ChunkLayout layout = ChunkLayout.of(ctx.current().getChunks());
+        if (receipt.index < 0 || receipt.index >= layout.count() || states.receipts().seen(receipt.updateId, receipt.index)) {
+            return true; // not a chunk of this layout, or one counted already: nothing to fold either way
+        }
+        String mismatch = null;
+        if (receipt.problem != null) {
+            mismatch = receipt.problem;
+        } else if (receipt.sha256 == null
+                || !Arrays.equals(receipt.sha256, bytes(header.getChunks().getSha256().get(receipt.index)))) {
+            mismatch = "its SHA-256 is not the one the header lists";
+        } else if (receipt.dataBytes != 4 * layout.length(receipt.index)) {
+            mismatch = receipt.dataBytes + " bytes of data where " + 4 * layout.length(receipt.index) + " were expected";
+        }
+        if (mismatch != null) {
+            InboundRecord where = origin != null ? origin : new InboundRecord(ctx.out().topics().updates(), -1, -1,
+                    ctx.now().toEpochMilli(), null, null);
+            drop(header, RejectionReason.CHUNK_MISMATCH, "chunk " + receipt.index + " of update " + receipt.updateId + ": "
+                    + mismatch + "; the whole update is dropped", where, ctx);
+            return false;
+        }
+        states.receipts().verified(receipt.updateId, receipt.index, receipt.dataBytes);
+        return true;
+    }
+
+    /** Takes an admitted update out of the round as a whole: dead letter, report entry, DROP to every chunk; its seat stays taken. */
+    private void drop(ModelUpdate header, RejectionReason reason, String detail, InboundRecord where, ModelContext ctx) throws Exception {
+        ctx.reject(header, where, Rejection.of(reason, detail), true);
+        ChunkLayout layout = ChunkLayout.of(ctx.current().getChunks());
+        dropEverywhere(header.getUpdateId(), layout, ctx.current(), ctx);
+        states.round().drop(header.getClientId());
+        states.receipts().forget(header.getUpdateId(), layout.count());
+        LOG.warn("model {}: {}", ctx.modelId(), detail);
+    }
+
+    private static void dropEverywhere(String updateId, ChunkLayout layout, GlobalModel current, ModelContext ctx) {
+        for (int i = 0; i < layout.count(); i++) {
+            ctx.out().chunkCommand(ChunkCommand.drop(ctx.modelId(), i, layout.count(), current.getVersion(), updateId));
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, ModelContext ctx) throws Exception {
+        if (!states.deadline().isPending(timestamp)) {
+            return;
+        }
+        RoundDeadline rule = deadlineRule(ctx);
+        if (!rule.enabled()) {
+            states.deadline().clear();
+            return;
+        }
+        ChunkLayout layout = ChunkLayout.of(ctx.current().getChunks());
+        List<Map.Entry<String, String>> members = new ArrayList<>();
+        states.receipts().members().forEach(members::add);
+        for (Map.Entry<String, String> m : members) {
+            int have = states.receipts().verifiedCount(m.getKey());
+            if (have < layout.count()) {
+                ModelUpdate header = WireCodec.MODEL_UPDATE.decode(states.round().updateOf(m.getValue()));
+                drop(header, RejectionReason.MISSING_CHUNK, "update " + m.getKey() + " of client " + m.getValue() + " had "
+                        + have + " of its " + layout.count() + " chunks when the round's deadline passed; the whole update is dropped",
+                        new InboundRecord(ctx.out().topics().updates(), -1, -1, timestamp, null, null), ctx);
+            }
+        }
+        SyncRound round = openRound(ctx);
+        if (round.clientsPerRound() < rule.minFitClients()) {
+            rule = new RoundDeadline(rule.deadlineMs(), round.clientsPerRound());
+        }
+        if (rule.atDeadline(round) == RoundDeadline.Verdict.CLOSE) {
+            close(rule.closedNote(round, timestamp), ctx);
+            return;
+        }
+        long extended = states.deadline().extend(rule, timestamp, ctx.timers());
+        String note = rule.extensionNote(round, timestamp, extended);
+        ctx.out().report(ReportBuilder.extended(ctx.current(), ctx.spec(), note, ctx.now()));
+        LOG.warn("model {}: {}", ctx.modelId(), note);
+    }
+
+    @Override
+    public void onSpec(ModelContext ctx) throws Exception {
+        RoundDeadline rule = deadlineRule(ctx);
+        if (!rule.enabled()) {
+            states.deadline().cancel(ctx.timers());
+        } else {
+            states.deadline().ensure(rule, ctx.timers());
+        }
+        closeIfComplete(ctx);
+    }
+
+    @Override
+    public void onDropped(ModelContext ctx) throws Exception {
+        states.deadline().cancel(ctx.timers());
+    }
+
+    private void closeIfComplete(ModelContext ctx) throws Exception {
+        if (!openRound(ctx).isComplete()) {
+            return;
+        }
+        int chunks = ChunkLayout.of(ctx.current().getChunks()).count();
+        for (Map.Entry<String, String> m : states.receipts().members()) {
+            if (states.receipts().verifiedCount(m.getKey()) < chunks) {
+                return;
+            }
+        }
+        close("", ctx);
+    }
+
+    /**
+     * Closes the round on its complete members: CLOSE to every chunk (members, their n_k, n and
+     * eta_g), then the next version and its report to the manifest writer.
+     */
+    private void close(String closeNote, ModelContext ctx) throws Exception {
+        GlobalModel current = ctx.current();
+        ChunkLayout layout = ChunkLayout.of(current.getChunks());
+        List<ModelUpdate> members = new ArrayList<>();
+        long uplink = 0;
+        for (byte[] stored : states.round().updates()) {
+            ModelUpdate u = WireCodec.MODEL_UPDATE.decode(stored);
+            members.add(u);
+            uplink += states.receipts().bytesOf(u.getUpdateId());
+        }
+        members.sort(Comparator.comparing(ModelUpdate::getUpdateId));
+        String[] ids = new String[members.size()];
+        long[] weights = new long[members.size()];
+        for (int k = 0; k < ids.length; k++) {
+            ids[k] = members.get(k).getUpdateId();
+            weights[k] = members.get(k).getNumExamples();
+        }
+        long total = ChunkedVersions.totalExamples(members);
+        double eta = ctx.settings().drift().serverLearningRate();
+        for (int i = 0; i < layout.count(); i++) {
+            ctx.out().chunkCommand(ChunkCommand.close(ctx.modelId(), i, layout.count(), current.getVersion(), ids, weights, total, eta,
+                    current.getVersion() + 1));
+        }
+        GlobalModel next = ChunkedVersions.next(current, ctx.spec(), members, ctx.now());
+        ClientSelection.Selection selection = states.clients().selection(ctx.spec(), ctx.settings(), next.getVersion(), ctx.now());
+        next.setSelection(selection.clients());
+        String note = String.join("; ", List.of(closeNote, NO_SCORES_NOTE, selection.note()).stream().filter(s -> !s.isEmpty()).toList());
+        AggregationReport report = ChunkedVersions.report(current, members, states.rejections().all(), uplink, note, ctx.now());
+        states.model().storeVersion(next);
+        ctx.out().chunkedVersion(next, report);
+        states.round().clear();
+        states.rejections().clear();
+        states.receipts().clearRound();
+        states.deadline().armNext(deadlineRule(ctx), ctx.timers());
+        LOG.info("model {}: closed chunked round on version {} with {} updates ({} chunks), version {} goes out as the chunks fold",
+                ctx.modelId(), current.getVersion(), members.size(), layout.count(), next.getVersion());
+    }
+
+    /** Why a header cannot join the round, if it cannot. */
+    private static Optional<Rejection> headerProblem(ModelUpdate u, ChunkLayout layout, SyncRound round) {
+        if (isBlank(u.getUpdateId()) || isBlank(u.getClientId())) {
+            return Optional.of(Rejection.of(RejectionReason.MISSING_ID, "updateId and clientId must be non-empty"));
+        }
+        if (u.getNumExamples() <= 0 || u.getNumExamples() >= ExactSum.MAX_ABS_WEIGHT) {
+            return Optional.of(Rejection.of(RejectionReason.NON_POSITIVE_EXAMPLES, "numExamples must be from 1 to 2^31 - 1 on a chunked"
+                    + " model, was " + u.getNumExamples()));
+        }
+        if (u.getChunks() == null || !u.getTensors().isEmpty()) {
+            return Optional.of(Rejection.of(RejectionReason.LAYOUT_MISMATCH, "model " + u.getModelId() + " is chunked ("
+                    + layout.chunkBytes() + "-byte chunks): send a header with a ChunkManifest and no tensors, then its UpdateChunks"));
+        }
+        if (u.getChunks().getChunkBytes() != layout.chunkBytes() || u.getChunks().getParameters() != layout.parameters()
+                || u.getChunks().getSha256().size() != layout.count()
+                || u.getChunks().getSha256().stream().anyMatch(h -> h == null || h.remaining() != 32)) {
+            return Optional.of(Rejection.of(RejectionReason.LAYOUT_MISMATCH, "manifest of " + u.getChunks().getParameters()
+                    + " values in " + u.getChunks().getChunkBytes() + "-byte chunks with " + u.getChunks().getSha256().size()
+                    + " hashes; the model has " + layout.parameters() + " values in " + layout.count() + " chunks of "
+                    + layout.chunkBytes() + " bytes, one 32-byte SHA-256 each"));
+        }
+        return round.admissionCheck(u.getClientId(), u.getBaseVersion());
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        ByteBuffer d = b.duplicate();
+        byte[] out = new byte[d.remaining()];
+        d.get(out);
+        return out;
+    }
+
+    private static RoundDeadline deadlineRule(ModelContext ctx) {
+        return ctx.settings().round().deadline();
+    }
+
+    private SyncRound openRound(ModelContext ctx) throws Exception {
+        return states.round().round(ctx.current(), ctx.settings().round().clientsPerRound());
+    }
+}

@@ -1,0 +1,79 @@
+package io.floe.flink.shard;
+
+import io.floe.core.chunk.ChunkData;
+
+/**
+ * What a model's coordinator tells one chunk's folder (key {@code modelId#index}). Commands to one
+ * key travel one channel, so a folder sees them in the order they were sent. A Flink POJO.
+ * <ul>
+ *   <li>INIT: the chunk's slice of {@code version} is {@code data} (empty: zeros of {@code length}); publish it.
+ *   <li>ADMIT: fold chunk {@code index} of {@code updateId} into round {@code version} with {@code weight}.
+ *   <li>DROP: take {@code updateId} out of round {@code version} (folded, admitted or waiting).
+ *   <li>CLOSE: once every member ({@code members}, {@code weights}) is folded, the slice of
+ *       {@code nextVersion} is {@code w + scale * S / totalWeight}; publish it.
+ * </ul>
+ */
+public class ChunkCommand {
+    public enum Kind { INIT, ADMIT, DROP, CLOSE }
+
+    public String key;
+    public String modelId;
+    public int index;
+    public int chunkCount;
+    public Kind kind;
+    public long version;
+    public int length;
+    public byte[] data;
+    public String updateId;
+    public long weight;
+    public String[] members;
+    public long[] weights;
+    public long totalWeight;
+    public double scale;
+    public long nextVersion;
+
+    public ChunkCommand() {
+    }
+
+    private static ChunkCommand of(Kind kind, String modelId, int index, int chunkCount, long version) {
+        ChunkCommand c = new ChunkCommand();
+        c.kind = kind;
+        c.modelId = modelId;
+        c.index = index;
+        c.chunkCount = chunkCount;
+        c.key = ChunkData.key(modelId, index);
+        c.version = version;
+        return c;
+    }
+
+    public static ChunkCommand init(String modelId, int index, int chunkCount, long version, int length, byte[] data) {
+        ChunkCommand c = of(Kind.INIT, modelId, index, chunkCount, version);
+        c.length = length;
+        c.data = data;
+        return c;
+    }
+
+    public static ChunkCommand admit(String modelId, int index, int chunkCount, long version, String updateId, long weight) {
+        ChunkCommand c = of(Kind.ADMIT, modelId, index, chunkCount, version);
+        c.updateId = updateId;
+        c.weight = weight;
+        return c;
+    }
+
+    public static ChunkCommand drop(String modelId, int index, int chunkCount, long version, String updateId) {
+        ChunkCommand c = of(Kind.DROP, modelId, index, chunkCount, version);
+        c.updateId = updateId;
+        return c;
+    }
+
+    public static ChunkCommand close(String modelId, int index, int chunkCount, long version, String[] members, long[] weights,
+            long totalWeight, double scale, long nextVersion) {
+        ChunkCommand c = of(Kind.CLOSE, modelId, index, chunkCount, version);
+        c.members = members;
+        c.weights = weights;
+        c.totalWeight = totalWeight;
+        c.scale = scale;
+        c.nextVersion = nextVersion;
+        return c;
+    }
+}

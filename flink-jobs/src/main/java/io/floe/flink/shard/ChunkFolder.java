@@ -1,0 +1,238 @@
+package io.floe.flink.shard;
+
+import io.floe.core.chunk.ChunkData;
+import io.floe.core.chunk.ExactSum;
+import io.floe.core.validate.Rejection;
+import io.floe.core.validate.RejectionReason;
+import io.floe.core.wire.TopicNames;
+import io.floe.core.wire.WireCodec;
+import io.floe.flink.aggregate.DeadLetters;
+import io.floe.flink.io.InboundRecord;
+import io.floe.flink.io.OutboundRecord;
+import io.floe.schema.ModelChunk;
+import io.floe.schema.UpdateChunk;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One chunk of a chunked model, keyed by {@code modelId#index}: keeps the chunk's slice of the
+ * current version and an {@link ExactSum} of the open round, folds each admitted update's chunk as
+ * it lands (O(chunk) state, whatever the number of clients), takes a dropped update out again
+ * ({@link ChunkRefetch}), and on CLOSE, once every member is folded, publishes its slice of the next
+ * version as a {@code ModelChunk} and its SHA-256 to the {@link ManifestWriter} ({@link #DIGESTS}).
+ *
+ * <p>A chunk that arrives before its ADMIT waits (at most {@link #MAX_WAITING} per key; more are
+ * dead-lettered ORPHAN_CHUNK, as are waiting chunks of an update the coordinator drops). A chunk
+ * whose bytes or values cannot be folded is not folded; routing's receipt tells the coordinator,
+ * which drops the whole update.
+ */
+public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, ChunkCommand, OutboundRecord> {
+    public static final OutputTag<ManifestPart> DIGESTS = new OutputTag<>("chunk-digests") {
+    };
+    /** Chunks one key holds while their ADMIT has not come. */
+    static final int MAX_WAITING = 256;
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkFolder.class);
+
+    private final TopicNames topics;
+    private final DeadLetters deadLetters;
+    private final ChunkRefetch refetch;
+
+    private transient ValueState<float[]> slice;
+    private transient ValueState<Long> sliceVersion;
+    private transient ValueState<ExactSum> sum;
+    private transient MapState<String, FoldedChunk> folded;
+    private transient MapState<String, Long> admitted;
+    private transient MapState<String, InboundRecord> waiting;
+    private transient ValueState<Integer> waitingCount;
+    private transient ValueState<ChunkCommand> closing;
+
+    public ChunkFolder(TopicNames topics, ChunkRefetch refetch) {
+        this.topics = topics;
+        this.deadLetters = new DeadLetters(topics);
+        this.refetch = refetch;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        slice = getRuntimeContext().getState(new ValueStateDescriptor<>("chunk-slice", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO));
+        sliceVersion = getRuntimeContext().getState(new ValueStateDescriptor<>("chunk-slice-version", Long.class));
+        sum = getRuntimeContext().getState(new ValueStateDescriptor<>("chunk-sum", ExactSumSerializer.INSTANCE));
+        folded = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-folded", TypeInformation.of(String.class),
+                TypeInformation.of(FoldedChunk.class)));
+        admitted = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-admitted", String.class, Long.class));
+        waiting = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-waiting", TypeInformation.of(String.class),
+                TypeInformation.of(InboundRecord.class)));
+        waitingCount = getRuntimeContext().getState(new ValueStateDescriptor<>("chunk-waiting-count", Integer.class));
+        closing = getRuntimeContext().getState(new ValueStateDescriptor<>("chunk-closing", TypeInformation.of(ChunkCommand.class)));
+    }
+
+    @Override
+    public void close() {
+        if (refetch != null) {
+            refetch.close();
+        }
+    }
+
+    @Override
+    public void processElement1(ChunkEvent chunk, Context ctx, Collector<OutboundRecord> out) throws Exception {
+        if (folded.contains(chunk.updateId)) {
+            return; // delivered again
+        }
+        Long weight = admitted.get(chunk.updateId);
+        if (weight != null) {
+            fold(chunk.updateId, weight, chunk.origin, ctx, out);
+            return;
+        }
+        int held = waitingCount.value() == null ? 0 : waitingCount.value();
+        if (waiting.contains(chunk.updateId)) {
+            return;
+        }
+        if (held >= MAX_WAITING) {
+            out.collect(deadLetters.of(chunk.origin, Rejection.of(RejectionReason.ORPHAN_CHUNK, "chunk " + chunk.index + " of update "
+                    + chunk.updateId + ": " + MAX_WAITING + " chunks of this key wait for their header's admission already"),
+                    chunk.modelId, null, chunk.updateId));
+            return;
+        }
+        waiting.put(chunk.updateId, chunk.origin);
+        waitingCount.update(held + 1);
+    }
+
+    @Override
+    public void processElement2(ChunkCommand command, Context ctx, Collector<OutboundRecord> out) throws Exception {
+        switch (command.kind) {
+            case INIT -> {
+                float[] values = command.data == null || command.data.length == 0 ? new float[command.length]
+                        : ChunkData.decode(ByteBuffer.wrap(command.data), command.length);
+                startVersion(values, command.version);
+                publish(command, values, command.version, ctx, out);
+            }
+            case ADMIT -> {
+                admitted.put(command.updateId, command.weight);
+                InboundRecord early = takeWaiting(command.updateId);
+                if (early != null) {
+                    fold(command.updateId, command.weight, early, ctx, out);
+                }
+            }
+            case DROP -> drop(command, out);
+            case CLOSE -> {
+                closing.update(command);
+                closeIfComplete(ctx, out);
+            }
+            default -> throw new IllegalStateException("unknown command " + command.kind);
+        }
+    }
+
+    private void fold(String updateId, long weight, InboundRecord origin, Context ctx, Collector<OutboundRecord> out) throws Exception {
+        float[] base = slice.value();
+        float[] values = valuesOf(origin, base == null ? -1 : base.length);
+        if (values == null) {
+            return; // routing's receipt names the problem; the coordinator drops the update
+        }
+        ExactSum s = sum.value();
+        s.add(weight, values);
+        sum.update(s);
+        folded.put(updateId, new FoldedChunk(weight, origin.topic, origin.partition, origin.offset));
+        admitted.remove(updateId);
+        closeIfComplete(ctx, out);
+    }
+
+    /** The chunk's values, or null when they cannot be folded (malformed, wrong size, not finite or out of range). */
+    private static float[] valuesOf(InboundRecord origin, int expected) {
+        try {
+            UpdateChunk chunk = WireCodec.UPDATE_CHUNK.decode(origin.value);
+            float[] values = ChunkData.decode(chunk.getData(), expected);
+            return ChunkData.problem(values) == null ? values : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private void drop(ChunkCommand command, Collector<OutboundRecord> out) throws Exception {
+        admitted.remove(command.updateId);
+        InboundRecord early = takeWaiting(command.updateId);
+        if (early != null) {
+            out.collect(deadLetters.of(early, Rejection.of(RejectionReason.ORPHAN_CHUNK, "chunk " + command.index + " of update "
+                    + command.updateId + ", which the model's coordinator refused or dropped"), command.modelId, null, command.updateId));
+        }
+        FoldedChunk f = folded.get(command.updateId);
+        if (f == null) {
+            return;
+        }
+        if (refetch == null) {
+            throw new IllegalStateException("update " + command.updateId + " was dropped after chunk " + command.index
+                    + " was folded, and this job has no ChunkRefetch to take it out again");
+        }
+        float[] values = valuesOf(new InboundRecord(f.topic, f.partition, f.offset, 0, null, refetch.fetch(f.topic, f.partition, f.offset)),
+                slice.value().length);
+        if (values == null) {
+            throw new IllegalStateException("chunk " + command.index + " of update " + command.updateId + " read again from "
+                    + f.topic + "-" + f.partition + "@" + f.offset + " is not the chunk that was folded");
+        }
+        ExactSum s = sum.value();
+        s.add(-f.weight, values);
+        sum.update(s);
+        folded.remove(command.updateId);
+        LOG.info("chunk {}: took dropped update {} out of round {}", command.key, command.updateId, sliceVersion.value());
+    }
+
+    private InboundRecord takeWaiting(String updateId) throws Exception {
+        InboundRecord early = waiting.get(updateId);
+        if (early != null) {
+            waiting.remove(updateId);
+            waitingCount.update(waitingCount.value() - 1);
+        }
+        return early;
+    }
+
+    /** Publishes the next version's slice once the pending CLOSE's members are all folded. */
+    private void closeIfComplete(Context ctx, Collector<OutboundRecord> out) throws Exception {
+        ChunkCommand close = closing.value();
+        if (close == null) {
+            return;
+        }
+        for (String member : close.members) {
+            if (!folded.contains(member)) {
+                return;
+            }
+        }
+        // a round whose every update was dropped keeps the model (Flower: a failed round keeps the previous weights)
+        float[] next = close.members.length == 0 ? slice.value().clone()
+                : sum.value().applyTo(slice.value(), close.totalWeight, close.scale);
+        startVersion(next, close.nextVersion);
+        publish(close, next, close.nextVersion, ctx, out);
+    }
+
+    private void startVersion(float[] values, long version) throws Exception {
+        slice.update(values);
+        sliceVersion.update(version);
+        sum.update(new ExactSum(values.length));
+        folded.clear();
+        admitted.clear();
+        closing.clear();
+    }
+
+    private void publish(ChunkCommand command, float[] values, long version, Context ctx, Collector<OutboundRecord> out) {
+        byte[] data = ChunkData.encode(values, 0, values.length);
+        ModelChunk chunk = ModelChunk.newBuilder().setModelId(command.modelId).setVersion(version).setIndex(command.index)
+                .setData(ByteBuffer.wrap(data)).build();
+        out.collect(OutboundRecord.keyed(topics.models(), command.key, WireCodec.MODEL_CHUNK.encode(chunk)));
+        ctx.output(DIGESTS, ManifestPart.digest(command.modelId, version, command.index, ChunkData.sha256(data)));
+    }
+
+    /** For tests: the folded update ids of the open round. */
+    Iterable<Map.Entry<String, FoldedChunk>> foldedEntries() throws Exception {
+        return folded.entries();
+    }
+}

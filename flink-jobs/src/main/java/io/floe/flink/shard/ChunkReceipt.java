@@ -1,0 +1,26 @@
+package io.floe.flink.shard;
+
+/**
+ * What routing learned of one {@code UpdateChunk} without keeping its bytes: which update and
+ * chunk it is, the SHA-256 and size of its data, and why its values cannot be folded (null when
+ * they can). The coordinator compares it with the update's header. A Flink POJO.
+ */
+public class ChunkReceipt {
+    public String updateId;
+    public int index;
+    public byte[] sha256;
+    public int dataBytes;
+    /** Null, or why the chunk's values cannot be folded (not finite, out of range). */
+    public String problem;
+
+    public ChunkReceipt() {
+    }
+
+    public ChunkReceipt(String updateId, int index, byte[] sha256, int dataBytes, String problem) {
+        this.updateId = updateId;
+        this.index = index;
+        this.sha256 = sha256;
+        this.dataBytes = dataBytes;
+        this.problem = problem;
+    }
+}

@@ -1,0 +1,90 @@
+package io.floe.flink.shard;
+
+import io.floe.core.chunk.ChunkLayout;
+import io.floe.core.wire.TopicNames;
+import io.floe.core.wire.WireCodec;
+import io.floe.flink.io.OutboundRecord;
+import io.floe.schema.GlobalModel;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes a chunked model's version once all of it is out, keyed by model id: the coordinator's
+ * PENDING part (the GlobalModel without chunk hashes, and its report) and one DIGEST per chunk from
+ * the folders, in any order. When a version has both, its manifest (the GlobalModel with every
+ * chunk's SHA-256) goes to the models topic and then its report to the reports topic. A trainer
+ * uses a version only when its manifest and all its chunks are there and match, so the manifest
+ * arriving last or first makes no difference to what it trains on.
+ */
+public class ManifestWriter extends KeyedProcessFunction<String, ManifestPart, OutboundRecord> {
+    private static final Logger LOG = LoggerFactory.getLogger(ManifestWriter.class);
+
+    private final TopicNames topics;
+    private transient MapState<Long, ManifestPart> pending;
+    private transient MapState<String, byte[]> digests;
+    private transient MapState<Long, Integer> digestCount;
+
+    public ManifestWriter(TopicNames topics) {
+        this.topics = topics;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("manifest-pending", TypeInformation.of(Long.class),
+                TypeInformation.of(ManifestPart.class)));
+        digests = getRuntimeContext().getMapState(new MapStateDescriptor<>("manifest-digests", TypeInformation.of(String.class),
+                TypeInformation.of(byte[].class)));
+        digestCount = getRuntimeContext().getMapState(new MapStateDescriptor<>("manifest-digest-count", Long.class, Integer.class));
+    }
+
+    @Override
+    public void processElement(ManifestPart part, Context ctx, Collector<OutboundRecord> out) throws Exception {
+        if (part.kind == ManifestPart.Kind.PENDING) {
+            pending.put(part.version, part);
+        } else {
+            String key = part.version + "#" + part.index;
+            if (!digests.contains(key)) {
+                digests.put(key, part.sha256);
+                Integer n = digestCount.get(part.version);
+                digestCount.put(part.version, n == null ? 1 : n + 1);
+            }
+        }
+        publishIfComplete(part.version, out);
+    }
+
+    private void publishIfComplete(long version, Collector<OutboundRecord> out) throws Exception {
+        ManifestPart p = pending.get(version);
+        Integer have = digestCount.get(version);
+        if (p == null || have == null) {
+            return;
+        }
+        GlobalModel model = WireCodec.GLOBAL_MODEL.decode(p.model);
+        int count = ChunkLayout.of(model.getChunks()).count();
+        if (have < count) {
+            return;
+        }
+        List<ByteBuffer> hashes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String key = version + "#" + i;
+            hashes.add(ByteBuffer.wrap(digests.get(key)));
+            digests.remove(key);
+        }
+        model.getChunks().setSha256(hashes);
+        out.collect(OutboundRecord.keyed(topics.models(), model.getModelId(), WireCodec.GLOBAL_MODEL.encode(model)));
+        if (p.report != null) {
+            out.collect(OutboundRecord.keyed(topics.reports(), model.getModelId(), p.report));
+        }
+        pending.remove(version);
+        digestCount.remove(version);
+        LOG.info("model {}: published chunked version {} ({} chunks)", model.getModelId(), version, count);
+    }
+}
