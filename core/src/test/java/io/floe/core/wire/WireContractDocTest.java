@@ -29,7 +29,8 @@ class WireContractDocTest {
     private static final Path README = Path.of("../README.md");
     private static final List<Schema> RECORDS = List.of(ModelSpec.getClassSchema(), ModelUpdate.getClassSchema(),
             GlobalModel.getClassSchema(), AggregationReport.getClassSchema(), ClientRelease.getClassSchema(),
-            ClientHeartbeat.getClassSchema(), DeadLetter.getClassSchema());
+            ClientHeartbeat.getClassSchema(), DeadLetter.getClassSchema(), io.floe.schema.UpdateChunk.getClassSchema(),
+            io.floe.schema.ModelChunk.getClassSchema());
 
     /** The row the README's header table must hold for {@code schema}. */
     static String row(Schema schema) {
@@ -67,8 +68,8 @@ class WireContractDocTest {
     void theSchemaFilesParseWithOnePlainAvroParserInDependencyOrder() throws Exception {
         File dir = new File("../schemas/src/main/avro");
         Schema.Parser parser = new Schema.Parser();
-        List<String> order = List.of("Tensor", "ClientTrainingConfig", "AggregationConfig", "ModelSpec", "ModelUpdate",
-                "GlobalModel", "AggregationReport", "ClientRelease", "ClientHeartbeat", "DeadLetter");
+        List<String> order = List.of("Tensor", "ClientTrainingConfig", "AggregationConfig", "ChunkManifest", "ModelSpec", "ModelUpdate",
+                "GlobalModel", "AggregationReport", "ClientRelease", "ClientHeartbeat", "DeadLetter", "UpdateChunk", "ModelChunk");
 
         for (String name : order) {
             parser.parse(new File(dir, name + ".avsc"));
