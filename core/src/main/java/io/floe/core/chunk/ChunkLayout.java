@@ -9,17 +9,21 @@ import io.floe.schema.ChunkManifest;
  * manifest alone.
  *
  * <pre>{@code
- * ChunkLayout layout = ChunkLayout.of(100_000_000L, 1 << 20);   // 382 chunks of 262,144 values
+ * ChunkLayout layout = ChunkLayout.of(100_000_000L, ChunkLayout.DEFAULT_CHUNK_BYTES);   // 383 chunks of 261,120 values
  * int first = (int) layout.offset(7), n = layout.length(7);
  * }</pre>
  */
 public record ChunkLayout(long parameters, int chunkBytes) {
     /** Smallest chunk: below this the per-record overhead dominates. */
     public static final int MIN_CHUNK_BYTES = 1024;
-    /** Largest chunk: stays under Kafka's default max.message.bytes (1 MiB) only up to 1 MiB, and a broker's override up to this. */
+    /** Largest chunk; above {@link #DEFAULT_CHUNK_BYTES} the topics need a larger max.message.bytes. */
     public static final int MAX_CHUNK_BYTES = 8 << 20;
-    /** The default the issue asks for: 1 MiB of values, under Kafka's default record limit with its header. */
-    public static final int DEFAULT_CHUNK_BYTES = 1 << 20;
+    /**
+     * The default: 1 MiB less 4 KiB, so that a chunk record (its data, the ids and the single-object
+     * header) and its batch fit Kafka's default limits (the producer's max.request.size of 1 MiB, the
+     * broker's message.max.bytes of 1 MiB + 12 bytes) and no topic needs an override.
+     */
+    public static final int DEFAULT_CHUNK_BYTES = (1 << 20) - 4096;
     /** Chunk indices are ints on the wire; more chunks than this means the chunk size is far too small for the model. */
     public static final int MAX_CHUNKS = 1 << 20;
 
@@ -41,8 +45,8 @@ public record ChunkLayout(long parameters, int chunkBytes) {
     /** Why {@code chunkBytes} cannot cut {@code parameters} values, or null when it can; the message says how to fix it. */
     public static String problem(long parameters, int chunkBytes) {
         if (chunkBytes < MIN_CHUNK_BYTES || chunkBytes > MAX_CHUNK_BYTES || chunkBytes % 4 != 0) {
-            return "chunkBytes must be a multiple of 4 from " + MIN_CHUNK_BYTES + " to " + MAX_CHUNK_BYTES + " (1048576 is a good"
-                    + " default), not " + chunkBytes;
+            return "chunkBytes must be a multiple of 4 from " + MIN_CHUNK_BYTES + " to " + MAX_CHUNK_BYTES + " (" + DEFAULT_CHUNK_BYTES
+                    + " fits Kafka's default record limit), not " + chunkBytes;
         }
         if (parameters < 1) {
             return "a chunked model needs at least one parameter, not " + parameters;

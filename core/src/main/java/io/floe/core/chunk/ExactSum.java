@@ -14,8 +14,9 @@ import java.util.Arrays;
  * Subtracting a vector that was added ({@link #add} with {@code -n}) restores the previous state
  * exactly, so a dropped update can be taken out again.
  *
- * <p>Cost and limits: 16 bytes per coordinate in memory ({@link #toBytes} keeps 8 for coordinates
- * whose high word is the sign extension, i.e. |S| < 2^13); values must be finite with |x| < 2^32
+ * <p>Cost and limits: 8 bytes per coordinate in memory while every |S_i| < 2^13 (the high words
+ * are allocated when the first one is needed, then 16), and in {@link #toBytes} a zigzag varint per
+ * low word (1 byte for an empty sum, at most 10) plus the rare high words; values must be finite with |x| < 2^32
  * and weights |n| < 2^31 (then 2^14 terms cannot overflow). Products below 2^-51 round to zero,
  * far below the float32 precision of any weight they end up in.
  *
@@ -32,11 +33,11 @@ public final class ExactSum {
     /** Weights must be smaller than this in magnitude (2^31). */
     public static final long MAX_ABS_WEIGHT = 1L << 31;
 
-    private final long[] hi;
+    /** High words, null while every coordinate's high word is its low word's sign extension. */
+    private long[] hi;
     private final long[] lo;
 
     public ExactSum(int length) {
-        this.hi = new long[length];
         this.lo = new long[length];
     }
 
@@ -47,7 +48,7 @@ public final class ExactSum {
 
     /** An independent copy. */
     public ExactSum copy() {
-        return new ExactSum(hi.clone(), lo.clone());
+        return new ExactSum(hi == null ? null : hi.clone(), lo.clone());
     }
 
     public int length() {
@@ -122,9 +123,23 @@ public final class ExactSum {
             termLo = -termLo;
             termHi = ~termHi + (termLo == 0 ? 1 : 0);
         }
-        long sumLo = lo[i] + termLo;
-        hi[i] += termHi + (Long.compareUnsigned(sumLo, lo[i]) < 0 ? 1 : 0);
+        long before = lo[i];
+        long sumLo = before + termLo;
+        long sumHi = hiAt(i) + termHi + (Long.compareUnsigned(sumLo, before) < 0 ? 1 : 0);
         lo[i] = sumLo;
+        if (hi != null) {
+            hi[i] = sumHi;
+        } else if (sumHi != (sumLo >> 63)) {
+            hi = new long[lo.length];
+            for (int j = 0; j < lo.length; j++) {
+                hi[j] = lo[j] >> 63;
+            }
+            hi[i] = sumHi;
+        }
+    }
+
+    private long hiAt(int i) {
+        return hi == null ? lo[i] >> 63 : hi[i];
     }
 
     /** {@code p / 2^r} rounded half to even, for 0 <= p < 2^62. */
@@ -143,7 +158,7 @@ public final class ExactSum {
 
     /** Coordinate i of the sum as a double (one rounding of the exact value's two words). */
     public double valueAt(int i) {
-        double high = (double) hi[i] * 0x1p64;
+        double high = (double) hiAt(i) * 0x1p64;
         double low = (double) (lo[i] >>> 1) * 2.0 + (lo[i] & 1);
         return (high + low) * 0x1p-50;
     }
@@ -167,27 +182,36 @@ public final class ExactSum {
     }
 
     /**
-     * Compact bytes for keyed state: the count, every low word, then (index, high word) for each
-     * coordinate whose high word is not the low word's sign extension (rare: |S| >= 2^13).
+     * Compact bytes for keyed state: the count, the number of wide coordinates, every low word as a
+     * zigzag varint, then (index, high word) for each coordinate whose high word is not the low
+     * word's sign extension (rare: |S| >= 2^13).
      */
     public byte[] toBytes() {
         int wide = 0;
         for (int i = 0; i < lo.length; i++) {
-            if (hi[i] != (lo[i] >> 63)) {
+            if (hiAt(i) != (lo[i] >> 63)) {
                 wide++;
             }
         }
-        ByteBuffer buf = ByteBuffer.allocate(8 + 8 * lo.length + 12 * wide).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = ByteBuffer.allocate(8 + 10 * lo.length + 12 * wide).order(ByteOrder.LITTLE_ENDIAN);
         buf.putInt(lo.length).putInt(wide);
         for (long l : lo) {
-            buf.putLong(l);
+            long z = (l << 1) ^ (l >> 63);
+            while ((z & ~0x7FL) != 0) {
+                buf.put((byte) ((z & 0x7F) | 0x80));
+                z >>>= 7;
+            }
+            buf.put((byte) z);
         }
         for (int i = 0; i < lo.length; i++) {
-            if (hi[i] != (lo[i] >> 63)) {
+            if (hiAt(i) != (lo[i] >> 63)) {
                 buf.putInt(i).putLong(hi[i]);
             }
         }
-        return buf.array();
+        byte[] out = new byte[buf.position()];
+        buf.flip();
+        buf.get(out);
+        return out;
     }
 
     public static ExactSum fromBytes(byte[] bytes) {
@@ -195,25 +219,46 @@ public final class ExactSum {
         int n = buf.getInt();
         int wide = buf.getInt();
         long[] lo = new long[n];
-        long[] hi = new long[n];
         for (int i = 0; i < n; i++) {
-            lo[i] = buf.getLong();
-            hi[i] = lo[i] >> 63;
+            long z = 0;
+            int shift = 0;
+            byte b;
+            do {
+                b = buf.get();
+                z |= (long) (b & 0x7F) << shift;
+                shift += 7;
+            } while (b < 0);
+            lo[i] = (z >>> 1) ^ -(z & 1);
         }
-        for (int j = 0; j < wide; j++) {
-            int i = buf.getInt();
-            hi[i] = buf.getLong();
+        long[] hi = null;
+        if (wide > 0) {
+            hi = new long[n];
+            for (int i = 0; i < n; i++) {
+                hi[i] = lo[i] >> 63;
+            }
+            for (int j = 0; j < wide; j++) {
+                int i = buf.getInt();
+                hi[i] = buf.getLong();
+            }
         }
         return new ExactSum(hi, lo);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ExactSum other && Arrays.equals(hi, other.hi) && Arrays.equals(lo, other.lo);
+        if (!(o instanceof ExactSum other) || !Arrays.equals(lo, other.lo)) {
+            return false;
+        }
+        for (int i = 0; i < lo.length; i++) {
+            if (hiAt(i) != other.hiAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
     public int hashCode() {
-        return 31 * Arrays.hashCode(hi) + Arrays.hashCode(lo);
+        return Arrays.hashCode(lo);
     }
 }
