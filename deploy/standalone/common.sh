@@ -8,7 +8,7 @@
 #   kafka/data/ kafka/kafka.out kafka/kafka.pid
 #
 # Settings (environment variables, defaults in brackets):
-#   FLINK_REST_PORT [8081]  FLINK_RPC_PORT [6123]  FLINK_TASK_SLOTS [2]
+#   FLINK_REST_PORT [8081]  FLINK_RPC_PORT [6123]  FLINK_TASK_SLOTS [2]  FLINK_TASKMANAGERS [1]
 #   FLINK_JM_MEMORY [1024m] FLINK_TM_MEMORY [1728m] FLINK_CONF_DIR [generated]
 #   FLINK_METRICS_PORTS [9249-9260] (Prometheus endpoints: the JobManager takes the first free port, the TaskManager the next)
 #   KAFKA_PORT [9092] KAFKA_DATA_DIR [$FLOE_STANDALONE_HOME/kafka/data] KAFKA_PARTITIONS [1]

@@ -5,7 +5,8 @@
 # from the Maven jars of flink-classpath.sh. Returns once the TaskManager has registered with the
 # JobManager (REST /overview), or fails after FLINK_START_TIMEOUT_S (default 120) seconds.
 #
-# Settings: FLINK_REST_PORT [8081] (web UI and REST), FLINK_RPC_PORT [6123], FLINK_TASK_SLOTS [2],
+# Settings: FLINK_TASKMANAGERS [1] (TaskManager JVMs; the second and later log to flink-taskmanager-N.*),
+# FLINK_REST_PORT [8081] (web UI and REST), FLINK_RPC_PORT [6123], FLINK_TASK_SLOTS [2] (per TaskManager),
 # FLINK_JM_MEMORY [1024m], FLINK_TM_MEMORY [1728m], FLINK_METRICS_PORTS [9249-9260] (Prometheus), FLINK_CONF_DIR (your own conf dir with a
 # config.yaml; default: one generated under $FLOE_STANDALONE_HOME/flink/conf), see common.sh.
 # Logs: $FLOE_STANDALONE_HOME/flink/log/flink-{jobmanager,taskmanager}.{log,out}
@@ -71,7 +72,7 @@ start_daemon() {
   nohup "$JAVA" "${FLINK_JAVA17_OPTS[@]}" -XX:+UseG1GC "${jvm[@]}" ${FLINK_ENV_JAVA_OPTS:-} \
     -Dlog.file="$base.log" -Dlog4j.configurationFile="file:$CONF/log4j.properties" \
     -classpath "$CP" "$main" --configDir "$CONF" "${prog[@]}" >"$base.out" 2>&1 </dev/null &
-  echo $! >"$pid_file"
+  echo $! >>"$pid_file"
   log "started $name (pid $!), log $base.log"
 }
 
@@ -87,6 +88,7 @@ fail() {
   exit 1
 }
 
+rm -f "$JM_PID_FILE" "$TM_PID_FILE"
 deadline=$((SECONDS + TIMEOUT_S))
 start_daemon jobmanager "$JM_PID_FILE" org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint \
   "${JM_JVM[@]}" -- "${JM_DYN[@]}"
@@ -96,13 +98,19 @@ until curl -fsS -m 2 "$REST_URL/overview" >/dev/null 2>&1; do
   sleep 0.5
 done
 
-start_daemon taskmanager "$TM_PID_FILE" org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
-  "${TM_JVM[@]}" -- "${TM_DYN[@]}"
+TASKMANAGERS="${FLINK_TASKMANAGERS:-1}"
+for ((i = 1; i <= TASKMANAGERS; i++)); do
+  name=taskmanager
+  ((i > 1)) && name="taskmanager-$i"
+  start_daemon "$name" "$TM_PID_FILE" org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
+    "${TM_JVM[@]}" -- "${TM_DYN[@]}"
+done
 overview=""
-until [[ "$overview" =~ \"taskmanagers\":[1-9] ]]; do
+registered() { [[ "$overview" =~ \"taskmanagers\":([0-9]+) ]] && ((BASH_REMATCH[1] >= TASKMANAGERS)); }
+until registered; do
   [[ -n "$(alive_pids "$TM_PID_FILE")" ]] || fail "the TaskManager exited"
   [[ -n "$(alive_pids "$JM_PID_FILE")" ]] || fail "the JobManager exited"
-  ((SECONDS < deadline)) || fail "no TaskManager registered within ${TIMEOUT_S}s"
+  ((SECONDS < deadline)) || fail "fewer than $TASKMANAGERS TaskManagers registered within ${TIMEOUT_S}s"
   sleep 0.5
   overview=$(curl -fsS -m 2 "$REST_URL/overview" 2>/dev/null || true)
 done
