@@ -40,6 +40,23 @@ public final class ChunkData {
         return null;
     }
 
+    /** As {@link #problem(float[])} for the little-endian float32 values in {@code data}'s remaining bytes, read in place. */
+    public static String problem(ByteBuffer data) {
+        ByteBuffer d = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (d.remaining() % 4 != 0) {
+            return d.remaining() + " bytes of data are not whole float32 values";
+        }
+        int base = d.position();
+        int n = d.remaining() / 4;
+        for (int i = 0; i < n; i++) {
+            float x = d.getFloat(base + 4 * i);
+            if (!(Math.abs(x) < ExactSum.MAX_ABS_VALUE)) { // false for NaN too
+                return ExactSum.checkValue(x) + " at value " + i + " of the chunk";
+            }
+        }
+        return null;
+    }
+
     /** SHA-256 of the remaining bytes of {@code data} (its position is left unchanged). */
     public static byte[] sha256(ByteBuffer data) {
         MessageDigest md = newDigest();

@@ -77,6 +77,22 @@ public final class ExactSum {
         }
     }
 
+    /**
+     * Adds {@code weight * x_i} for the little-endian float32 values {@code x} in {@code data}
+     * (its remaining bytes, exactly {@code 4 * length()} of them), read in place.
+     */
+    public void add(long weight, ByteBuffer data) {
+        ByteBuffer d = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (d.remaining() != 4L * lo.length) {
+            throw new IllegalArgumentException("adding " + d.remaining() + " bytes to a sum of " + lo.length + " float32 values");
+        }
+        checkWeight(weight);
+        int base = d.position();
+        for (int i = 0; i < lo.length; i++) {
+            addAt(i, weight, d.getFloat(base + 4 * i));
+        }
+    }
+
     /** Adds {@code weight * values[j]} at coordinate {@code indices[j]}: a sparse vector in O(k), the same bits as its dense form. */
     public void addSparse(long weight, int[] indices, float[] values) {
         if (indices.length != values.length) {

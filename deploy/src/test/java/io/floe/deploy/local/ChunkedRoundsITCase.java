@@ -51,7 +51,7 @@ class ChunkedRoundsITCase {
     private static final int CLIENTS = 3;
 
     @Test
-    void theSameModelBitForBitAtParallelismOneAndTwoAcrossPartitionsAndChunkSizes() throws Exception {
+    void theSameModelBitForBitAtParallelismOneTwoAndFourAcrossPartitionsAndChunkSizes() throws Exception {
         float[] initial = values(PARAMETERS, 1, 0.1);
         List<float[]> deltas = List.of(values(PARAMETERS, 2, 0.01), values(PARAMETERS, 3, 0.001), values(PARAMETERS, 4, 0.05));
         long[] examples = {120, 7, 33};
@@ -59,7 +59,7 @@ class ChunkedRoundsITCase {
 
         float[] a = runRound(1, 1, 4096, initial, deltas, examples, 1, -1).values;
         float[] b = runRound(2, 3, 4096, initial, deltas, examples, 2, -1).values;
-        float[] c = runRound(2, 2, 1024 * 12, initial, deltas, examples, 3, -1).values;
+        float[] c = runRound(4, 2, 1024 * 12, initial, deltas, examples, 3, -1).values;
 
         assertThat(a).containsExactly(expected);
         assertThat(b).containsExactly(expected);

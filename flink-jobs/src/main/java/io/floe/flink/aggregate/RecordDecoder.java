@@ -3,7 +3,7 @@ package io.floe.flink.aggregate;
 import io.floe.core.chunk.ChunkData;
 import io.floe.flink.shard.ChunkEvent;
 import io.floe.flink.shard.ChunkReceipt;
-import io.floe.schema.UpdateChunk;
+import io.floe.core.chunk.UpdateChunkView;
 import java.nio.ByteBuffer;
 
 import io.floe.core.validate.Rejection;
@@ -83,22 +83,21 @@ public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
      * can be folded) to the model's coordinator. A chunk keyed otherwise is dead-lettered KEY_MISMATCH.
      */
     private void routeChunk(InboundRecord in, Context ctx, Collector<ModelEvent> out) {
-        UpdateChunk chunk = WireCodec.UPDATE_CHUNK.decode(in.value);
-        String key = ChunkData.key(chunk.getModelId(), chunk.getIndex());
+        UpdateChunkView chunk = UpdateChunkView.of(in.value); // in place: the data is hashed and checked where it lies
+        String key = ChunkData.key(chunk.modelId(), chunk.index());
         if (in.key == null || !Arrays.equals(key.getBytes(StandardCharsets.UTF_8), in.key)) {
-            ctx.output(DEAD_LETTERS, deadLetters.of(in, Rejection.of(RejectionReason.KEY_MISMATCH, "chunk " + chunk.getIndex()
-                    + " of update " + chunk.getUpdateId() + " with " + (in.key == null ? "no key" : "key '"
+            ctx.output(DEAD_LETTERS, deadLetters.of(in, Rejection.of(RejectionReason.KEY_MISMATCH, "chunk " + chunk.index()
+                    + " of update " + chunk.updateId() + " with " + (in.key == null ? "no key" : "key '"
                     + new String(in.key, StandardCharsets.UTF_8) + "'") + ": chunks are keyed modelId#index ('" + key + "')"),
-                    chunk.getModelId(), null, chunk.getUpdateId()));
+                    chunk.modelId(), null, chunk.updateId()));
             return;
         }
-        ByteBuffer data = chunk.getData();
-        String problem = data.remaining() % 4 != 0 ? data.remaining() + " bytes of data are not whole float32 values"
-                : ChunkData.problem(ChunkData.decode(data, data.remaining() / 4));
-        ModelEvent receipt = new ModelEvent(chunk.getModelId(), ModelEvent.Kind.CHUNK_RECEIPT,
+        ByteBuffer data = chunk.data();
+        ModelEvent receipt = new ModelEvent(chunk.modelId(), ModelEvent.Kind.CHUNK_RECEIPT,
                 new InboundRecord(in.topic, in.partition, in.offset, in.timestamp, in.key, null));
-        receipt.receipt = new ChunkReceipt(chunk.getUpdateId(), chunk.getIndex(), ChunkData.sha256(data), data.remaining(), problem);
-        ctx.output(CHUNKS, new ChunkEvent(key, chunk.getModelId(), chunk.getUpdateId(), chunk.getIndex(), in));
+        receipt.receipt = new ChunkReceipt(chunk.updateId(), chunk.index(), ChunkData.sha256(data), data.remaining(),
+                ChunkData.problem(data));
+        ctx.output(CHUNKS, new ChunkEvent(key, chunk.modelId(), chunk.updateId(), chunk.index(), in));
         out.collect(receipt);
     }
 

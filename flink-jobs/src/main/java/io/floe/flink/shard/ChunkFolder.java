@@ -10,7 +10,7 @@ import io.floe.flink.aggregate.DeadLetters;
 import io.floe.flink.io.InboundRecord;
 import io.floe.flink.io.OutboundRecord;
 import io.floe.schema.ModelChunk;
-import io.floe.schema.UpdateChunk;
+import io.floe.core.chunk.UpdateChunkView;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -136,7 +136,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
 
     private void fold(String updateId, long weight, InboundRecord origin, Context ctx, Collector<OutboundRecord> out) throws Exception {
         float[] base = slice.value();
-        float[] values = valuesOf(origin, base == null ? -1 : base.length);
+        ByteBuffer values = valuesOf(origin, base == null ? -1 : base.length);
         if (values == null) {
             return; // routing's receipt names the problem; the coordinator drops the update
         }
@@ -148,12 +148,14 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         closeIfComplete(ctx, out);
     }
 
-    /** The chunk's values, or null when they cannot be folded (malformed, wrong size, not finite or out of range). */
-    private static float[] valuesOf(InboundRecord origin, int expected) {
+    /**
+     * The chunk's values (little-endian float32, a view of the record's bytes), or null when they
+     * cannot be folded (malformed, wrong size, not finite or out of range).
+     */
+    private static ByteBuffer valuesOf(InboundRecord origin, int expected) {
         try {
-            UpdateChunk chunk = WireCodec.UPDATE_CHUNK.decode(origin.value);
-            float[] values = ChunkData.decode(chunk.getData(), expected);
-            return ChunkData.problem(values) == null ? values : null;
+            ByteBuffer data = UpdateChunkView.of(origin.value).data();
+            return data.remaining() == 4L * expected && ChunkData.problem(data) == null ? data : null;
         } catch (RuntimeException e) {
             return null;
         }
@@ -174,8 +176,8 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
             throw new IllegalStateException("update " + command.updateId + " was dropped after chunk " + command.index
                     + " was folded, and this job has no ChunkRefetch to take it out again");
         }
-        float[] values = valuesOf(new InboundRecord(f.topic, f.partition, f.offset, 0, null, refetch.fetch(f.topic, f.partition, f.offset)),
-                slice.value().length);
+        ByteBuffer values = valuesOf(new InboundRecord(f.topic, f.partition, f.offset, 0, null,
+                refetch.fetch(f.topic, f.partition, f.offset)), slice.value().length);
         if (values == null) {
             throw new IllegalStateException("chunk " + command.index + " of update " + command.updateId + " read again from "
                     + f.topic + "-" + f.partition + "@" + f.offset + " is not the chunk that was folded");
