@@ -89,7 +89,7 @@ public final class ExactSum {
         checkWeight(weight);
         int base = d.position();
         for (int i = 0; i < lo.length; i++) {
-            addAt(i, weight, d.getFloat(base + 4 * i));
+            addBits(i, weight, d.getInt(base + 4 * i));
         }
     }
 
@@ -111,16 +111,20 @@ public final class ExactSum {
     }
 
     private void addAt(int i, long weight, float x) {
-        int bits = Float.floatToRawIntBits(x);
+        addBits(i, weight, Float.floatToRawIntBits(x));
+    }
+
+    /**
+     * Adds {@code weight * x} where {@code bits} are x's IEEE-754 bits. The sign is applied without
+     * a branch (updates' signs are random, and a mispredicted branch per value would cost more than
+     * the rest of the work).
+     */
+    private void addBits(int i, long weight, int bits) {
         int exp = (bits >>> 23) & 0xFF;
         if (exp >= 127 + 32) {
-            throw new IllegalArgumentException(checkValue(x) + " (coordinate " + i + ")");
+            throw new IllegalArgumentException(checkValue(Float.intBitsToFloat(bits)) + " (coordinate " + i + ")");
         }
         long m = exp == 0 ? (bits & 0x7FFFFF) : ((bits & 0x7FFFFF) | 0x800000);
-        if (m == 0 || weight == 0) {
-            return;
-        }
-        boolean negative = (bits < 0) != (weight < 0);
         long p = m * Math.abs(weight); // < 2^55
         int shift = (exp == 0 ? -149 : exp - 150) + FRACTION_BITS; // <= 58
         long termHi;
@@ -131,14 +135,11 @@ public final class ExactSum {
         } else {
             termHi = 0;
             termLo = roundShiftRight(p, -shift);
-            if (termLo == 0) {
-                return;
-            }
         }
-        if (negative) {
-            termLo = -termLo;
-            termHi = ~termHi + (termLo == 0 ? 1 : 0);
-        }
+        long neg = ((long) bits ^ weight) >> 63; // all ones when exactly one of x and the weight is negative
+        long zeroLo = ((termLo | -termLo) >>> 63) ^ 1; // 1 when termLo == 0
+        termLo = (termLo ^ neg) - neg;
+        termHi = (termHi ^ neg) + (zeroLo & neg);
         long before = lo[i];
         long sumLo = before + termLo;
         long sumHi = hiAt(i) + termHi + (Long.compareUnsigned(sumLo, before) < 0 ? 1 : 0);
