@@ -12,6 +12,8 @@ import io.floe.flink.io.OutboundRecord;
 import io.floe.schema.ModelChunk;
 import io.floe.core.chunk.UpdateChunkView;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -33,16 +35,19 @@ import org.slf4j.LoggerFactory;
  * ({@link ChunkRefetch}), and on CLOSE, once every member is folded, publishes its slice of the next
  * version as a {@code ModelChunk} and its SHA-256 to the {@link ManifestWriter} ({@link #DIGESTS}).
  *
- * <p>A chunk that arrives before its ADMIT waits (at most {@link #MAX_WAITING} per key; more are
- * dead-lettered ORPHAN_CHUNK, as are waiting chunks of an update the coordinator drops). A chunk
+ * <p>A chunk that arrives before its ADMIT waits, at most {@link #WAITING_MS} and at most
+ * {@link #MAX_WAITING} per key; past either it is dead-lettered ORPHAN_CHUNK, as are waiting chunks
+ * of an update the coordinator refuses or drops (a chunk whose header never comes). A chunk
  * whose bytes or values cannot be folded is not folded; routing's receipt tells the coordinator,
  * which drops the whole update.
  */
 public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, ChunkCommand, OutboundRecord> {
     public static final OutputTag<ManifestPart> DIGESTS = new OutputTag<>("chunk-digests") {
     };
-    /** Chunks one key holds while their ADMIT has not come. */
-    static final int MAX_WAITING = 256;
+    /** Chunks one key holds while their ADMIT has not come (a header is normally a few records ahead of its chunks). */
+    static final int MAX_WAITING = 64;
+    /** How long (processing time) a chunk waits for its ADMIT before it is an orphan. */
+    static final long WAITING_MS = 120_000;
     private static final Logger LOG = LoggerFactory.getLogger(ChunkFolder.class);
 
     private final TopicNames topics;
@@ -56,6 +61,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
     private transient MapState<String, Long> admitted;
     private transient MapState<String, InboundRecord> waiting;
     private transient ValueState<Integer> waitingCount;
+    private transient MapState<String, Long> waitingSince;
     private transient ValueState<ChunkCommand> closing;
 
     public ChunkFolder(TopicNames topics, ChunkRefetch refetch) {
@@ -75,6 +81,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         waiting = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-waiting", TypeInformation.of(String.class),
                 TypeInformation.of(InboundRecord.class)));
         waitingCount = getRuntimeContext().getState(new ValueStateDescriptor<>("chunk-waiting-count", Integer.class));
+        waitingSince = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-waiting-since", String.class, Long.class));
         closing = getRuntimeContext().getState(new ValueStateDescriptor<>("chunk-closing", TypeInformation.of(ChunkCommand.class)));
     }
 
@@ -107,6 +114,27 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         }
         waiting.put(chunk.updateId, chunk.origin);
         waitingCount.update(held + 1);
+        long now = ctx.timerService().currentProcessingTime();
+        waitingSince.put(chunk.updateId, now);
+        ctx.timerService().registerProcessingTimeTimer(now + WAITING_MS);
+    }
+
+    /** Chunks that waited {@link #WAITING_MS} for their ADMIT are orphans: dead-lettered, not kept. */
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<OutboundRecord> out) throws Exception {
+        List<String> expired = new ArrayList<>();
+        for (Map.Entry<String, Long> e : waitingSince.entries()) {
+            if (e.getValue() + WAITING_MS <= timestamp) {
+                expired.add(e.getKey());
+            }
+        }
+        for (String updateId : expired) {
+            InboundRecord early = takeWaiting(updateId);
+            if (early != null) {
+                out.collect(deadLetters.of(early, Rejection.of(RejectionReason.ORPHAN_CHUNK, "a chunk of update " + updateId
+                        + " waited " + WAITING_MS + " ms for its header's admission, which did not come"), null, null, updateId));
+            }
+        }
     }
 
     @Override
@@ -193,6 +221,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         InboundRecord early = waiting.get(updateId);
         if (early != null) {
             waiting.remove(updateId);
+            waitingSince.remove(updateId);
             waitingCount.update(waitingCount.value() - 1);
         }
         return early;

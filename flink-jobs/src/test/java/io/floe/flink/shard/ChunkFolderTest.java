@@ -101,6 +101,29 @@ class ChunkFolderTest {
         assertThat(slices(restored)).containsExactly(expected.applyTo(BASE, 3, 1.0));
     }
 
+    @Test
+    void aChunkWhoseHeaderNeverComesIsDeadLetteredAsAnOrphan() throws Exception {
+        var h = open(null);
+        h.setProcessingTime(1_000);
+        h.processElement2(new StreamRecord<>(ChunkCommand.init(MODEL, 0, 1, 0, 4, new byte[0])));
+        h.processElement1(new StreamRecord<>(chunk("u-ghost", 10, new float[] {1f, 1f, 1f, 1f})));
+        h.getOutput().clear();
+
+        h.setProcessingTime(1_000 + ChunkFolder.WAITING_MS);
+
+        List<String> reasons = new ArrayList<>();
+        for (Object o : h.getOutput()) {
+            if (o instanceof StreamRecord<?> r && r.getValue() instanceof OutboundRecord rec && rec.topic.equals(TOPICS.deadLetter())) {
+                reasons.add(WireCodec.DEAD_LETTER.decode(rec.value).getReason());
+            }
+        }
+        assertThat(reasons).containsExactly("ORPHAN_CHUNK");
+        // its ADMIT coming now finds nothing to fold
+        h.processElement2(new StreamRecord<>(ChunkCommand.admit(MODEL, 0, 1, 0, "u-ghost", 1)));
+        h.processElement2(new StreamRecord<>(ChunkCommand.close(MODEL, 0, 1, 0, new String[] {}, new long[] {}, 0, 1.0, 1)));
+        assertThat(slices(h)).containsExactly(new float[4]);
+    }
+
     private KeyedTwoInputStreamOperatorTestHarness<String, ChunkEvent, ChunkCommand, OutboundRecord> open(OperatorSubtaskState from)
             throws Exception {
         ChunkRefetch refetch = (topic, partition, offset) -> LOG.get(offset);
