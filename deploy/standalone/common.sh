@@ -10,6 +10,7 @@
 # Settings (environment variables, defaults in brackets):
 #   FLINK_REST_PORT [8081]  FLINK_RPC_PORT [6123]  FLINK_TASK_SLOTS [2]  FLINK_TASKMANAGERS [1]
 #   FLINK_JM_MEMORY [1024m] FLINK_TM_MEMORY [1728m] FLINK_CONF_DIR [generated]
+#   FLINK_STATE_BACKEND [hashmap] (rocksdb: keyed state off the heap, incremental checkpoints; see README, "Sizing")
 #   FLINK_METRICS_PORTS [9249-9260] (Prometheus endpoints: the JobManager takes the first free port, the TaskManager the next)
 #   KAFKA_PORT [9092] KAFKA_DATA_DIR [$FLOE_STANDALONE_HOME/kafka/data] KAFKA_PARTITIONS [1]
 #   JAVA [java on PATH, or $JAVA_HOME/bin/java]
@@ -27,6 +28,7 @@ FLINK_TASK_SLOTS="${FLINK_TASK_SLOTS:-2}"
 FLINK_JM_MEMORY="${FLINK_JM_MEMORY:-1024m}"
 FLINK_TM_MEMORY="${FLINK_TM_MEMORY:-1728m}"
 FLINK_METRICS_PORTS="${FLINK_METRICS_PORTS:-9249-9260}"
+FLINK_STATE_BACKEND="${FLINK_STATE_BACKEND:-hashmap}"
 FLINK_CLASSPATH_FILE="$FLOE_STANDALONE_HOME/flink-classpath.txt"
 
 KAFKA_HOME_DIR="$FLOE_STANDALONE_HOME/kafka"
@@ -107,6 +109,8 @@ execution.checkpointing.dir: file://$FLINK_HOME_DIR/checkpoints
 execution.checkpointing.savepoint-dir: file://$FLINK_HOME_DIR/savepoints
 # keep the last checkpoint when a job is cancelled, so it can be resumed with flink.sh run -s <checkpoint>
 execution.checkpointing.externalized-checkpoint-retention: RETAIN_ON_CANCELLATION
+state.backend.type: $FLINK_STATE_BACKEND
+execution.checkpointing.incremental: $([[ "$FLINK_STATE_BACKEND" == rocksdb ]] && echo true || echo false)
 # every process serves its metrics (floe's per-model metrics on the TaskManager) at http://<host>:<port>/metrics;
 # each JVM binds the first free port of the range, on all interfaces (the reporter has no bind-address option)
 metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
