@@ -45,7 +45,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 rm -rf "$FLOE_STANDALONE_HOME"
 mkdir -p "$FLOE_STANDALONE_HOME"
-[[ -s "$STANDALONE_DIR/target/flink-classpath.txt" ]] && cp "$STANDALONE_DIR/target/flink-classpath.txt" "$FLINK_CLASSPATH_FILE"
+[[ -s "$STANDALONE_DIR/target/flink-classpath.txt" && ! "$STANDALONE_DIR/flink-runtime-pom.xml" -nt "$STANDALONE_DIR/target/flink-classpath.txt" ]] \
+  && cp "$STANDALONE_DIR/target/flink-classpath.txt" "$FLINK_CLASSPATH_FILE"
 
 step "Kafka on $BOOTSTRAP (4 partitions per topic), Flink session cluster with 2 TaskManagers on $REST"
 "$STANDALONE_DIR/start-kafka.sh"

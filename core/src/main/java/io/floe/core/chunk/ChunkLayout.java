@@ -24,8 +24,12 @@ public record ChunkLayout(long parameters, int chunkBytes) {
      * broker's message.max.bytes of 1 MiB + 12 bytes) and no topic needs an override.
      */
     public static final int DEFAULT_CHUNK_BYTES = (1 << 20) - 4096;
-    /** Chunk indices are ints on the wire; more chunks than this means the chunk size is far too small for the model. */
-    public static final int MAX_CHUNKS = 1 << 20;
+    /**
+     * At most this many chunks: the manifest carries 34 bytes per chunk (a SHA-256 and its length),
+     * and must stay well inside Kafka's default 1 MiB record with the rest of a header (16384 chunks:
+     * 557 KB). 100M parameters need chunks of at least 24 KiB.
+     */
+    public static final int MAX_CHUNKS = 16_384;
 
     public ChunkLayout {
         String problem = problem(parameters, chunkBytes);
