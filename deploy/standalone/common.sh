@@ -12,7 +12,7 @@
 #   FLINK_JM_MEMORY [1024m] FLINK_TM_MEMORY [1728m] FLINK_CONF_DIR [generated]
 #   FLINK_STATE_BACKEND [hashmap] (rocksdb: keyed state off the heap, incremental checkpoints; see README, "Sizing")
 #   FLINK_METRICS_PORTS [9249-9260] (Prometheus endpoints: the JobManager takes the first free port, the TaskManager the next)
-#   KAFKA_PORT [9092] KAFKA_DATA_DIR [$FLOE_STANDALONE_HOME/kafka/data] KAFKA_PARTITIONS [1]
+#   KAFKA_PORT [9092] KAFKA_DATA_DIR [$FLOE_STANDALONE_HOME/kafka/data] KAFKA_PARTITIONS [4]
 #   JAVA [java on PATH, or $JAVA_HOME/bin/java]
 
 STANDALONE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -34,7 +34,7 @@ FLINK_CLASSPATH_FILE="$FLOE_STANDALONE_HOME/flink-classpath.txt"
 KAFKA_HOME_DIR="$FLOE_STANDALONE_HOME/kafka"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$KAFKA_HOME_DIR/data}"
-KAFKA_PARTITIONS="${KAFKA_PARTITIONS:-1}"
+KAFKA_PARTITIONS="${KAFKA_PARTITIONS:-4}"
 KAFKA_PID_FILE="$KAFKA_HOME_DIR/kafka.pid"
 KAFKA_OUT_FILE="$KAFKA_HOME_DIR/kafka.out"
 

@@ -5,7 +5,7 @@
 # floe.models compacted) and returns once they are ready, printing the bootstrap address.
 #
 # Settings: KAFKA_PORT [9092], KAFKA_DATA_DIR [$FLOE_STANDALONE_HOME/kafka/data] (kept across
-# restarts), KAFKA_PARTITIONS [1], KAFKA_START_TIMEOUT_S [90], KAFKA_HEAP [1g]; see common.sh.
+# restarts), KAFKA_PARTITIONS [4], KAFKA_START_TIMEOUT_S [90], KAFKA_HEAP [1g]; see common.sh.
 # Needs the deploy module built: deploy/target/classes and deploy/target/classpath.txt
 # (`mvn -DskipTests package`, or ./floe once). Output: $FLOE_STANDALONE_HOME/kafka/kafka.out.
 # Stop with stop-kafka.sh.
