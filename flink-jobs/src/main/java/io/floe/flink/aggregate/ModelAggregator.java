@@ -104,12 +104,13 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         Instant now = Instant.ofEpochMilli(ctx.timestamp() != null && ctx.timestamp() > 0 ? ctx.timestamp() : System.currentTimeMillis());
         Outputs out = outputs(collector, ctx);
         states.model().atKey(ctx.getCurrentKey());
-        if (event.kind == ModelEvent.Kind.CHUNK_RECEIPT) {
-            onReceipt(event, now, ctx, out);
-            return;
-        }
         if (states.model().exists()) {
             metrics.modelExists(ctx.getCurrentKey());
+        }
+        if (event.kind == ModelEvent.Kind.CHUNK_RECEIPT) {
+            metrics.updateReceived(event.modelId, event.receipt.dataBytes); // a chunk's bytes count as update bytes
+            onReceipt(event, now, ctx, out);
+            return;
         }
         InboundRecord origin = event.origin;
         if (event.kind == ModelEvent.Kind.UPDATE && origin.value != null) {

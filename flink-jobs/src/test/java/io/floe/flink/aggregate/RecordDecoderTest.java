@@ -182,6 +182,44 @@ class RecordDecoderTest {
         assertThat(deadLetterOutput()).isEmpty();
     }
 
+    @Test
+    void aChunkGoesToItsFolderAndItsReceiptToTheModelsCoordinator() throws Exception {
+        float[] values = {0.5f, Float.NaN, 2f};
+        byte[] data = io.floe.core.chunk.ChunkData.encode(values, 0, 3);
+        byte[] chunk = WireCodec.UPDATE_CHUNK.encode(io.floe.schema.UpdateChunk.newBuilder().setModelId("big").setUpdateId("u-1")
+                .setIndex(7).setData(java.nio.ByteBuffer.wrap(data)).build());
+        InboundRecord in = new InboundRecord(TOPICS.updates(), 3, 42, T0, "big#7".getBytes(StandardCharsets.UTF_8), chunk);
+
+        harness.processElement(in, T0);
+
+        ModelEvent receipt = harness.extractOutputValues().get(0);
+        assertThat(receipt.kind).isEqualTo(ModelEvent.Kind.CHUNK_RECEIPT);
+        assertThat(receipt.modelId).isEqualTo("big");
+        assertThat(receipt.origin.value).as("the coordinator never gets the chunk's bytes").isNull();
+        assertThat(receipt.receipt.updateId).isEqualTo("u-1");
+        assertThat(receipt.receipt.index).isEqualTo(7);
+        assertThat(receipt.receipt.dataBytes).isEqualTo(12);
+        assertThat(receipt.receipt.sha256).isEqualTo(io.floe.core.chunk.ChunkData.sha256(data));
+        assertThat(receipt.receipt.problem).contains("not finite").contains("value 1");
+        var chunks = harness.getSideOutput(RecordDecoder.CHUNKS);
+        assertThat(chunks).singleElement().satisfies(r -> {
+            assertThat(r.getValue().key).isEqualTo("big#7");
+            assertThat(r.getValue().origin.value).isEqualTo(chunk);
+        });
+    }
+
+    @Test
+    void aChunkKeyedByItsModelIdAloneIsAKeyMismatch() throws Exception {
+        byte[] chunk = WireCodec.UPDATE_CHUNK.encode(io.floe.schema.UpdateChunk.newBuilder().setModelId("big").setUpdateId("u-1")
+                .setIndex(7).setData(java.nio.ByteBuffer.wrap(new byte[4])).build());
+
+        harness.processElement(new InboundRecord(TOPICS.updates(), 0, 1, T0, "big".getBytes(StandardCharsets.UTF_8), chunk), T0);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(PublishedRecords.of(deadLetterOutput(), TOPICS).deadLetters()).singleElement()
+                .satisfies(d -> assertThat(d.getReason()).isEqualTo("KEY_MISMATCH"));
+    }
+
     private List<OutboundRecord> deadLetterOutput() {
         var side = harness.getSideOutput(RecordDecoder.DEAD_LETTERS);
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
