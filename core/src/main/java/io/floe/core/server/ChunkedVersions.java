@@ -83,9 +83,12 @@ public final class ChunkedVersions {
                 .build();
     }
 
-    /** The round's report: FedAvg weights n_k / n, example-weighted client metrics, the rejections, the bytes. */
+    /**
+     * The round's report: FedAvg weights n_k / n (or 1/K for the unweighted coordinate-wise rules,
+     * {@code equalWeights}), example-weighted client metrics, the rejections, the bytes.
+     */
     public static AggregationReport report(GlobalModel current, List<ModelUpdate> members, List<RejectedUpdate> rejected,
-            long uplinkBytes, String note, Instant now) {
+            long uplinkBytes, String note, Instant now, boolean equalWeights) {
         long total = totalExamples(members);
         List<ModelUpdate> sorted = new ArrayList<>(members);
         sorted.sort(Comparator.comparing(ModelUpdate::getUpdateId));
@@ -94,7 +97,8 @@ public final class ChunkedVersions {
         ModelWeights none = new ModelWeights(List.of());
         for (ModelUpdate u : sorted) {
             accepted.add(AcceptedUpdate.newBuilder().setUpdateId(u.getUpdateId()).setClientId(u.getClientId())
-                    .setNumExamples(u.getNumExamples()).setWeight(u.getNumExamples() / (double) total).build());
+                    .setNumExamples(u.getNumExamples()).setWeight(equalWeights ? 1.0 / members.size() : u.getNumExamples() / (double) total)
+                    .build());
             forMetrics.add(new ClientUpdate(u.getUpdateId(), u.getClientId(), u.getBaseVersion(), u.getNumExamples(), u.getLocalSteps(),
                     none, u.getMetrics()));
         }

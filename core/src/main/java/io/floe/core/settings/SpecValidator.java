@@ -143,7 +143,8 @@ public final class SpecValidator {
     /**
      * What a chunked model (aggregation.chunkBytes set) cannot have yet, or null: the sharded path
      * folds the averaging family's plain weighted sum (fedavg; FedProx, whose server step is FedAvg's,
-     * with a server learning rate), in sync rounds. Robust rules, scores that change weights,
+     * with a server learning rate), or runs median or trimmed mean per chunk, in sync rounds. Krum,
+     * Multi-Krum, Bulyan, scores that change weights,
      * clipping, caps, central DP, async modes, SCAFFOLD, FedNova, adaptive server optimizers and
      * compressed chunks come with issues 13 and 15.
      */
@@ -163,7 +164,8 @@ public final class SpecValidator {
         String notYet = null;
         if (settings.async().isAsync()) {
             notYet = "mode " + settings.async().mode().configName();
-        } else if (!settings.robustness().federatedAveraging()) {
+        } else if (!settings.robustness().federatedAveraging()
+                && !io.floe.core.chunk.CoordinateWiseChunk.handles(settings.robustness().rule().name())) {
             notYet = "rule " + spec.getAggregation().getRule();
         } else if (settings.centralDp().isPresent()) {
             notYet = "central DP";
@@ -179,7 +181,8 @@ public final class SpecValidator {
         } else if (!"none".equals(spec.getTraining().getCompression().trim())) {
             notYet = "training compression " + spec.getTraining().getCompression();
         }
-        return notYet == null ? null : "chunked models (aggregation.chunkBytes) aggregate sync fedavg rounds so far; " + notYet
+        return notYet == null ? null : "chunked models (aggregation.chunkBytes) aggregate sync fedavg, median or trimmed-mean rounds"
+                + " so far; " + notYet
                 + " is not on the chunked path yet: leave chunkBytes unset to use it";
     }
 

@@ -229,4 +229,25 @@ class SpecValidatorTest {
         // Assert
         assertThat(rejection.detail()).contains("'W'").contains("NaN or infinite");
     }
+
+    @Test
+    void chunkedModelsTakeTheRulesOfTheShardedPathAndSayWhatIsNotOnItYet() {
+        ModelSpec.Builder zeros = validSpec().setInitialTensors(List.of(
+                io.floe.schema.Tensor.newBuilder().setName("w").setShape(List.of(1000)).setData(java.nio.ByteBuffer.allocate(0)).build()));
+        java.util.function.Function<AggregationConfig.Builder, ModelSpec> chunked = a -> zeros.setAggregation(a.setChunkBytes(1024).build())
+                .build();
+
+        assertThat(SpecValidator.validate(chunked.apply(AggregationConfig.newBuilder().setRule("fedavg").setClientsPerRound(2))))
+                .isInstanceOf(SpecValidator.Result.Valid.class);
+        assertThat(SpecValidator.validate(chunked.apply(AggregationConfig.newBuilder().setRule("median").setClientsPerRound(3))))
+                .isInstanceOf(SpecValidator.Result.Valid.class);
+        assertThat(invalid(chunked.apply(AggregationConfig.newBuilder().setRule("krum").setClientsPerRound(5))).detail())
+                .contains("rule krum is not on the chunked path yet");
+        assertThat(invalid(chunked.apply(AggregationConfig.newBuilder().setRule("fedavg").setMode("fedbuff").setClientsPerRound(2)))
+                .detail()).contains("mode fedbuff");
+        assertThat(invalid(zeros.setAggregation(AggregationConfig.newBuilder().setChunkBytes(1026).build()).build()).detail())
+                .contains("multiple of 4");
+        assertThat(invalid(zeros.setAggregation(AggregationConfig.newBuilder().setChunkBytes(1024).build())
+                .setTraining(training().setCompression("int8").build()).build()).detail()).contains("compression int8");
+    }
 }

@@ -87,6 +87,58 @@ class ChunkedRoundsITCase {
     private record Outcome(float[] values, AggregationReport report, List<DeadLetter> letters) {
     }
 
+    @Test
+    void medianPerChunkIsTheWholeUpdateMedianBitForBit() throws Exception {
+        float[] initial = values(PARAMETERS, 1, 0.1);
+        List<float[]> deltas = List.of(values(PARAMETERS, 2, 0.01), values(PARAMETERS, 3, 0.001), values(PARAMETERS, 4, 0.05));
+        try (EmbeddedFloe floe = EmbeddedFloe.start(2, 3, Duration.ofMillis(300), "0")) {
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, floe.bootstrapServers());
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>(floe.topics().control(), bytes("dense"),
+                        WireCodec.MODEL_SPEC.encode(spec("dense", initial, 0, "median")))).get();
+                producer.send(new ProducerRecord<>(floe.topics().control(), bytes(MODEL_ID),
+                        WireCodec.MODEL_SPEC.encode(spec(MODEL_ID, initial, 4096, "median")))).get();
+                awaitModel(floe, 0, PARAMETERS);
+                for (int k = 0; k < deltas.size(); k++) {
+                    ModelUpdate dense = ModelUpdate.newBuilder().setUpdateId("u-" + k).setModelId("dense").setClientId("site-" + k)
+                            .setBaseVersion(0).setNumExamples(10 + k).setLocalSteps(1).setCreatedAt(Instant.now())
+                            .setTensors(List.of(
+                                    Tensor.newBuilder().setName("w").setShape(List.of(100, 90))
+                                            .setData(ByteBuffer.wrap(ChunkData.encode(deltas.get(k), 0, 9000))).build(),
+                                    Tensor.newBuilder().setName("b").setShape(List.of(1000))
+                                            .setData(ByteBuffer.wrap(ChunkData.encode(deltas.get(k), 9000, 1000))).build()))
+                            .setMetrics(Map.of()).build();
+                    producer.send(new ProducerRecord<>(floe.topics().updates(), bytes("dense"), WireCodec.MODEL_UPDATE.encode(dense)));
+                    ChunkedUpdates.Cut cut = ChunkedUpdates.cut(MODEL_ID, "u-" + k, deltas.get(k), 4096);
+                    ModelUpdate header = ModelUpdate.newBuilder(dense).setModelId(MODEL_ID).setTensors(List.of()).setChunks(cut.manifest())
+                            .build();
+                    producer.send(new ProducerRecord<>(floe.topics().updates(), bytes(MODEL_ID), WireCodec.MODEL_UPDATE.encode(header)));
+                    for (UpdateChunk chunk : cut.chunks()) {
+                        producer.send(new ProducerRecord<>(floe.topics().updates(), bytes(ChunkData.key(MODEL_ID, chunk.getIndex())),
+                                WireCodec.UPDATE_CHUNK.encode(chunk)));
+                    }
+                }
+                producer.flush();
+            }
+            float[] chunked = awaitModel(floe, 1, PARAMETERS);
+            GlobalModel dense = null;
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (dense == null && System.nanoTime() < deadline) {
+                dense = CommittedRecords.read(floe.bootstrapServers(), floe.topics().models(), Duration.ofSeconds(10)).stream()
+                        .filter(r -> "dense".equals(new String(r.key(), StandardCharsets.UTF_8)))
+                        .map(r -> WireCodec.GLOBAL_MODEL.decode(r.value())).filter(m -> m.getVersion() == 1).findFirst().orElse(null);
+                Thread.sleep(300);
+            }
+            assertThat(dense).as("dense version 1").isNotNull();
+            float[] whole = new float[PARAMETERS];
+            System.arraycopy(ChunkData.decode(dense.getTensors().get(0).getData(), 9000), 0, whole, 0, 9000);
+            System.arraycopy(ChunkData.decode(dense.getTensors().get(1).getData(), 1000), 0, whole, 9000, 1000);
+            assertThat(chunked).containsExactly(whole);
+            assertThat(chunked).isNotEqualTo(initial);
+        }
+    }
+
     /** One round of CLIENTS updates; the client {@code corrupt} (or -1) sends its last chunk with one byte flipped. */
     private static Outcome runRound(int parallelism, int partitions, int chunkBytes, float[] initial, List<float[]> deltas,
             long[] examples, long seed, int corrupt) throws Exception {
@@ -187,14 +239,19 @@ class ChunkedRoundsITCase {
     }
 
     private static ModelSpec spec(float[] initial, int chunkBytes) {
+        return spec(MODEL_ID, initial, chunkBytes, "fedavg");
+    }
+
+    /** The model of these tests; {@code chunkBytes} 0: a dense (whole-record) model. */
+    private static ModelSpec spec(String modelId, float[] initial, int chunkBytes, String rule) {
         List<Tensor> tensors = List.of(
                 Tensor.newBuilder().setName("w").setShape(List.of(100, 90)).setData(ByteBuffer.wrap(ChunkData.encode(initial, 0, 9000)))
                         .build(),
                 Tensor.newBuilder().setName("b").setShape(List.of(1000)).setData(ByteBuffer.wrap(ChunkData.encode(initial, 9000, 1000)))
                         .build());
-        return ModelSpec.newBuilder().setModelId(MODEL_ID).setArchitecture("opaque").setInitialTensors(tensors)
-                .setAggregation(AggregationConfig.newBuilder().setRule("fedavg").setClientsPerRound(CLIENTS).setChunkBytes(chunkBytes)
-                        .build())
+        return ModelSpec.newBuilder().setModelId(modelId).setArchitecture("opaque").setInitialTensors(tensors)
+                .setAggregation(AggregationConfig.newBuilder().setRule(rule).setClientsPerRound(CLIENTS)
+                        .setChunkBytes(chunkBytes > 0 ? chunkBytes : null).build())
                 .setTraining(ClientTrainingConfig.newBuilder().build()).setCreatedAt(Instant.now()).build();
     }
 

@@ -7,10 +7,13 @@ import io.floe.core.chunk.ChunkData;
  * key travel one channel, so a folder sees them in the order they were sent. A Flink POJO.
  * <ul>
  *   <li>INIT: the chunk's slice of {@code version} is {@code data} (empty: zeros of {@code length}); publish it.
- *   <li>ADMIT: fold chunk {@code index} of {@code updateId} into round {@code version} with {@code weight}.
+ *   <li>ADMIT: fold chunk {@code index} of {@code updateId} into round {@code version} with {@code weight}
+ *       (or, under a coordinate-wise {@code rule}, keep it for the close).
  *   <li>DROP: take {@code updateId} out of round {@code version} (folded, admitted or waiting).
  *   <li>CLOSE: once every member ({@code members}, {@code weights}) is folded, the slice of
- *       {@code nextVersion} is {@code w + scale * S / totalWeight}; publish it.
+ *       {@code nextVersion} is {@code w + scale * S / totalWeight} (fedavg), or {@code w + scale *
+ *       rule(members)} for a coordinate-wise {@code rule} (median, trimmed mean with
+ *       {@code trimPerSide}); publish it.
  * </ul>
  */
 public class ChunkCommand {
@@ -31,6 +34,9 @@ public class ChunkCommand {
     public long totalWeight;
     public double scale;
     public long nextVersion;
+    /** ADMIT and CLOSE: the model's rule (fedavg folds; median and trimmed-mean keep the members' chunks). */
+    public String rule;
+    public int trimPerSide;
 
     public ChunkCommand() {
     }
@@ -54,9 +60,15 @@ public class ChunkCommand {
     }
 
     public static ChunkCommand admit(String modelId, int index, int chunkCount, long version, String updateId, long weight) {
+        return admit(modelId, index, chunkCount, version, updateId, weight, "fedavg");
+    }
+
+    public static ChunkCommand admit(String modelId, int index, int chunkCount, long version, String updateId, long weight,
+            String rule) {
         ChunkCommand c = of(Kind.ADMIT, modelId, index, chunkCount, version);
         c.updateId = updateId;
         c.weight = weight;
+        c.rule = rule;
         return c;
     }
 
@@ -68,7 +80,14 @@ public class ChunkCommand {
 
     public static ChunkCommand close(String modelId, int index, int chunkCount, long version, String[] members, long[] weights,
             long totalWeight, double scale, long nextVersion) {
+        return close(modelId, index, chunkCount, version, members, weights, totalWeight, scale, nextVersion, "fedavg", 0);
+    }
+
+    public static ChunkCommand close(String modelId, int index, int chunkCount, long version, String[] members, long[] weights,
+            long totalWeight, double scale, long nextVersion, String rule, int trimPerSide) {
         ChunkCommand c = of(Kind.CLOSE, modelId, index, chunkCount, version);
+        c.rule = rule;
+        c.trimPerSide = trimPerSide;
         c.members = members;
         c.weights = weights;
         c.totalWeight = totalWeight;

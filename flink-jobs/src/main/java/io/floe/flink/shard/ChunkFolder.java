@@ -1,6 +1,7 @@
 package io.floe.flink.shard;
 
 import io.floe.core.chunk.ChunkData;
+import io.floe.core.chunk.CoordinateWiseChunk;
 import io.floe.core.chunk.ExactSum;
 import io.floe.core.validate.Rejection;
 import io.floe.core.validate.RejectionReason;
@@ -22,6 +23,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -31,7 +33,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One chunk of a chunked model, keyed by {@code modelId#index}: keeps the chunk's slice of the
  * current version and an {@link ExactSum} of the open round, folds each admitted update's chunk as
- * it lands (O(chunk) state, whatever the number of clients), takes a dropped update out again
+ * it lands (O(chunk) state, whatever the number of clients; under a coordinate-wise rule, median or
+ * trimmed mean, it keeps the members' chunks instead, O(K chunk), and runs the rule on close with
+ * {@link CoordinateWiseChunk}), takes a dropped update out again
  * ({@link ChunkRefetch}), and on CLOSE, once every member is folded, publishes its slice of the next
  * version as a {@code ModelChunk} and its SHA-256 to the {@link ManifestWriter} ({@link #DIGESTS}).
  *
@@ -63,6 +67,10 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
     private transient ValueState<Integer> waitingCount;
     private transient MapState<String, Long> waitingSince;
     private transient ValueState<ChunkCommand> closing;
+    /** Coordinate-wise rules: the members' chunk data, kept until the close (O(K) chunks per key). */
+    private transient MapState<String, byte[]> kept;
+    /** Admitted updates whose chunk is to be kept rather than folded. */
+    private transient MapState<String, Boolean> keepFor;
 
     public ChunkFolder(TopicNames topics, ChunkRefetch refetch) {
         this.topics = topics;
@@ -83,6 +91,9 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         waitingCount = getRuntimeContext().getState(new ValueStateDescriptor<>("chunk-waiting-count", Integer.class));
         waitingSince = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-waiting-since", String.class, Long.class));
         closing = getRuntimeContext().getState(new ValueStateDescriptor<>("chunk-closing", TypeInformation.of(ChunkCommand.class)));
+        kept = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-kept", Types.STRING,
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        keepFor = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-keep-for", Types.STRING, Types.BOOLEAN));
     }
 
     @Override
@@ -148,6 +159,9 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
             }
             case ADMIT -> {
                 admitted.put(command.updateId, command.weight);
+                if (CoordinateWiseChunk.handles(command.rule)) {
+                    keepFor.put(command.updateId, Boolean.TRUE);
+                }
                 InboundRecord early = takeWaiting(command.updateId);
                 if (early != null) {
                     fold(command.updateId, command.weight, early, ctx, out);
@@ -168,9 +182,15 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         if (values == null) {
             return; // routing's receipt names the problem; the coordinator drops the update
         }
-        ExactSum s = sum.value();
-        s.add(weight, values);
-        sum.update(s);
+        if (keepFor.contains(updateId)) {
+            byte[] copy = new byte[values.remaining()];
+            values.duplicate().get(copy);
+            kept.put(updateId, copy);
+        } else {
+            ExactSum s = sum.value();
+            s.add(weight, values);
+            sum.update(s);
+        }
         folded.put(updateId, new FoldedChunk(weight, origin.topic, origin.partition, origin.offset));
         admitted.remove(updateId);
         closeIfComplete(ctx, out);
@@ -198,6 +218,11 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         }
         FoldedChunk f = folded.get(command.updateId);
         if (f == null) {
+            return;
+        }
+        if (kept.contains(command.updateId)) {
+            kept.remove(command.updateId); // kept, not folded: nothing to take out of a sum
+            folded.remove(command.updateId);
             return;
         }
         if (refetch == null) {
@@ -239,8 +264,18 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
             }
         }
         // a round whose every update was dropped keeps the model (Flower: a failed round keeps the previous weights)
-        float[] next = close.members.length == 0 ? slice.value().clone()
-                : sum.value().applyTo(slice.value(), close.totalWeight, close.scale);
+        float[] next;
+        if (close.members.length == 0) {
+            next = slice.value().clone();
+        } else if (CoordinateWiseChunk.handles(close.rule)) {
+            List<float[]> members = new ArrayList<>(close.members.length);
+            for (String member : close.members) { // sorted by update id
+                members.add(ChunkData.decode(ByteBuffer.wrap(kept.get(member)), slice.value().length));
+            }
+            next = CoordinateWiseChunk.next(slice.value(), members, close.rule, close.trimPerSide, (float) close.scale);
+        } else {
+            next = sum.value().applyTo(slice.value(), close.totalWeight, close.scale);
+        }
         startVersion(next, close.nextVersion);
         publish(close, next, close.nextVersion, ctx, out);
     }
@@ -252,6 +287,8 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         folded.clear();
         admitted.clear();
         closing.clear();
+        kept.clear();
+        keepFor.clear();
     }
 
     private void publish(ChunkCommand command, float[] values, long version, Context ctx, Collector<OutboundRecord> out) {

@@ -1,6 +1,8 @@
 package io.floe.flink.aggregate.mode;
 
 import io.floe.core.chunk.ChunkLayout;
+import io.floe.core.aggregate.TrimmedMean;
+import io.floe.core.chunk.CoordinateWiseChunk;
 import io.floe.core.chunk.ExactSum;
 import io.floe.core.round.ClientSelection;
 import io.floe.core.round.RoundDeadline;
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * chunk's SHA-256 and size match its manifest and its values can be folded. A mismatch drops the
  * whole update (one dead letter naming the chunk, a DROP to every chunk), as does a chunk still
  * missing at the round's deadline. When the round has its clients and all of them are complete,
- * every chunk is told to CLOSE (members, n_k, eta_g) and the next version and its report go to the
+ * every chunk is told to CLOSE (members, n_k, eta_g, the rule: fedavg folds, median and trimmed mean
+ * run per chunk on the kept chunks) and the next version and its report go to the
  * {@link io.floe.flink.shard.ManifestWriter}.
  *
  * <p>No update is held here (headers only: bytes, not tensors), so the coordinator's state is
@@ -109,7 +112,7 @@ public final class ShardedRounds implements AggregationMode {
         states.receipts().admit(update.getUpdateId(), client, origin.value.length);
         for (int i = 0; i < layout.count(); i++) {
             ctx.out().chunkCommand(ChunkCommand.admit(ctx.modelId(), i, layout.count(), current.getVersion(), update.getUpdateId(),
-                    update.getNumExamples()));
+                    update.getNumExamples(), ruleName(ctx)));
         }
         for (ChunkReceipt early : states.receipts().takeEarly(update.getUpdateId(), layout.count())) {
             if (!check(early, null, ctx)) {
@@ -264,15 +267,18 @@ public final class ShardedRounds implements AggregationMode {
         }
         long total = ChunkedVersions.totalExamples(members);
         double eta = ctx.settings().drift().serverLearningRate();
+        String rule = ruleName(ctx);
+        int trimPerSide = ctx.settings().robustness().rule() instanceof TrimmedMean t ? t.trimmedPerSide(members.size()) : 0;
         for (int i = 0; i < layout.count(); i++) {
             ctx.out().chunkCommand(ChunkCommand.close(ctx.modelId(), i, layout.count(), current.getVersion(), ids, weights, total, eta,
-                    current.getVersion() + 1));
+                    current.getVersion() + 1, rule, trimPerSide));
         }
         GlobalModel next = ChunkedVersions.next(current, ctx.spec(), members, ctx.now());
         ClientSelection.Selection selection = states.clients().selection(ctx.spec(), ctx.settings(), next.getVersion(), ctx.now());
         next.setSelection(selection.clients());
         String note = String.join("; ", List.of(closeNote, NO_SCORES_NOTE, selection.note()).stream().filter(s -> !s.isEmpty()).toList());
-        AggregationReport report = ChunkedVersions.report(current, members, states.rejections().all(), uplink, note, ctx.now());
+        AggregationReport report = ChunkedVersions.report(current, members, states.rejections().all(), uplink, note, ctx.now(),
+                CoordinateWiseChunk.handles(rule));
         states.model().storeVersion(next);
         ctx.out().chunkedVersion(next, report);
         states.round().clear();
@@ -316,6 +322,11 @@ public final class ShardedRounds implements AggregationMode {
         byte[] out = new byte[d.remaining()];
         d.get(out);
         return out;
+    }
+
+    /** The model's rule by its canonical name (fedavg, median, trimmed-mean). */
+    private static String ruleName(ModelContext ctx) {
+        return ctx.settings().robustness().rule().name();
     }
 
     private static RoundDeadline deadlineRule(ModelContext ctx) {
