@@ -42,20 +42,8 @@ public final class ChunkedVersions {
     }
 
     public static GlobalModel versionZero(ModelSpec spec, Instant now) {
-        return GlobalModel.newBuilder()
-                .setModelId(spec.getModelId())
-                .setVersion(0)
-                .setCreatedAt(now)
-                .setArchitecture(spec.getArchitecture())
+        return ModelVersions.versionZeroBuilder(spec, now)
                 .setTensors(shapesOnly(spec.getInitialTensors()))
-                .setTraining(ModelVersions.trainingFor(spec))
-                .setSelection(null)
-                .setProvenance(Provenance.newBuilder()
-                        .setRule(AggregationRules.byName(spec.getAggregation().getRule()).name())
-                        .setParentVersion(-1)
-                        .setUpdateIds(List.of())
-                        .setSeed(spec.getInitSeed())
-                        .build())
                 .setControl(List.of())
                 .setChunks(emptyManifest(layout(spec)))
                 .build();

@@ -28,12 +28,19 @@ public final class ModelVersions {
      * variate at zero).
      */
     public static GlobalModel versionZero(ModelSpec spec, ModelWeights initialWeights, Instant now) {
+        return versionZeroBuilder(spec, now)
+                .setTensors(TensorRecords.toRecords(initialWeights))
+                .setControl(isScaffold(spec) ? TensorRecords.toRecords(ScaffoldServer.initialControl(initialWeights)) : List.of())
+                .build();
+    }
+
+    /** Version 0 of {@code spec}'s model without its tensors and control variate: ids, architecture, training config, provenance. */
+    static GlobalModel.Builder versionZeroBuilder(ModelSpec spec, Instant now) {
         return GlobalModel.newBuilder()
                 .setModelId(spec.getModelId())
                 .setVersion(0)
                 .setCreatedAt(now)
                 .setArchitecture(spec.getArchitecture())
-                .setTensors(TensorRecords.toRecords(initialWeights))
                 .setTraining(trainingFor(spec))
                 .setSelection(null)
                 .setProvenance(Provenance.newBuilder()
@@ -41,9 +48,7 @@ public final class ModelVersions {
                         .setParentVersion(-1)
                         .setUpdateIds(List.of())
                         .setSeed(spec.getInitSeed())
-                        .build())
-                .setControl(isScaffold(spec) ? TensorRecords.toRecords(ScaffoldServer.initialControl(initialWeights)) : List.of())
-                .build();
+                        .build());
     }
 
     /**
