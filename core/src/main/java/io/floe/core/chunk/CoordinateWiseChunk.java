@@ -34,8 +34,18 @@ public final class CoordinateWiseChunk {
         if (members.isEmpty()) {
             return base.clone();
         }
+        float[] delta = delta(base.length, members, rule, trimPerSide);
+        float[] next = new float[base.length];
+        for (int j = 0; j < base.length; j++) {
+            next[j] = base[j] + eta * delta[j];
+        }
+        return next;
+    }
+
+    /** The rule's delta over the members' values of this chunk (before any server step). */
+    public static float[] delta(int length, List<float[]> members, String rule, int trimPerSide) {
         float[][] columns = members.toArray(float[][]::new);
-        float[] delta = new float[base.length];
+        float[] delta = new float[length];
         if (rule.trim().toLowerCase(Locale.ROOT).equals(CoordinateWiseMedian.NAME)) {
             CoordinateKernels.median(columns, delta, 1); // the job runs many chunks in parallel already
         } else if (rule.trim().toLowerCase(Locale.ROOT).equals(TrimmedMean.NAME)) {
@@ -43,10 +53,6 @@ public final class CoordinateWiseChunk {
         } else {
             throw new IllegalArgumentException("not a coordinate-wise rule: " + rule);
         }
-        float[] next = new float[base.length];
-        for (int j = 0; j < base.length; j++) {
-            next[j] = base[j] + eta * delta[j];
-        }
-        return next;
+        return delta;
     }
 }

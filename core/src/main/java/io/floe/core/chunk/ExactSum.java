@@ -198,6 +198,18 @@ public final class ExactSum {
         return next;
     }
 
+    /** The weighted mean {@code S_i / totalWeight} per coordinate, rounded once to float32: a delta for a server optimizer. */
+    public float[] mean(long totalWeight) {
+        if (totalWeight <= 0) {
+            throw new IllegalArgumentException("total weight must be positive, not " + totalWeight);
+        }
+        float[] out = new float[lo.length];
+        for (int i = 0; i < lo.length; i++) {
+            out[i] = (float) (valueAt(i) / totalWeight);
+        }
+        return out;
+    }
+
     /**
      * Compact bytes for keyed state: the count, the number of wide coordinates, every low word as a
      * zigzag varint, then (index, high word) for each coordinate whose high word is not the low

@@ -197,7 +197,7 @@ public sealed interface ServerOptimizer {
      * each optionally followed by {@code :key=value,...} with the keys listed above (case-insensitive,
      * unknown keys rejected). Missing keys take the defaults listed in the class comment.
      */
-    static ServerOptimizer parse(String spec) {
+    public static ServerOptimizer parse(String spec) {
         NamedSpec s = NamedSpec.parse(spec, "server optimizer");
         return switch (s.name()) {
             case FedAvg.NAME -> new FedAvg(s.allowOnly("eta").get("eta", 1.0));

@@ -143,10 +143,11 @@ public final class SpecValidator {
     /**
      * What a chunked model (aggregation.chunkBytes set) cannot have yet, or null: the sharded path
      * folds the averaging family's plain weighted sum (fedavg; FedProx, whose server step is FedAvg's,
-     * with a server learning rate), or runs median or trimmed mean per chunk, in sync rounds. Krum,
+     * with a server learning rate), or runs median or trimmed mean per chunk, in sync rounds, with any
+     * server optimizer (FedAvgM, FedAdagrad, FedAdam, FedYogi step per chunk with its moments). Krum,
      * Multi-Krum, Bulyan, scores that change weights,
-     * clipping, caps, central DP, async modes, SCAFFOLD, FedNova, adaptive server optimizers and
-     * compressed chunks come with issues 13 and 15.
+     * clipping, caps, central DP, async modes, SCAFFOLD, FedNova and compressed chunks come with
+     * issues 13 and 15.
      */
     static String chunkedProblem(ModelSpec spec, AggregationSettings settings, int chunkBytes) {
         long parameters = 0;
@@ -172,8 +173,6 @@ public final class SpecValidator {
         } else if (settings.drift().algorithm().kind() != DriftAlgorithm.Kind.FEDAVG
                 && settings.drift().algorithm().kind() != DriftAlgorithm.Kind.FEDPROX) {
             notYet = "algorithm " + settings.drift().algorithm().toSpec();
-        } else if (!(settings.drift().serverOptimizer() instanceof io.floe.core.drift.ServerOptimizer.FedAvg)) {
-            notYet = "serverOptimizer " + spec.getAggregation().getServerOptimizer();
         } else if (settings.robustness().anomalyPolicy().mode() != io.floe.core.anomaly.Decision.FLAG) {
             notYet = "anomalyPolicy " + spec.getAggregation().getAnomalyPolicy();
         } else if (settings.robustness().clipping().isPresent() || settings.robustness().exampleCap().isPresent()) {

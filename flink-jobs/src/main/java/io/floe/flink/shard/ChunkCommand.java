@@ -37,6 +37,8 @@ public class ChunkCommand {
     /** ADMIT and CLOSE: the model's rule (fedavg folds; median and trimmed-mean keep the members' chunks). */
     public String rule;
     public int trimPerSide;
+    /** CLOSE: the model's serverOptimizer (fedavg[:eta]: the plain step with {@code scale}; fedadam etc.: their step per chunk). */
+    public String serverOptimizer;
 
     public ChunkCommand() {
     }

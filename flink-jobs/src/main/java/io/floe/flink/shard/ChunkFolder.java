@@ -1,6 +1,7 @@
 package io.floe.flink.shard;
 
 import io.floe.core.chunk.ChunkData;
+import io.floe.core.chunk.ChunkServerStep;
 import io.floe.core.chunk.CoordinateWiseChunk;
 import io.floe.core.chunk.ExactSum;
 import io.floe.core.validate.Rejection;
@@ -71,6 +72,8 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
     private transient MapState<String, byte[]> kept;
     /** Admitted updates whose chunk is to be kept rather than folded. */
     private transient MapState<String, Boolean> keepFor;
+    /** An adaptive server optimizer's moments for this chunk (m/chunk, v/chunk), carried from round to round. */
+    private transient MapState<String, float[]> moments;
 
     public ChunkFolder(TopicNames topics, ChunkRefetch refetch) {
         this.topics = topics;
@@ -94,6 +97,8 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         kept = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-kept", Types.STRING,
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         keepFor = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-keep-for", Types.STRING, Types.BOOLEAN));
+        moments = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-optimizer-moments", Types.STRING,
+                PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO));
     }
 
     @Override
@@ -265,6 +270,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         }
         // a round whose every update was dropped keeps the model (Flower: a failed round keeps the previous weights)
         float[] next;
+        boolean plain = ChunkServerStep.isPlain(close.serverOptimizer);
         if (close.members.length == 0) {
             next = slice.value().clone();
         } else if (CoordinateWiseChunk.handles(close.rule)) {
@@ -272,12 +278,26 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
             for (String member : close.members) { // sorted by update id
                 members.add(ChunkData.decode(ByteBuffer.wrap(kept.get(member)), slice.value().length));
             }
-            next = CoordinateWiseChunk.next(slice.value(), members, close.rule, close.trimPerSide, (float) close.scale);
+            next = plain ? CoordinateWiseChunk.next(slice.value(), members, close.rule, close.trimPerSide, (float) close.scale)
+                    : serverStep(close, CoordinateWiseChunk.delta(slice.value().length, members, close.rule, close.trimPerSide));
         } else {
-            next = sum.value().applyTo(slice.value(), close.totalWeight, close.scale);
+            next = plain ? sum.value().applyTo(slice.value(), close.totalWeight, close.scale)
+                    : serverStep(close, sum.value().mean(close.totalWeight));
         }
         startVersion(next, close.nextVersion);
         publish(close, next, close.nextVersion, ctx, out);
+    }
+
+    /** An adaptive server optimizer's step on this chunk, its moments read and kept here. */
+    private float[] serverStep(ChunkCommand close, float[] delta) throws Exception {
+        Map<String, float[]> stored = new java.util.TreeMap<>();
+        for (Map.Entry<String, float[]> e : moments.entries()) {
+            stored.put(e.getKey(), e.getValue());
+        }
+        ChunkServerStep.Result step = ChunkServerStep.step(close.serverOptimizer, slice.value(), delta, stored);
+        moments.clear();
+        moments.putAll(step.moments());
+        return step.next();
     }
 
     private void startVersion(float[] values, long version) throws Exception {

@@ -102,6 +102,41 @@ class ChunkFolderTest {
     }
 
     @Test
+    void fedAdamStepsEachChunkWithItsMomentsAcrossRoundsAndARestore() throws Exception {
+        String adam = "fedadam:eta=0.1,beta1=0.9,beta2=0.99,tau=0.001";
+        float[] a1 = {0.5f, -1f, 0f, 2f};
+        float[] a2 = {-0.25f, 0.5f, 1f, 0f};
+        var h = open(null);
+        h.processElement2(new StreamRecord<>(ChunkCommand.init(MODEL, 0, 1, 0, 4, ChunkData.encode(BASE, 0, 4))));
+        h.processElement2(new StreamRecord<>(ChunkCommand.admit(MODEL, 0, 1, 0, "u-a", 2)));
+        h.processElement1(new StreamRecord<>(chunk("u-a", 10, a1)));
+        h.processElement2(new StreamRecord<>(adamClose(adam, 0, "u-a")));
+        slices(h);
+        OperatorSubtaskState snapshot = h.snapshot(1, 1);
+        opened.remove(h);
+        h.close();
+        var restored = open(snapshot);
+        restored.processElement2(new StreamRecord<>(ChunkCommand.admit(MODEL, 0, 1, 1, "u-b", 2)));
+        restored.processElement1(new StreamRecord<>(chunk("u-b", 11, a2)));
+        restored.processElement2(new StreamRecord<>(adamClose(adam, 1, "u-b")));
+
+        // the whole-model FedAdam (core's ServerOptimizer) on the same deltas, moments carried
+        io.floe.core.drift.ServerOptimizer opt = io.floe.core.drift.ServerOptimizer.parse(adam);
+        var w0 = new io.floe.core.tensor.ModelWeights(List.of(new io.floe.core.tensor.Tensor("chunk", new int[] {4}, BASE)));
+        var s1 = opt.step(w0, new io.floe.core.tensor.ModelWeights(List.of(new io.floe.core.tensor.Tensor("chunk", new int[] {4}, a1))),
+                opt.initialState(w0));
+        var s2 = opt.step(s1.weights(), new io.floe.core.tensor.ModelWeights(List.of(
+                new io.floe.core.tensor.Tensor("chunk", new int[] {4}, a2))), s1.state());
+        assertThat(slices(restored)).containsExactly(s2.weights().tensors().get(0).values());
+    }
+
+    private static ChunkCommand adamClose(String adam, long version, String member) {
+        ChunkCommand c = ChunkCommand.close(MODEL, 0, 1, version, new String[] {member}, new long[] {2}, 2, 1.0, version + 1);
+        c.serverOptimizer = adam;
+        return c;
+    }
+
+    @Test
     void aChunkWhoseHeaderNeverComesIsDeadLetteredAsAnOrphan() throws Exception {
         var h = open(null);
         h.setProcessingTime(1_000);

@@ -269,9 +269,12 @@ public final class ShardedRounds implements AggregationMode {
         double eta = ctx.settings().drift().serverLearningRate();
         String rule = ruleName(ctx);
         int trimPerSide = ctx.settings().robustness().rule() instanceof TrimmedMean t ? t.trimmedPerSide(members.size()) : 0;
+        String optimizer = ctx.spec().getAggregation().getServerOptimizer();
         for (int i = 0; i < layout.count(); i++) {
-            ctx.out().chunkCommand(ChunkCommand.close(ctx.modelId(), i, layout.count(), current.getVersion(), ids, weights, total, eta,
-                    current.getVersion() + 1, rule, trimPerSide));
+            ChunkCommand close = ChunkCommand.close(ctx.modelId(), i, layout.count(), current.getVersion(), ids, weights, total, eta,
+                    current.getVersion() + 1, rule, trimPerSide);
+            close.serverOptimizer = optimizer;
+            ctx.out().chunkCommand(close);
         }
         GlobalModel next = ChunkedVersions.next(current, ctx.spec(), members, ctx.now());
         ClientSelection.Selection selection = states.clients().selection(ctx.spec(), ctx.settings(), next.getVersion(), ctx.now());
