@@ -93,6 +93,30 @@ public final class ExactSum {
         }
     }
 
+    /**
+     * Adds {@code weight * (float) (x_i / divisor)}: FedNova's normalised delta d_i = Delta_i / a_i
+     * (Wang et al. 2020, eq. (6)), each quotient rounded once to float32 on its own, so the sum stays
+     * exact and order-independent. A divisor of 1 is {@link #add(long, ByteBuffer)}.
+     */
+    public void add(long weight, ByteBuffer data, double divisor) {
+        if (divisor == 1.0) {
+            add(weight, data);
+            return;
+        }
+        if (!(divisor > 0) || Double.isInfinite(divisor)) {
+            throw new IllegalArgumentException("divisor must be positive and finite, not " + divisor);
+        }
+        ByteBuffer d = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (d.remaining() != 4L * lo.length) {
+            throw new IllegalArgumentException("adding " + d.remaining() + " bytes to a sum of " + lo.length + " float32 values");
+        }
+        checkWeight(weight);
+        int base = d.position();
+        for (int i = 0; i < lo.length; i++) {
+            addAt(i, weight, (float) (d.getFloat(base + 4 * i) / divisor));
+        }
+    }
+
     /** Adds {@code weight * values[j]} at coordinate {@code indices[j]}: a sparse vector in O(k), the same bits as its dense form. */
     public void addSparse(long weight, int[] indices, float[] values) {
         if (indices.length != values.length) {

@@ -72,11 +72,12 @@ public final class ChunkedVersions {
     }
 
     /**
-     * The round's report: FedAvg weights n_k / n (or 1/K for the unweighted coordinate-wise rules,
-     * {@code equalWeights}), example-weighted client metrics, the rejections, the bytes.
+     * The round's report: each member with the weight its rule gave it ({@code weight}: FedAvg's
+     * n_k / n, 1/K for the coordinate-wise rules, FedNova's tau_eff p_k / a_k), example-weighted
+     * client metrics, the rejections, the bytes.
      */
     public static AggregationReport report(GlobalModel current, List<ModelUpdate> members, List<RejectedUpdate> rejected,
-            long uplinkBytes, String note, Instant now, boolean equalWeights) {
+            long uplinkBytes, String note, Instant now, java.util.function.ToDoubleFunction<ModelUpdate> weight) {
         long total = totalExamples(members);
         List<ModelUpdate> sorted = new ArrayList<>(members);
         sorted.sort(Comparator.comparing(ModelUpdate::getUpdateId));
@@ -85,7 +86,7 @@ public final class ChunkedVersions {
         ModelWeights none = new ModelWeights(List.of());
         for (ModelUpdate u : sorted) {
             accepted.add(AcceptedUpdate.newBuilder().setUpdateId(u.getUpdateId()).setClientId(u.getClientId())
-                    .setNumExamples(u.getNumExamples()).setWeight(equalWeights ? 1.0 / members.size() : u.getNumExamples() / (double) total)
+                    .setNumExamples(u.getNumExamples()).setWeight(weight.applyAsDouble(u))
                     .build());
             forMetrics.add(new ClientUpdate(u.getUpdateId(), u.getClientId(), u.getBaseVersion(), u.getNumExamples(), u.getLocalSteps(),
                     none, u.getMetrics()));

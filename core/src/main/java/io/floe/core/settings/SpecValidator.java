@@ -2,6 +2,7 @@ package io.floe.core.settings;
 
 import io.floe.core.aggregate.AggregationRules;
 import io.floe.core.drift.DriftAlgorithm;
+import io.floe.core.drift.FedNova;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.validate.Rejection;
 import io.floe.core.validate.RejectionReason;
@@ -142,11 +143,11 @@ public final class SpecValidator {
 
     /**
      * What a chunked model (aggregation.chunkBytes set) cannot have yet, or null: the sharded path
-     * folds the averaging family's plain weighted sum (fedavg; FedProx, whose server step is FedAvg's,
-     * with a server learning rate), or runs median or trimmed mean per chunk, in sync rounds, with any
+     * folds the averaging family's weighted sum (fedavg; FedProx, whose server step is FedAvg's;
+     * FedNova, whose normalised deltas fold the same way), or runs median or trimmed mean per chunk, in sync rounds, with any
      * server optimizer (FedAvgM, FedAdagrad, FedAdam, FedYogi step per chunk with its moments). Krum,
      * Multi-Krum, Bulyan, scores that change weights,
-     * clipping, caps, central DP, async modes, SCAFFOLD, FedNova and compressed chunks come with
+     * clipping, caps, central DP, async modes, SCAFFOLD and compressed chunks come with
      * issues 13 and 15.
      */
     static String chunkedProblem(ModelSpec spec, AggregationSettings settings, int chunkBytes) {
@@ -165,13 +166,12 @@ public final class SpecValidator {
         String notYet = null;
         if (settings.async().isAsync()) {
             notYet = "mode " + settings.async().mode().configName();
-        } else if (!settings.robustness().federatedAveraging()
+        } else if (!settings.robustness().federatedAveraging() && !(settings.robustness().rule() instanceof FedNova)
                 && !io.floe.core.chunk.CoordinateWiseChunk.handles(settings.robustness().rule().name())) {
             notYet = "rule " + spec.getAggregation().getRule();
         } else if (settings.centralDp().isPresent()) {
             notYet = "central DP";
-        } else if (settings.drift().algorithm().kind() != DriftAlgorithm.Kind.FEDAVG
-                && settings.drift().algorithm().kind() != DriftAlgorithm.Kind.FEDPROX) {
+        } else if (settings.drift().algorithm().kind() == DriftAlgorithm.Kind.SCAFFOLD) {
             notYet = "algorithm " + settings.drift().algorithm().toSpec();
         } else if (settings.robustness().anomalyPolicy().mode() != io.floe.core.anomaly.Decision.FLAG) {
             notYet = "anomalyPolicy " + spec.getAggregation().getAnomalyPolicy();

@@ -137,4 +137,16 @@ class ExactSumTest {
         assertThat(ExactSum.checkValue(Float.POSITIVE_INFINITY)).contains("not finite");
         assertThat(ExactSum.checkValue(1e9f)).isNull();
     }
+
+    @Test
+    void fedNovaDivisorFoldsEachQuotientRoundedOnItsOwn() {
+        float[] x = {1f, -3f, 0.7f};
+        ExactSum divided = new ExactSum(3);
+        divided.add(5, java.nio.ByteBuffer.wrap(ChunkData.encode(x, 0, 3)), 3.0);
+        ExactSum byHand = new ExactSum(3);
+        byHand.add(5, new float[] {(float) (1.0 / 3.0), (float) (-3.0 / 3.0), (float) (0.7f / 3.0)});
+        assertThat(divided).isEqualTo(byHand);
+        divided.add(-5, java.nio.ByteBuffer.wrap(ChunkData.encode(x, 0, 3)), 3.0);
+        assertThat(divided).isEqualTo(new ExactSum(3));
+    }
 }

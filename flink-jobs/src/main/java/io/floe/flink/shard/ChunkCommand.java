@@ -37,6 +37,8 @@ public class ChunkCommand {
     /** ADMIT and CLOSE: the model's rule (fedavg folds; median and trimmed-mean keep the members' chunks). */
     public String rule;
     public int trimPerSide;
+    /** ADMIT: FedNova's a_i (the update's values are folded as x / a_i); 1 for every other algorithm. */
+    public double divisor = 1.0;
     /** CLOSE: the model's serverOptimizer (fedavg[:eta]: the plain step with {@code scale}; fedadam etc.: their step per chunk). */
     public String serverOptimizer;
 

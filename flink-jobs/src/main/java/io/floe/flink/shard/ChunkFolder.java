@@ -64,6 +64,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
     private transient ValueState<ExactSum> sum;
     private transient MapState<String, FoldedChunk> folded;
     private transient MapState<String, Long> admitted;
+    private transient MapState<String, Double> divisors;
     private transient MapState<String, InboundRecord> waiting;
     private transient ValueState<Integer> waitingCount;
     private transient MapState<String, Long> waitingSince;
@@ -89,6 +90,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         folded = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-folded", TypeInformation.of(String.class),
                 TypeInformation.of(FoldedChunk.class)));
         admitted = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-admitted", String.class, Long.class));
+        divisors = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-divisors", String.class, Double.class));
         waiting = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-waiting", TypeInformation.of(String.class),
                 TypeInformation.of(InboundRecord.class)));
         waitingCount = getRuntimeContext().getState(new ValueStateDescriptor<>("chunk-waiting-count", Integer.class));
@@ -164,6 +166,9 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
             }
             case ADMIT -> {
                 admitted.put(command.updateId, command.weight);
+                if (command.divisor != 1.0) {
+                    divisors.put(command.updateId, command.divisor);
+                }
                 if (CoordinateWiseChunk.handles(command.rule)) {
                     keepFor.put(command.updateId, Boolean.TRUE);
                 }
@@ -193,10 +198,12 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
             kept.put(updateId, copy);
         } else {
             ExactSum s = sum.value();
-            s.add(weight, values);
+            s.add(weight, values, divisorOf(updateId));
             sum.update(s);
         }
-        folded.put(updateId, new FoldedChunk(weight, origin.topic, origin.partition, origin.offset));
+        FoldedChunk f = new FoldedChunk(weight, origin.topic, origin.partition, origin.offset);
+        f.divisor = divisorOf(updateId);
+        folded.put(updateId, f);
         admitted.remove(updateId);
         closeIfComplete(ctx, out);
     }
@@ -241,10 +248,15 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
                     + f.topic + "-" + f.partition + "@" + f.offset + " is not the chunk that was folded");
         }
         ExactSum s = sum.value();
-        s.add(-f.weight, values);
+        s.add(-f.weight, values, f.divisor);
         sum.update(s);
         folded.remove(command.updateId);
         LOG.info("chunk {}: took dropped update {} out of round {}", command.key, command.updateId, sliceVersion.value());
+    }
+
+    private double divisorOf(String updateId) throws Exception {
+        Double d = divisors.get(updateId);
+        return d == null ? 1.0 : d;
     }
 
     private InboundRecord takeWaiting(String updateId) throws Exception {
@@ -309,6 +321,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         closing.clear();
         kept.clear();
         keepFor.clear();
+        divisors.clear();
     }
 
     private void publish(ChunkCommand command, float[] values, long version, Context ctx, Collector<OutboundRecord> out) {

@@ -6,6 +6,8 @@ public class FoldedChunk {
     public String topic;
     public int partition;
     public long offset;
+    /** FedNova's a_i the values were divided by (1 otherwise). */
+    public double divisor = 1.0;
 
     public FoldedChunk() {
     }

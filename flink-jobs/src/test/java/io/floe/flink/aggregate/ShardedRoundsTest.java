@@ -103,6 +103,36 @@ class ShardedRoundsTest {
     }
 
     @Test
+    void fedNovaFoldsEachDeltaDividedByItsStepsAndScalesByTheEffectiveSteps() throws Exception {
+        var h = harnesses.open(null);
+        ModelSpec nova = spec(2, 0);
+        nova.getAggregation().setAlgorithm("fednova");
+        h.processElement(new StreamRecord<>(specEvent(nova), T0));
+        drainAll(h);
+        ChunkedUpdates.Cut alice = cut("alice");
+        ChunkedUpdates.Cut bob = cut("bob");
+        // a header without local steps is refused
+        h.processElement(new StreamRecord<>(header("carol", 5, cut("carol"), 0), T0));
+        assertThat(deadLetters(h)).extracting(DeadLetter::getReason).containsExactly("INVALID_LOCAL_STEPS");
+        commands(h);
+        h.processElement(new StreamRecord<>(header("alice", 30, alice, 2), T0 + 1));
+        h.processElement(new StreamRecord<>(header("bob", 10, bob, 8), T0 + 2));
+        List<ChunkCommand> admits = commands(h);
+        assertThat(admits).filteredOn(c -> "u-alice".equals(c.updateId)).extracting(c -> c.divisor).containsOnly(2.0);
+        assertThat(admits).filteredOn(c -> "u-bob".equals(c.updateId)).extracting(c -> c.divisor).containsOnly(8.0);
+        for (int i = 0; i < 3; i++) {
+            h.processElement(new StreamRecord<>(receipt(alice, i, null), T0 + 3 + i));
+            h.processElement(new StreamRecord<>(receipt(bob, i, null), T0 + 6 + i));
+        }
+
+        // p = (0.75, 0.25), a = (2, 8): tau_eff = 3.5; coefficients tau_eff p_i / a_i = (1.3125, 0.109375)
+        ChunkCommand close = commands(h).get(0);
+        assertThat(close.scale).isEqualTo(3.5);
+        AggregationReport report = WireCodec.AGGREGATION_REPORT.decode(parts(h).get(0).report);
+        assertThat(report.getAccepted()).extracting(a -> a.getWeight()).containsExactly(1.3125, 0.109375);
+    }
+
+    @Test
     void aChunkWhoseHashDoesNotMatchDropsItsUpdateAsAWhole() throws Exception {
         var h = harnesses.open(null);
         h.processElement(new StreamRecord<>(specEvent(spec(2, 0)), T0));
@@ -207,8 +237,12 @@ class ShardedRoundsTest {
     }
 
     private static ModelEvent header(String client, long examples, ChunkedUpdates.Cut cut) {
+        return header(client, examples, cut, 1);
+    }
+
+    private static ModelEvent header(String client, long examples, ChunkedUpdates.Cut cut, int localSteps) {
         ModelUpdate u = ModelUpdate.newBuilder().setUpdateId("u-" + client).setModelId(MODEL).setClientId(client).setBaseVersion(0)
-                .setNumExamples(examples).setLocalSteps(1).setCreatedAt(Instant.ofEpochMilli(T0)).setTensors(List.of())
+                .setNumExamples(examples).setLocalSteps(localSteps).setCreatedAt(Instant.ofEpochMilli(T0)).setTensors(List.of())
                 .setMetrics(Map.of()).setChunks(cut.manifest()).build();
         return new ModelEvent(MODEL, ModelEvent.Kind.UPDATE, inbound(TOPICS.updates(), MODEL.getBytes(StandardCharsets.UTF_8),
                 WireCodec.MODEL_UPDATE.encode(u)));

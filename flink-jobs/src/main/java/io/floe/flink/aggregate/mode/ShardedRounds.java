@@ -2,6 +2,8 @@ package io.floe.flink.aggregate.mode;
 
 import io.floe.core.chunk.ChunkLayout;
 import io.floe.core.aggregate.TrimmedMean;
+import io.floe.core.drift.DriftAlgorithm;
+import io.floe.core.drift.FedNova;
 import io.floe.core.chunk.CoordinateWiseChunk;
 import io.floe.core.chunk.ExactSum;
 import io.floe.core.round.ClientSelection;
@@ -81,6 +83,10 @@ public final class ShardedRounds implements AggregationMode {
         SyncRound round = openRound(ctx);
         String client = update.getClientId();
         Optional<Rejection> problem = headerProblem(update, layout, round);
+        if (problem.isEmpty() && fedNova(ctx) && update.getLocalSteps() < 1) {
+            problem = Optional.of(Rejection.of(RejectionReason.INVALID_LOCAL_STEPS, "FedNova normalises by local steps; update "
+                    + update.getUpdateId() + " reports " + update.getLocalSteps()));
+        }
         if (problem.isPresent()) {
             if (problem.get().reason() == RejectionReason.DUPLICATE_CLIENT && states.round().updateOf(client) != null
                     && update.getUpdateId().equals(states.round().updateIdOf(client))) {
@@ -110,9 +116,12 @@ public final class ShardedRounds implements AggregationMode {
         round.accept(client);
         states.round().accept(client, origin.value);
         states.receipts().admit(update.getUpdateId(), client, origin.value.length);
+        double divisor = fedNova(ctx) ? FedNova.normalizingFactor(update.getLocalSteps(), localMomentum(ctx)) : 1.0;
         for (int i = 0; i < layout.count(); i++) {
-            ctx.out().chunkCommand(ChunkCommand.admit(ctx.modelId(), i, layout.count(), current.getVersion(), update.getUpdateId(),
-                    update.getNumExamples(), ruleName(ctx)));
+            ChunkCommand admit = ChunkCommand.admit(ctx.modelId(), i, layout.count(), current.getVersion(), update.getUpdateId(),
+                    update.getNumExamples(), ruleName(ctx));
+            admit.divisor = divisor;
+            ctx.out().chunkCommand(admit);
         }
         for (ChunkReceipt early : states.receipts().takeEarly(update.getUpdateId(), layout.count())) {
             if (!check(early, null, ctx)) {
@@ -267,6 +276,18 @@ public final class ShardedRounds implements AggregationMode {
         }
         long total = ChunkedVersions.totalExamples(members);
         double eta = ctx.settings().drift().serverLearningRate();
+        java.util.function.ToDoubleFunction<ModelUpdate> reportedWeight = u -> u.getNumExamples() / (double) total;
+        if (fedNova(ctx) && !members.isEmpty()) {
+            // Delta = tau_eff sum_i p_i (Delta_i / a_i), tau_eff = sum_i p_i a_i (Wang et al. 2020, eq. (6)-(7)), in updateId order
+            double tauEff = 0;
+            for (ModelUpdate u : members) {
+                tauEff += u.getNumExamples() / (double) total * FedNova.normalizingFactor(u.getLocalSteps(), localMomentum(ctx));
+            }
+            double t = tauEff;
+            eta *= tauEff;
+            reportedWeight = u -> t * (u.getNumExamples() / (double) total)
+                    / FedNova.normalizingFactor(u.getLocalSteps(), localMomentum(ctx));
+        }
         String rule = ruleName(ctx);
         int trimPerSide = ctx.settings().robustness().rule() instanceof TrimmedMean t ? t.trimmedPerSide(members.size()) : 0;
         String optimizer = ctx.spec().getAggregation().getServerOptimizer();
@@ -280,8 +301,11 @@ public final class ShardedRounds implements AggregationMode {
         ClientSelection.Selection selection = states.clients().selection(ctx.spec(), ctx.settings(), next.getVersion(), ctx.now());
         next.setSelection(selection.clients());
         String note = String.join("; ", List.of(closeNote, NO_SCORES_NOTE, selection.note()).stream().filter(s -> !s.isEmpty()).toList());
+        if (CoordinateWiseChunk.handles(rule)) {
+            reportedWeight = u -> 1.0 / members.size();
+        }
         AggregationReport report = ChunkedVersions.report(current, members, states.rejections().all(), uplink, note, ctx.now(),
-                CoordinateWiseChunk.handles(rule));
+                reportedWeight);
         states.model().storeVersion(next);
         ctx.out().chunkedVersion(next, report);
         states.round().clear();
@@ -325,6 +349,14 @@ public final class ShardedRounds implements AggregationMode {
         byte[] out = new byte[d.remaining()];
         d.get(out);
         return out;
+    }
+
+    private static boolean fedNova(ModelContext ctx) {
+        return ctx.settings().drift().algorithm().kind() == DriftAlgorithm.Kind.FEDNOVA;
+    }
+
+    private static double localMomentum(ModelContext ctx) {
+        return ctx.settings().drift().algorithm().localMomentum();
     }
 
     /** The model's rule by its canonical name (fedavg, median, trimmed-mean). */
