@@ -1,9 +1,10 @@
 package io.floe.flink.shard;
 
 import io.floe.core.chunk.ChunkData;
-import io.floe.core.chunk.ChunkServerStep;
 import io.floe.core.chunk.CoordinateWiseChunk;
 import io.floe.core.chunk.ExactSum;
+import io.floe.core.chunk.NextSlice;
+import io.floe.core.chunk.UpdateChunkView;
 import io.floe.core.validate.Rejection;
 import io.floe.core.validate.RejectionReason;
 import io.floe.core.wire.TopicNames;
@@ -12,11 +13,11 @@ import io.floe.flink.aggregate.DeadLetters;
 import io.floe.flink.io.InboundRecord;
 import io.floe.flink.io.OutboundRecord;
 import io.floe.schema.ModelChunk;
-import io.floe.core.chunk.UpdateChunkView;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -40,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * ({@link ChunkRefetch}), and on CLOSE, once every member is folded, publishes its slice of the next
  * version as a {@code ModelChunk} and its SHA-256 to the {@link ManifestWriter} ({@link #DIGESTS}).
  *
- * <p>A chunk that arrives before its ADMIT waits, at most {@link #WAITING_MS} and at most
- * {@link #MAX_WAITING} per key; past either it is dead-lettered ORPHAN_CHUNK, as are waiting chunks
+ * <p>A chunk that arrives before its ADMIT waits ({@link WaitingChunks}: at most 2 minutes and 64
+ * per key); past either it is dead-lettered ORPHAN_CHUNK, as are waiting chunks
  * of an update the coordinator refuses or drops (a chunk whose header never comes). A chunk
  * whose bytes or values cannot be folded is not folded; routing's receipt tells the coordinator,
  * which drops the whole update.
@@ -49,10 +50,8 @@ import org.slf4j.LoggerFactory;
 public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, ChunkCommand, OutboundRecord> {
     public static final OutputTag<ManifestPart> DIGESTS = new OutputTag<>("chunk-digests") {
     };
-    /** Chunks one key holds while their ADMIT has not come (a header is normally a few records ahead of its chunks). */
-    static final int MAX_WAITING = 64;
     /** How long (processing time) a chunk waits for its ADMIT before it is an orphan. */
-    static final long WAITING_MS = 120_000;
+    static final long WAITING_MS = WaitingChunks.WAITING_MS;
     private static final Logger LOG = LoggerFactory.getLogger(ChunkFolder.class);
 
     private final TopicNames topics;
@@ -65,9 +64,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
     private transient MapState<String, FoldedChunk> folded;
     private transient MapState<String, Long> admitted;
     private transient MapState<String, Double> divisors;
-    private transient MapState<String, InboundRecord> waiting;
-    private transient ValueState<Integer> waitingCount;
-    private transient MapState<String, Long> waitingSince;
+    private transient WaitingChunks waiting;
     private transient ValueState<ChunkCommand> closing;
     /** Coordinate-wise rules: the members' chunk data, kept until the close (O(K) chunks per key). */
     private transient MapState<String, byte[]> kept;
@@ -91,10 +88,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
                 TypeInformation.of(FoldedChunk.class)));
         admitted = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-admitted", String.class, Long.class));
         divisors = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-divisors", String.class, Double.class));
-        waiting = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-waiting", TypeInformation.of(String.class),
-                TypeInformation.of(InboundRecord.class)));
-        waitingCount = getRuntimeContext().getState(new ValueStateDescriptor<>("chunk-waiting-count", Integer.class));
-        waitingSince = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-waiting-since", String.class, Long.class));
+        waiting = new WaitingChunks(getRuntimeContext());
         closing = getRuntimeContext().getState(new ValueStateDescriptor<>("chunk-closing", TypeInformation.of(ChunkCommand.class)));
         kept = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-kept", Types.STRING,
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
@@ -120,34 +114,21 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
             fold(chunk.updateId, weight, chunk.origin, ctx, out);
             return;
         }
-        int held = waitingCount.value() == null ? 0 : waitingCount.value();
-        if (waiting.contains(chunk.updateId)) {
-            return;
-        }
-        if (held >= MAX_WAITING) {
+        long now = ctx.timerService().currentProcessingTime();
+        if (!waiting.hold(chunk.updateId, chunk.origin, now)) {
             out.collect(deadLetters.of(chunk.origin, Rejection.of(RejectionReason.ORPHAN_CHUNK, "chunk " + chunk.index + " of update "
-                    + chunk.updateId + ": " + MAX_WAITING + " chunks of this key wait for their header's admission already"),
+                    + chunk.updateId + ": " + WaitingChunks.MAX_WAITING + " chunks of this key wait for their header's admission already"),
                     chunk.modelId, null, chunk.updateId));
             return;
         }
-        waiting.put(chunk.updateId, chunk.origin);
-        waitingCount.update(held + 1);
-        long now = ctx.timerService().currentProcessingTime();
-        waitingSince.put(chunk.updateId, now);
         ctx.timerService().registerProcessingTimeTimer(now + WAITING_MS);
     }
 
     /** Chunks that waited {@link #WAITING_MS} for their ADMIT are orphans: dead-lettered, not kept. */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<OutboundRecord> out) throws Exception {
-        List<String> expired = new ArrayList<>();
-        for (Map.Entry<String, Long> e : waitingSince.entries()) {
-            if (e.getValue() + WAITING_MS <= timestamp) {
-                expired.add(e.getKey());
-            }
-        }
-        for (String updateId : expired) {
-            InboundRecord early = takeWaiting(updateId);
+        for (String updateId : waiting.expired(timestamp)) {
+            InboundRecord early = waiting.take(updateId);
             if (early != null) {
                 out.collect(deadLetters.of(early, Rejection.of(RejectionReason.ORPHAN_CHUNK, "a chunk of update " + updateId
                         + " waited " + WAITING_MS + " ms for its header's admission, which did not come"), null, null, updateId));
@@ -172,7 +153,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
                 if (CoordinateWiseChunk.handles(command.rule)) {
                     keepFor.put(command.updateId, Boolean.TRUE);
                 }
-                InboundRecord early = takeWaiting(command.updateId);
+                InboundRecord early = waiting.take(command.updateId);
                 if (early != null) {
                     fold(command.updateId, command.weight, early, ctx, out);
                 }
@@ -223,7 +204,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
 
     private void drop(ChunkCommand command, Collector<OutboundRecord> out) throws Exception {
         admitted.remove(command.updateId);
-        InboundRecord early = takeWaiting(command.updateId);
+        InboundRecord early = waiting.take(command.updateId);
         if (early != null) {
             out.collect(deadLetters.of(early, Rejection.of(RejectionReason.ORPHAN_CHUNK, "chunk " + command.index + " of update "
                     + command.updateId + ", which the model's coordinator refused or dropped"), command.modelId, null, command.updateId));
@@ -259,16 +240,6 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         return d == null ? 1.0 : d;
     }
 
-    private InboundRecord takeWaiting(String updateId) throws Exception {
-        InboundRecord early = waiting.get(updateId);
-        if (early != null) {
-            waiting.remove(updateId);
-            waitingSince.remove(updateId);
-            waitingCount.update(waitingCount.value() - 1);
-        }
-        return early;
-    }
-
     /** Publishes the next version's slice once the pending CLOSE's members are all folded. */
     private void closeIfComplete(Context ctx, Collector<OutboundRecord> out) throws Exception {
         ChunkCommand close = closing.value();
@@ -280,36 +251,24 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
                 return;
             }
         }
-        // a round whose every update was dropped keeps the model (Flower: a failed round keeps the previous weights)
-        float[] next;
-        boolean plain = ChunkServerStep.isPlain(close.serverOptimizer);
-        if (close.members.length == 0) {
-            next = slice.value().clone();
-        } else if (CoordinateWiseChunk.handles(close.rule)) {
-            List<float[]> members = new ArrayList<>(close.members.length);
+        List<float[]> members = new ArrayList<>();
+        if (CoordinateWiseChunk.handles(close.rule)) {
             for (String member : close.members) { // sorted by update id
                 members.add(ChunkData.decode(ByteBuffer.wrap(kept.get(member)), slice.value().length));
             }
-            next = plain ? CoordinateWiseChunk.next(slice.value(), members, close.rule, close.trimPerSide, (float) close.scale)
-                    : serverStep(close, CoordinateWiseChunk.delta(slice.value().length, members, close.rule, close.trimPerSide));
-        } else {
-            next = plain ? sum.value().applyTo(slice.value(), close.totalWeight, close.scale)
-                    : serverStep(close, sum.value().mean(close.totalWeight));
         }
-        startVersion(next, close.nextVersion);
-        publish(close, next, close.nextVersion, ctx, out);
-    }
-
-    /** An adaptive server optimizer's step on this chunk, its moments read and kept here. */
-    private float[] serverStep(ChunkCommand close, float[] delta) throws Exception {
-        Map<String, float[]> stored = new java.util.TreeMap<>();
+        Map<String, float[]> stored = new TreeMap<>();
         for (Map.Entry<String, float[]> e : moments.entries()) {
             stored.put(e.getKey(), e.getValue());
         }
-        ChunkServerStep.Result step = ChunkServerStep.step(close.serverOptimizer, slice.value(), delta, stored);
-        moments.clear();
-        moments.putAll(step.moments());
-        return step.next();
+        NextSlice.Result next = NextSlice.of(slice.value(), close.rule, close.trimPerSide, members, sum.value(),
+                close.members.length == 0 ? 0 : close.totalWeight, close.scale, close.serverOptimizer, stored);
+        if (next.moments() != null) {
+            moments.clear();
+            moments.putAll(next.moments());
+        }
+        startVersion(next.values(), close.nextVersion);
+        publish(close, next.values(), close.nextVersion, ctx, out);
     }
 
     private void startVersion(float[] values, long version) throws Exception {
@@ -330,10 +289,5 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
                 .setData(ByteBuffer.wrap(data)).build();
         out.collect(OutboundRecord.keyed(topics.models(), command.key, WireCodec.MODEL_CHUNK.encode(chunk)));
         ctx.output(DIGESTS, ManifestPart.digest(command.modelId, version, command.index, ChunkData.sha256(data)));
-    }
-
-    /** For tests: the folded update ids of the open round. */
-    Iterable<Map.Entry<String, FoldedChunk>> foldedEntries() throws Exception {
-        return folded.entries();
     }
 }

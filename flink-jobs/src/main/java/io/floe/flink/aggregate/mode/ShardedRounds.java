@@ -1,14 +1,13 @@
 package io.floe.flink.aggregate.mode;
 
 import io.floe.core.chunk.ChunkLayout;
-import io.floe.core.aggregate.TrimmedMean;
 import io.floe.core.drift.DriftAlgorithm;
 import io.floe.core.drift.FedNova;
-import io.floe.core.chunk.CoordinateWiseChunk;
-import io.floe.core.chunk.ExactSum;
+import io.floe.core.round.ChunkedAdmission;
 import io.floe.core.round.ClientSelection;
 import io.floe.core.round.RoundDeadline;
 import io.floe.core.round.SyncRound;
+import io.floe.core.server.ChunkedRoundWeights;
 import io.floe.core.server.ChunkedVersions;
 import io.floe.core.server.ReportBuilder;
 import io.floe.core.validate.Rejection;
@@ -26,7 +25,6 @@ import io.floe.schema.ModelUpdate;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,7 +80,7 @@ public final class ShardedRounds implements AggregationMode {
         ChunkLayout layout = ChunkLayout.of(current.getChunks());
         SyncRound round = openRound(ctx);
         String client = update.getClientId();
-        Optional<Rejection> problem = headerProblem(update, layout, round);
+        Optional<Rejection> problem = ChunkedAdmission.problem(update, layout, round);
         if (problem.isEmpty() && fedNova(ctx) && update.getLocalSteps() < 1) {
             problem = Optional.of(Rejection.of(RejectionReason.INVALID_LOCAL_STEPS, "FedNova normalises by local steps; update "
                     + update.getUpdateId() + " reports " + update.getLocalSteps()));
@@ -267,33 +265,11 @@ public final class ShardedRounds implements AggregationMode {
             members.add(u);
             uplink += states.receipts().bytesOf(u.getUpdateId());
         }
-        members.sort(Comparator.comparing(ModelUpdate::getUpdateId));
-        String[] ids = new String[members.size()];
-        long[] weights = new long[members.size()];
-        for (int k = 0; k < ids.length; k++) {
-            ids[k] = members.get(k).getUpdateId();
-            weights[k] = members.get(k).getNumExamples();
-        }
-        long total = ChunkedVersions.totalExamples(members);
-        double eta = ctx.settings().drift().serverLearningRate();
-        java.util.function.ToDoubleFunction<ModelUpdate> reportedWeight = u -> u.getNumExamples() / (double) total;
-        if (fedNova(ctx) && !members.isEmpty()) {
-            // Delta = tau_eff sum_i p_i (Delta_i / a_i), tau_eff = sum_i p_i a_i (Wang et al. 2020, eq. (6)-(7)), in updateId order
-            double tauEff = 0;
-            for (ModelUpdate u : members) {
-                tauEff += u.getNumExamples() / (double) total * FedNova.normalizingFactor(u.getLocalSteps(), localMomentum(ctx));
-            }
-            double t = tauEff;
-            eta *= tauEff;
-            reportedWeight = u -> t * (u.getNumExamples() / (double) total)
-                    / FedNova.normalizingFactor(u.getLocalSteps(), localMomentum(ctx));
-        }
-        String rule = ruleName(ctx);
-        int trimPerSide = ctx.settings().robustness().rule() instanceof TrimmedMean t ? t.trimmedPerSide(members.size()) : 0;
+        ChunkedRoundWeights round = ChunkedRoundWeights.of(members, ctx.settings());
         String optimizer = ctx.spec().getAggregation().getServerOptimizer();
         for (int i = 0; i < layout.count(); i++) {
-            ChunkCommand close = ChunkCommand.close(ctx.modelId(), i, layout.count(), current.getVersion(), ids, weights, total, eta,
-                    current.getVersion() + 1, rule, trimPerSide);
+            ChunkCommand close = ChunkCommand.close(ctx.modelId(), i, layout.count(), current.getVersion(), round.ids(), round.weights(),
+                    round.total(), round.scale(), current.getVersion() + 1, round.rule(), round.trimPerSide());
             close.serverOptimizer = optimizer;
             ctx.out().chunkCommand(close);
         }
@@ -301,11 +277,8 @@ public final class ShardedRounds implements AggregationMode {
         ClientSelection.Selection selection = states.clients().selection(ctx.spec(), ctx.settings(), next.getVersion(), ctx.now());
         next.setSelection(selection.clients());
         String note = String.join("; ", List.of(closeNote, NO_SCORES_NOTE, selection.note()).stream().filter(s -> !s.isEmpty()).toList());
-        if (CoordinateWiseChunk.handles(rule)) {
-            reportedWeight = u -> 1.0 / members.size();
-        }
-        AggregationReport report = ChunkedVersions.report(current, members, states.rejections().all(), uplink, note, ctx.now(),
-                reportedWeight);
+        AggregationReport report = ChunkedVersions.report(current, round.members(), states.rejections().all(), uplink, note, ctx.now(),
+                round::reportedWeight);
         states.model().storeVersion(next);
         ctx.out().chunkedVersion(next, report);
         states.round().clear();
@@ -314,34 +287,6 @@ public final class ShardedRounds implements AggregationMode {
         states.deadline().armNext(deadlineRule(ctx), ctx.timers());
         LOG.info("model {}: closed chunked round on version {} with {} updates ({} chunks), version {} goes out as the chunks fold",
                 ctx.modelId(), current.getVersion(), members.size(), layout.count(), next.getVersion());
-    }
-
-    /** Why a header cannot join the round, if it cannot. */
-    private static Optional<Rejection> headerProblem(ModelUpdate u, ChunkLayout layout, SyncRound round) {
-        if (isBlank(u.getUpdateId()) || isBlank(u.getClientId())) {
-            return Optional.of(Rejection.of(RejectionReason.MISSING_ID, "updateId and clientId must be non-empty"));
-        }
-        if (u.getNumExamples() <= 0 || u.getNumExamples() >= ExactSum.MAX_ABS_WEIGHT) {
-            return Optional.of(Rejection.of(RejectionReason.NON_POSITIVE_EXAMPLES, "numExamples must be from 1 to 2^31 - 1 on a chunked"
-                    + " model, was " + u.getNumExamples()));
-        }
-        if (u.getChunks() == null || !u.getTensors().isEmpty()) {
-            return Optional.of(Rejection.of(RejectionReason.LAYOUT_MISMATCH, "model " + u.getModelId() + " is chunked ("
-                    + layout.chunkBytes() + "-byte chunks): send a header with a ChunkManifest and no tensors, then its UpdateChunks"));
-        }
-        if (u.getChunks().getChunkBytes() != layout.chunkBytes() || u.getChunks().getParameters() != layout.parameters()
-                || u.getChunks().getSha256().size() != layout.count()
-                || u.getChunks().getSha256().stream().anyMatch(h -> h == null || h.remaining() != 32)) {
-            return Optional.of(Rejection.of(RejectionReason.LAYOUT_MISMATCH, "manifest of " + u.getChunks().getParameters()
-                    + " values in " + u.getChunks().getChunkBytes() + "-byte chunks with " + u.getChunks().getSha256().size()
-                    + " hashes; the model has " + layout.parameters() + " values in " + layout.count() + " chunks of "
-                    + layout.chunkBytes() + " bytes, one 32-byte SHA-256 each"));
-        }
-        return round.admissionCheck(u.getClientId(), u.getBaseVersion());
-    }
-
-    private static boolean isBlank(String s) {
-        return s == null || s.isBlank();
     }
 
     private static byte[] bytes(ByteBuffer b) {
