@@ -81,6 +81,9 @@ public final class HospitalsDemo {
             if (s.baselines() != Baselines.Choice.ALL) {
                 config.put("baselines", s.baselines().toString());
             }
+            if (run.aggregation().getChunkBytes() != null) {
+                config.put("chunk_bytes", run.aggregation().getChunkBytes());
+            }
             config.put("aggregation", run.aggregation().toString());
             FlSystemMetrics metrics = FlSystemMetrics.of(history, s.target(), baselines.centralized(), s.hospitals(),
                     run.aggregation().getDpDelta(), run.localDp() == null ? Double.NaN : run.localDp().delta());
