@@ -189,6 +189,11 @@ public final class PublishRetry {
         return retries.get();
     }
 
+    /** Counts a failed attempt made outside {@link #call} (a chunk sent without waiting) that is retried through it. */
+    void countRetry() {
+        retries.incrementAndGet();
+    }
+
     /** Ends current and future waits: {@link #call} then throws {@link StoppedException}. */
     public void stop() {
         stopped = true;

@@ -145,8 +145,14 @@ public final class UpdatePublisher implements UpdateSink, AutoCloseable {
         try {
             p.sent().get();
         } catch (ExecutionException e) {
-            // the first attempt failed; retried (or, once stopped, ended) as any record is
-            retry.call("chunk " + p.index() + " of " + p.update(), () -> sendOnce(p.record()), this::recreateProducer);
+            Throwable failure = e.getCause() == null ? e : e.getCause();
+            String what = "chunk " + p.index() + " of " + p.update();
+            if (PublishRetry.classify(failure) == PublishRetry.Failure.FATAL) {
+                throw new IllegalStateException("cannot publish " + what + " (retrying cannot fix this): " + failure, failure);
+            }
+            // the first attempt failed: counted, then retried (or, once stopped, ended) as any record is
+            retry.countRetry();
+            retry.call(what, () -> sendOnce(p.record()), this::recreateProducer);
         }
         return p.record().value().length;
     }
