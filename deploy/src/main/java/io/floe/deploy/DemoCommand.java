@@ -35,9 +35,11 @@ import picocli.CommandLine.Option;
                 "  momentum 0.9, centralised baseline only (each overridden by its option), e.g.",
                 "  ./floe demo --scenario fmnist --partition dirichlet:0.5",
                 "  ./floe demo --scenario fmnist --partition labels:2 --algorithm scaffold --baselines all",
-                "--chunk-bytes N: a chunked model (sync fedavg/fedprox): trainers send each update as a header and chunks of N bytes,",
-                "  the job sums every chunk where it lands, versions are a manifest plus chunks that trainers and the demo assemble, e.g.",
-                "  ./floe demo --chunk-bytes 1024   (mlp(30,16,1) has 513 parameters: 3 chunks of up to 256 values)"})
+                "--chunk-bytes N: a chunked model (sync fedavg/fedprox only): each update",
+                "  is a header plus chunks of N bytes, the job sums every chunk where it",
+                "  lands, and each version is a manifest plus chunks that the trainers and",
+                "  the demo put together; e.g. (mlp(30,16,1): 513 parameters, 3 chunks)",
+                "  ./floe demo --chunk-bytes 1024"})
 public class DemoCommand implements Callable<Integer> {
     /**
      * Defaults of the fmnist scenario where the command line does not set them: NIID-Bench's client
