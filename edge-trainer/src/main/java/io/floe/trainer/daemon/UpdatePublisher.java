@@ -36,8 +36,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>Chunked models ({@link #publishChunked}): the header goes first, keyed by model id, and once
  * it is acknowledged the chunks, each keyed {@code modelId#index} so that they spread over the
  * topic's partitions; several chunks are in flight at a time, and a chunk whose send failed is sent
- * again through the same retry as a whole update. The job keys its chunk state by (updateId, index),
- * so a chunk that lands twice is the same record twice.
+ * again through the same retry as a whole update. The job counts a chunk of an update that lands
+ * twice once (its receipts are kept per updateId and index).
  */
 public final class UpdatePublisher implements UpdateSink, AutoCloseable {
     private final String topic;
@@ -147,6 +147,10 @@ public final class UpdatePublisher implements UpdateSink, AutoCloseable {
         } catch (ExecutionException e) {
             Throwable failure = e.getCause() == null ? e : e.getCause();
             String what = "chunk " + p.index() + " of " + p.update();
+            if (retry.isStopped()) {
+                // closing the producer under a waiting send fails it; that is the stop, not a broker fault
+                throw new PublishRetry.StoppedException(what, 1);
+            }
             if (PublishRetry.classify(failure) == PublishRetry.Failure.FATAL) {
                 throw new IllegalStateException("cannot publish " + what + " (retrying cannot fix this): " + failure, failure);
             }

@@ -141,6 +141,44 @@ class ChunkedPublishTest {
     }
 
     @Test
+    void stoppingWhileChunksAreInFlightEndsThePublishAsAStopNotAFailure() throws Exception {
+        // Prepare: nothing is acknowledged until the test says so
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+        UpdatePublisher publisher = new UpdatePublisher(TOPIC, () -> producer, new PublishRetry(Duration.ofMillis(1), Duration.ofMillis(5), 1L));
+        GlobalModel base = chunkedBase(MLP.initialWeights(4), 1);
+        ChunkedUpdate update = ChunkedUpdate.cut(training().train(base), base);
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread publishing = new Thread(() -> {
+            try {
+                publisher.publishChunked(update);
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        publishing.start();
+        awaitSends(producer, 1);
+        producer.completeNext(); // the header
+        awaitSends(producer, 6);
+
+        // Execute: stop, then the closing producer fails the chunk being waited for
+        publisher.stopRetrying();
+        producer.errorNext(new IllegalStateException("Cannot perform operation after producer has been closed"));
+        publishing.join(5_000);
+
+        // Assert
+        assertThat(publishing.isAlive()).isFalse();
+        assertThat(thrown.get()).isInstanceOf(PublishRetry.StoppedException.class).hasMessageContaining("chunk 0 of update");
+    }
+
+    private static void awaitSends(MockProducer<byte[], byte[]> producer, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (producer.history().size() < n && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(producer.history()).hasSize(n);
+    }
+
+    @Test
     void aDenseVersionsUpdateIsPublishedWholeAsBefore() {
         GlobalModel base = GlobalModel.newBuilder(chunkedBase(MLP.initialWeights(1), 3)).setChunks(null).build();
         MockProducer<byte[], byte[]> producer = mockProducer();
