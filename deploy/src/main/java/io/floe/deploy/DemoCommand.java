@@ -12,7 +12,9 @@ import io.floe.deploy.local.ClientConditions;
 import io.floe.trainer.cli.AggregationOptions;
 import io.floe.trainer.cli.ClientTrainingOptions;
 import io.floe.trainer.data.FashionMnist;
+import io.floe.trainer.daemon.ModelRegistration;
 import io.floe.trainer.data.NiidPartition;
+import io.floe.trainer.model.Architecture;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -32,7 +34,12 @@ import picocli.CommandLine.Option;
                 "  on 2 cores: mlp(784,100,10), the first 20,000 training images, 15 rounds x 2 local epochs, batch 32, lr 0.01,",
                 "  momentum 0.9, centralised baseline only (each overridden by its option), e.g.",
                 "  ./floe demo --scenario fmnist --partition dirichlet:0.5",
-                "  ./floe demo --scenario fmnist --partition labels:2 --algorithm scaffold --baselines all"})
+                "  ./floe demo --scenario fmnist --partition labels:2 --algorithm scaffold --baselines all",
+                "--chunk-bytes N: a chunked model (sync fedavg/fedprox only): each update",
+                "  is a header plus chunks of N bytes, the job sums every chunk where it",
+                "  lands, and each version is a manifest plus chunks that the trainers and",
+                "  the demo put together; e.g. (mlp(30,16,1): 513 parameters, 3 chunks)",
+                "  ./floe demo --chunk-bytes 1024"})
 public class DemoCommand implements Callable<Integer> {
     /**
      * Defaults of the fmnist scenario where the command line does not set them: NIID-Bench's client
@@ -245,6 +252,12 @@ public class DemoCommand implements Callable<Integer> {
             run = new RunSettings(fmnist ? FmnistDemo.MODEL_ID : HospitalsDemo.MODEL_ID, architecture(fmnist), seed, rounds,
                     aggregation.toConfig(clients, Math.max(1, byzantine)),
                     training.toConfig(), attack, byzantine, null, conditions);
+            String chunked = ModelRegistration.chunkedSpecProblem(ModelRegistration.spec(run.modelId(),
+                    Architecture.parse(run.architecture()), seed, run.aggregation(), run.training()));
+            if (chunked != null) {
+                System.err.println("--chunk-bytes: the job would refuse this model: " + chunked);
+                return 2;
+            }
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             return 2;

@@ -66,6 +66,10 @@ public final class FederatedRun {
         ModelSpec spec = ModelRegistration.spec(s.modelId(), arch, s.seed(), s.aggregation(), s.training());
         long started = System.nanoTime();
         ModelRegistration.publish(floe.bootstrapServers(), floe.topics().control(), spec, new Properties());
+        if (out != null && spec.getAggregation().getChunkBytes() != null) {
+            out.printf("chunked model: every update and version travels as %d chunk(s) of up to %d bytes (%d parameters)%n",
+                    ModelRegistration.chunkCount(spec), spec.getAggregation().getChunkBytes(), arch.parameterCount());
+        }
 
         Attack attack = s.attacked() ? Attack.parse(s.attack()) : null;
         Optional<Backdoor> backdoor = attack != null && attack.kind() == Attack.Kind.BACKDOOR

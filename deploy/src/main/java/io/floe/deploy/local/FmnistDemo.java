@@ -105,6 +105,9 @@ public final class FmnistDemo {
             config.put("local_epochs", run.training().getLocalEpochs());
             config.put("batch_size", run.training().getBatchSize());
             config.put("momentum", run.training().getMomentum());
+            if (run.aggregation().getChunkBytes() != null) {
+                config.put("chunk_bytes", run.aggregation().getChunkBytes());
+            }
             config.put("aggregation", run.aggregation().toString());
             config.put("baselines", s.baselines().toString());
             FlSystemMetrics metrics = FlSystemMetrics.of(history, s.target(), baselines.centralized(), s.clients(),

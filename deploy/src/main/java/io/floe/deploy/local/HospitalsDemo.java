@@ -81,6 +81,9 @@ public final class HospitalsDemo {
             if (s.baselines() != Baselines.Choice.ALL) {
                 config.put("baselines", s.baselines().toString());
             }
+            if (run.aggregation().getChunkBytes() != null) {
+                config.put("chunk_bytes", run.aggregation().getChunkBytes());
+            }
             config.put("aggregation", run.aggregation().toString());
             FlSystemMetrics metrics = FlSystemMetrics.of(history, s.target(), baselines.centralized(), s.hospitals(),
                     run.aggregation().getDpDelta(), run.localDp() == null ? Double.NaN : run.localDp().delta());
@@ -88,7 +91,9 @@ public final class HospitalsDemo {
             report.printTable(out);
             report.writeJson(s.report());
             AucPlot.write(s.plot(), "floe: " + s.hospitals() + " hospitals, " + arch + ", " + run.aggregation().getRule()
-                    + (run.attacked() ? ", " + run.byzantine() + " x " + run.attack() : ""), history, baselines);
+                    + (run.attacked() ? ", " + run.byzantine() + " x " + run.attack() : "")
+                    + (run.aggregation().getChunkBytes() != null ? ", chunks of " + run.aggregation().getChunkBytes() + " B" : ""),
+                    history, baselines);
             out.printf("report: %s%nplot:   %s%n", s.report(), s.plot());
             out.printf("done in %.1fs; stopping Flink and Kafka%n", (System.nanoTime() - started) / 1e9);
             return report;

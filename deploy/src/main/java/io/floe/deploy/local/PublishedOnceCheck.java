@@ -13,7 +13,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 /**
  * The exactly-once check at the end of a chaos demo: read back in full with fresh
  * {@code read_committed} consumers, the models topic holds versions 0..N of the model, each
- * exactly once, and the reports topic one CREATED or PUBLISHED report for each of them. A version
+ * exactly once, and the reports topic one CREATED or PUBLISHED report for each of them (for a
+ * chunked model, a version's record is its manifest; its chunk records are not counted). A version
  * published twice, or a gap, is what a fault that broke exactly-once would leave behind.
  *
  * @param lastVersion the version the run ended at, N
@@ -43,8 +44,14 @@ public record PublishedOnceCheck(long lastVersion, Map<Long, Integer> models, Ma
         return new PublishedOnceCheck(lastVersion, models, reports);
     }
 
+    /**
+     * A record keyed by the model id: a dense version, a chunked version's manifest, or a report.
+     * A chunked version's {@code ModelChunk}s, keyed {@code modelId#index}, are not counted: the
+     * manifest is the version's one record (and the trainers and demo check its chunks' hashes).
+     */
     private static boolean ours(ConsumerRecord<byte[], byte[]> r, String modelId) {
-        return r.key() != null && modelId.equals(new String(r.key(), StandardCharsets.UTF_8));
+        return r.key() != null && modelId.equals(new String(r.key(), StandardCharsets.UTF_8))
+                && !WireCodec.MODEL_CHUNK.hasHeaderOf(r.value());
     }
 
     /** What is wrong, one entry per problem; empty when every version 0..N was published once with its report. */

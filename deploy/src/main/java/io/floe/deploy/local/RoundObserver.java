@@ -1,10 +1,12 @@
 package io.floe.deploy.local;
 
+import io.floe.core.chunk.ChunkedModelAssembly;
 import io.floe.core.wire.MalformedRecordException;
 import io.floe.core.wire.TopicNames;
 import io.floe.core.wire.WireCodec;
 import io.floe.schema.AggregationReport;
 import io.floe.schema.GlobalModel;
+import io.floe.schema.ModelChunk;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +24,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Watches what the job publishes for one model, as any downstream system would: the models and
  * reports topics, read_committed, from the beginning. Pairs each version with its report.
+ *
+ * <p>A chunked model's version (issue 12) is a manifest keyed by the model id and one
+ * {@code ModelChunk} per chunk keyed {@code modelId#index}; it is handed out once all of them are
+ * in and match the manifest, as the manifest with its tensors filled in, so the demo evaluates and
+ * digests it as it does a dense version. Every version is assembled (not only the newest, as a
+ * trainer's follower does), each by its own {@link ChunkedModelAssembly}.
  */
 public final class RoundObserver implements AutoCloseable {
     /** A published version and the report that announced it (version 0's: status CREATED; null from a job older than that report). */
@@ -33,11 +41,15 @@ public final class RoundObserver implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Map<Long, GlobalModel> models = new TreeMap<>();
     private final Map<Long, AggregationReport> reports = new HashMap<>();
+    /** Chunked versions not complete yet, one assembly each: their chunks and manifest come from several partitions in any order. */
+    private final TreeMap<Long, ChunkedModelAssembly> assemblies = new TreeMap<>();
+    private final String chunkKeyPrefix;
     private long nextToEmit;
     private AggregationReport exhaustedReport;
 
     public RoundObserver(String bootstrapServers, TopicNames topics, String modelId) {
         this.modelId = modelId;
+        this.chunkKeyPrefix = modelId + "#";
         this.topics = topics;
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -58,13 +70,30 @@ public final class RoundObserver implements AutoCloseable {
      */
     public List<PublishedVersion> poll(Duration timeout) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
-            if (r.key() == null || !modelId.equals(new String(r.key(), StandardCharsets.UTF_8))) {
+            if (r.key() == null) {
+                continue;
+            }
+            String key = new String(r.key(), StandardCharsets.UTF_8);
+            boolean modelsTopic = r.topic().equals(topics.models());
+            boolean chunk = modelsTopic && key.startsWith(chunkKeyPrefix) && WireCodec.MODEL_CHUNK.hasHeaderOf(r.value());
+            if (!chunk && !modelId.equals(key)) {
                 continue;
             }
             try {
-                if (r.topic().equals(topics.models())) {
+                if (chunk) {
+                    ModelChunk c = WireCodec.MODEL_CHUNK.decode(r.value());
+                    if (c.getVersion() >= nextToEmit) {
+                        assemblyOf(c.getVersion()).offer(c);
+                        assembled(c.getVersion());
+                    }
+                } else if (modelsTopic) {
                     GlobalModel m = WireCodec.GLOBAL_MODEL.decode(r.value());
-                    models.put(m.getVersion(), m);
+                    if (m.getChunks() == null) {
+                        models.put(m.getVersion(), m);
+                    } else if (m.getVersion() >= nextToEmit) {
+                        assemblyOf(m.getVersion()).offer(m);
+                        assembled(m.getVersion());
+                    }
                 } else {
                     AggregationReport rep = WireCodec.AGGREGATION_REPORT.decode(r.value());
                     if (rep.getPrivacy() != null && rep.getPrivacy().getExhausted()) {
@@ -82,7 +111,21 @@ public final class RoundObserver implements AutoCloseable {
             out.add(new PublishedVersion(models.remove(nextToEmit), reports.remove(nextToEmit)));
             nextToEmit++;
         }
+        assemblies.headMap(nextToEmit).clear();
         return out;
+    }
+
+    private ChunkedModelAssembly assemblyOf(long version) {
+        return assemblies.computeIfAbsent(version, v -> new ChunkedModelAssembly(modelId));
+    }
+
+    /** Moves a chunked version whose manifest and chunks are all in, and match, to the complete ones. */
+    private void assembled(long version) {
+        ChunkedModelAssembly a = assemblies.get(version);
+        a.complete().ifPresent(m -> {
+            models.put(version, m);
+            assemblies.remove(version);
+        });
     }
 
     /** The report that said the model's privacy budget is spent (no further versions will come), or null. */

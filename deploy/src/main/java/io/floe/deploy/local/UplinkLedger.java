@@ -3,6 +3,8 @@ package io.floe.deploy.local;
 import io.floe.core.wire.WireCodec;
 import io.floe.schema.AcceptedUpdate;
 import io.floe.schema.ModelUpdate;
+import io.floe.schema.UpdateChunk;
+import io.floe.trainer.daemon.ChunkedUpdate;
 import io.floe.trainer.daemon.NetworkTraining;
 import io.floe.trainer.daemon.UpdateSink;
 import java.util.List;
@@ -17,8 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The size is the Kafka record's value, the update's Avro single-object encoding
  * ({@link WireCodec#MODEL_UPDATE}); the key (the model id) and Kafka's batch framing and compression
- * are left out. An update is recorded before it is handed to the broker, so the job cannot report it
- * before the ledger knows it. Thread-safe: all trainer threads share one ledger.
+ * are left out; a chunked update counts its header and all its chunk records. An update is recorded
+ * before it is handed to the broker, so the job cannot report it before the ledger knows it. Thread-safe: all trainer threads share one ledger.
  */
 public final class UplinkLedger {
     /** One sent update: its encoded size and the epsilon it reported (NaN without DP-SGD). */
@@ -34,13 +36,34 @@ public final class UplinkLedger {
         sent.put(update.getUpdateId(), new Sent(WireCodec.MODEL_UPDATE.encode(update).length, eps));
     }
 
-    /** A sink that records each update here, then hands it to {@code delegate}. */
+    /**
+     * Records a chunked update as sent: its header's encoded size plus every chunk record's
+     * ({@link WireCodec#UPDATE_CHUNK}), keys left out as for whole updates.
+     */
+    public void record(ChunkedUpdate update) {
+        ModelUpdate header = update.header();
+        long bytes = WireCodec.MODEL_UPDATE.encode(header).length;
+        for (UpdateChunk c : update.chunks()) {
+            bytes += WireCodec.UPDATE_CHUNK.encode(c).length;
+        }
+        double eps = header.getMetrics() == null ? Double.NaN
+                : header.getMetrics().getOrDefault(NetworkTraining.METRIC_DP_EPSILON, Double.NaN);
+        sent.put(header.getUpdateId(), new Sent(bytes, eps));
+    }
+
+    /** A sink that records each update (whole or chunked) here, then hands it to {@code delegate}. */
     public UpdateSink wrap(UpdateSink delegate) {
         return new UpdateSink() {
             @Override
             public void send(ModelUpdate update) throws InterruptedException {
                 record(update);
                 delegate.send(update);
+            }
+
+            @Override
+            public void sendChunked(ChunkedUpdate update) throws InterruptedException {
+                record(update);
+                delegate.sendChunked(update);
             }
 
             @Override

@@ -6,6 +6,12 @@ import io.floe.core.wire.WireCodec;
 import io.floe.schema.AcceptedUpdate;
 import io.floe.schema.ModelUpdate;
 import io.floe.schema.Tensor;
+import io.floe.core.chunk.ChunkedUpdates;
+import io.floe.schema.ChunkManifest;
+import io.floe.schema.ClientTrainingConfig;
+import io.floe.schema.GlobalModel;
+import io.floe.schema.Provenance;
+import io.floe.trainer.daemon.ChunkedUpdate;
 import io.floe.trainer.daemon.UpdateSink;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -67,6 +73,44 @@ class UplinkLedgerTest {
         sink.stopRetrying();
 
         assertThat(stopped[0]).isTrue();
+    }
+
+    @Test
+    void aChunkedUpdateCountsItsHeaderAndEveryChunkRecordAndReachesTheSinksChunkedSend() throws Exception {
+        // Prepare: 600 values in chunks of 1024 bytes (256 values): 3 chunk records
+        UplinkLedger ledger = new UplinkLedger();
+        List<ChunkedUpdate> handedOn = new ArrayList<>();
+        UpdateSink sink = ledger.wrap(new UpdateSink() {
+            @Override
+            public void send(ModelUpdate update) {
+                throw new AssertionError("a chunked update is not sent whole");
+            }
+
+            @Override
+            public void sendChunked(ChunkedUpdate update) {
+                handedOn.add(update);
+            }
+        });
+        ModelUpdate dense = update("u-c", 600, Map.of("dp_epsilon", 0.7));
+        ChunkManifest manifest = ChunkedUpdates.cut("m", "model", new float[600], 1024).manifest();
+        GlobalModel base = GlobalModel.newBuilder().setModelId("m").setVersion(0).setCreatedAt(Instant.EPOCH).setArchitecture("opaque")
+                .setTensors(List.of()).setTraining(ClientTrainingConfig.newBuilder().build())
+                .setProvenance(Provenance.newBuilder().setRule("fedavg").setParentVersion(-1).setUpdateIds(List.of()).build())
+                .setChunks(manifest).build();
+        ChunkedUpdate chunked = ChunkedUpdate.cut(dense, base);
+
+        // Execute
+        sink.sendChunked(chunked);
+
+        // Assert
+        long expected = WireCodec.MODEL_UPDATE.encode(chunked.header()).length;
+        for (var c : chunked.chunks()) {
+            expected += WireCodec.UPDATE_CHUNK.encode(c).length;
+        }
+        assertThat(chunked.chunks()).hasSize(3);
+        assertThat(handedOn).containsExactly(chunked);
+        assertThat(ledger.bytesOf(List.of(accepted("u-c")))).isEqualTo(expected).isGreaterThan(600 * 4);
+        assertThat(ledger.maxEpsilonOf(List.of(accepted("u-c")))).isEqualTo(0.7);
     }
 
     private static AcceptedUpdate accepted(String updateId) {

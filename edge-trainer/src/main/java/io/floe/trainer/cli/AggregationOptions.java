@@ -189,6 +189,35 @@ public class AggregationOptions {
             description = "A client is available while its last heartbeat is at most this old (default: ${DEFAULT-VALUE}).")
     public long clientTimeoutMs = 30_000L;
 
+    // Chunked models (issue 12)
+    @Option(names = "--chunk-bytes", paramLabel = "BYTES",
+            description = {"Chunked model: updates and versions travel as chunks of BYTES bytes of float32 values (a multiple of 4,"
+                    + " " + io.floe.core.chunk.ChunkLayout.MIN_CHUNK_BYTES + " to " + io.floe.core.chunk.ChunkLayout.MAX_CHUNK_BYTES
+                    + "; " + io.floe.core.chunk.ChunkLayout.DEFAULT_CHUNK_BYTES + " = 1 MiB less 4 KiB fits Kafka's default record"
+                    + " limit), and the job sums each chunk where it lands, across its subtasks, in O(d) state.",
+                    "  So far sync rounds of fedavg or fedprox only: no robust rule, clipping, example cap, anomaly policy other"
+                    + " than flag, central DP, async mode, scaffold, fednova, adaptive server optimizer or --compression.",
+                    "  Default: unset, each update and version is one whole record."})
+    public Integer chunkBytes;
+
+    /**
+     * {@link #chunkBytes} checked here so that a bad size fails at the command line; the rest (the
+     * model's parameter count, the features the chunked path does not have yet) is the spec
+     * validator's, which {@code register} and {@code demo} run before publishing a chunked spec.
+     */
+    Integer checkedChunkBytes() {
+        if (chunkBytes == null) {
+            return null;
+        }
+        int c = chunkBytes;
+        if (c < io.floe.core.chunk.ChunkLayout.MIN_CHUNK_BYTES || c > io.floe.core.chunk.ChunkLayout.MAX_CHUNK_BYTES || c % 4 != 0) {
+            throw new IllegalArgumentException("--chunk-bytes must be a multiple of 4 from " + io.floe.core.chunk.ChunkLayout.MIN_CHUNK_BYTES
+                    + " to " + io.floe.core.chunk.ChunkLayout.MAX_CHUNK_BYTES + " (" + io.floe.core.chunk.ChunkLayout.DEFAULT_CHUNK_BYTES
+                    + " fits Kafka's default record limit), not " + c);
+        }
+        return c;
+    }
+
     /** The config for a model whose rounds close at {@code clientsPerRound} updates. */
     public AggregationConfig toConfig(int clientsPerRound, int defaultAssumedByzantine) {
         AsyncDefaults async = resolvedAsync(clientsPerRound);
@@ -228,6 +257,7 @@ public class AggregationOptions {
                 .setFractionFit(fractionFit)
                 .setMinAvailableClients(minAvailableClients)
                 .setClientTimeoutMs(clientTimeoutMs)
+                .setChunkBytes(checkedChunkBytes())
                 .build();
     }
 }

@@ -5,6 +5,9 @@ import io.floe.trainer.daemon.ModelRegistration;
 import io.floe.trainer.model.Architecture;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -33,13 +36,27 @@ public class RegisterCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the initial weights (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Spec
+    CommandSpec commandSpec;
+
     @Override
     public Integer call() throws Exception {
-        ModelSpec spec = ModelRegistration.spec(modelId, Architecture.parse(architecture), seed,
-                aggregation.toConfig(clientsPerRound, 1), training.toConfig());
+        ModelSpec spec;
+        try {
+            spec = ModelRegistration.spec(modelId, Architecture.parse(architecture), seed,
+                    aggregation.toConfig(clientsPerRound, 1), training.toConfig());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(commandSpec.commandLine(), e.getMessage(), e);
+        }
+        String chunked = ModelRegistration.chunkedSpecProblem(spec);
+        if (chunked != null) {
+            throw new ParameterException(commandSpec.commandLine(), "the job would refuse this spec: " + chunked);
+        }
         ModelRegistration.publish(kafka.bootstrapServers, kafka.topics().control(), spec, kafka.clientProperties());
-        System.out.printf("published ModelSpec %s (%s, %s, %d clients per round) to %s%n", modelId, spec.getArchitecture(), aggregation.rule,
-                clientsPerRound, kafka.topics().control());
+        int chunks = ModelRegistration.chunkCount(spec);
+        System.out.printf("published ModelSpec %s (%s, %s, %d clients per round%s) to %s%n", modelId, spec.getArchitecture(), aggregation.rule,
+                clientsPerRound, chunks == 0 ? "" : String.format(", chunked: %d chunks of %d bytes", chunks,
+                        spec.getAggregation().getChunkBytes()), kafka.topics().control());
         return 0;
     }
 }

@@ -40,7 +40,9 @@ import picocli.CommandLine.Spec;
  * Prometheus at {@code http://127.0.0.1:P/metrics} ({@code --metrics-bind} to listen elsewhere).
  */
 @Command(name = "trainer", mixinStandardHelpOptions = true,
-        description = "Run a federated trainer for one site: local data stays here, only weight deltas are published.")
+        description = {"Run a federated trainer for one site: local data stays here, only weight deltas are published.",
+                "A chunked model (registered with --chunk-bytes) needs nothing more here: the trainer trains on a version once all",
+                "its chunks are in and match their hashes, and sends each update as a header plus chunks of the same size."})
 public class TrainerCommand implements Callable<Integer> {
     @Mixin
     KafkaConnectionOptions kafka = new KafkaConnectionOptions();

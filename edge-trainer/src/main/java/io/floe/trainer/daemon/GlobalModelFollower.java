@@ -1,9 +1,7 @@
 package io.floe.trainer.daemon;
 
 import io.floe.core.wire.MalformedRecordException;
-import io.floe.core.wire.WireCodec;
 import io.floe.schema.GlobalModel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * constructor, and a lookup that times out (broker down at start) is tried again on the next
  * await; mid-run, the consumer's poll returns nothing until the broker is back. Both are logged by
  * an {@link OutageLog}: one WARN when the outage starts, one INFO when it ends.
+ *
+ * <p>Chunked models (issue 12): a version is a manifest keyed by the model id plus one
+ * {@code ModelChunk} per chunk keyed {@code modelId#index}; the follower hands it out only once
+ * every chunk is there and matches the manifest, with its tensors filled in
+ * ({@link ModelTopicReader}). Dense versions are handed out as they are read.
  */
 public final class GlobalModelFollower implements GlobalModelSource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GlobalModelFollower.class);
@@ -44,13 +47,14 @@ public final class GlobalModelFollower implements GlobalModelSource, AutoCloseab
     private final String modelsTopic;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final OutageLog outage;
+    private final ModelTopicReader reader;
     private boolean assigned;
-    private GlobalModel newest;
 
     /** Does not contact the broker: the first {@link #awaitNewerThan} finds the topic's partitions. */
     public GlobalModelFollower(String bootstrapServers, String modelsTopic, String modelId, Properties extra) {
         this.modelId = modelId;
         this.modelsTopic = modelsTopic;
+        this.reader = new ModelTopicReader(modelId);
         Properties p = new Properties();
         p.putAll(extra);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -71,6 +75,7 @@ public final class GlobalModelFollower implements GlobalModelSource, AutoCloseab
     public Optional<GlobalModel> awaitNewerThan(long afterVersion, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
+            GlobalModel newest = reader.newest();
             if (newest != null && newest.getVersion() > afterVersion) {
                 return Optional.of(newest);
             }
@@ -140,14 +145,8 @@ public final class GlobalModelFollower implements GlobalModelSource, AutoCloseab
         }
         outage.succeeded();
         for (ConsumerRecord<byte[], byte[]> r : records) {
-            if (r.key() == null || !modelId.equals(new String(r.key(), StandardCharsets.UTF_8))) {
-                continue;
-            }
             try {
-                GlobalModel m = WireCodec.GLOBAL_MODEL.decode(r.value());
-                if (newest == null || m.getVersion() > newest.getVersion()) {
-                    newest = m;
-                }
+                reader.accept(r.key(), r.value());
             } catch (MalformedRecordException e) {
                 LOG.warn("skipping undecodable record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
             }

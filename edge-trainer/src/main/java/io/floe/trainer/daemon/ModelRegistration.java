@@ -1,5 +1,6 @@
 package io.floe.trainer.daemon;
 
+import io.floe.core.settings.SpecValidator;
 import io.floe.core.wire.TensorRecords;
 import io.floe.core.wire.WireCodec;
 import io.floe.schema.AggregationConfig;
@@ -35,6 +36,36 @@ public final class ModelRegistration {
                 .setTraining(training)
                 .setCreatedAt(Instant.now())
                 .build();
+    }
+
+    /**
+     * Why the job would refuse this chunked spec (aggregation.chunkBytes set), or null when it
+     * would take it, or when the spec is not chunked: the job's own {@link SpecValidator}, run
+     * before publishing so that {@code register} and {@code demo} say at once what the chunked path
+     * does not have yet, instead of the job dead-lettering the spec.
+     */
+    public static String chunkedSpecProblem(ModelSpec spec) {
+        if (spec.getAggregation().getChunkBytes() == null) {
+            return null;
+        }
+        return SpecValidator.validate(spec) instanceof SpecValidator.Result.Invalid invalid ? invalid.rejection().detail() : null;
+    }
+
+    /** Chunks of a version of this chunked spec, or 0 when it is not chunked. */
+    public static int chunkCount(ModelSpec spec) {
+        Integer chunkBytes = spec.getAggregation().getChunkBytes();
+        if (chunkBytes == null) {
+            return 0;
+        }
+        long parameters = 0;
+        for (io.floe.schema.Tensor t : spec.getInitialTensors()) {
+            long n = 1;
+            for (Integer d : t.getShape()) {
+                n *= d;
+            }
+            parameters += n;
+        }
+        return io.floe.core.chunk.ChunkLayout.of(parameters, chunkBytes).count();
     }
 
     /** Plain local SGD: no momentum. */

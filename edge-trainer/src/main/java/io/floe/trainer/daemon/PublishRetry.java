@@ -189,6 +189,16 @@ public final class PublishRetry {
         return retries.get();
     }
 
+    /** True once {@link #stop()} was called. */
+    boolean isStopped() {
+        return stopped;
+    }
+
+    /** Counts a failed attempt made outside {@link #call} (a chunk sent without waiting) that is retried through it. */
+    void countRetry() {
+        retries.incrementAndGet();
+    }
+
     /** Ends current and future waits: {@link #call} then throws {@link StoppedException}. */
     public void stop() {
         stopped = true;

@@ -24,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * heartbeat interval, from a thread of its own (training a round may take longer than the
  * server's client timeout). A version whose selection is not null and does not name this client
  * is not trained on: the loop marks it seen and waits for the next one.
+ *
+ * <p>Chunked models: when the version trained on is a chunk manifest ({@code chunks} set), the
+ * update goes out as a header and chunks cut as that manifest says ({@link ChunkedUpdate},
+ * {@link UpdateSink#sendChunked}); {@code onPublished} gets the header (its metrics and ids, empty
+ * tensors). Dense versions are sent whole, as before.
  */
 public final class TrainerLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerLoop.class);
@@ -108,8 +113,15 @@ public final class TrainerLoop implements Runnable {
                     LOG.debug("{}: no update for version {}", clientId, base.getVersion());
                     continue;
                 }
+                ModelUpdate sent = update;
                 try {
-                    publisher.send(update);
+                    if (ChunkedUpdate.isChunked(base)) {
+                        ChunkedUpdate chunked = ChunkedUpdate.cut(update, base);
+                        sent = chunked.header();
+                        publisher.sendChunked(chunked);
+                    } else {
+                        publisher.send(update);
+                    }
                 } catch (PublishRetry.StoppedException e) {
                     LOG.info("{}: stopped while waiting for the broker; {}", clientId, e.getMessage());
                     return;
@@ -117,7 +129,7 @@ public final class TrainerLoop implements Runnable {
                 lastTrainedVersion = base.getVersion();
                 rounds++;
                 LOG.debug("{}: published update {} trained from version {}", clientId, update.getUpdateId(), base.getVersion());
-                onPublished.accept(update);
+                onPublished.accept(sent);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,14 +1,22 @@
 package io.floe.trainer.daemon;
 
+import io.floe.core.chunk.ChunkData;
 import io.floe.core.wire.RecordSize;
 import io.floe.core.wire.WireCodec;
 import io.floe.schema.ModelUpdate;
+import io.floe.schema.UpdateChunk;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -24,13 +32,22 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * acknowledged, {@link #stopRetrying() stopped} or interrupted ({@link PublishRetry}). A trainer on
  * an unattended gateway must not exit because the broker restarted. Resending is safe: the
  * updateId is the idempotency key and the job drops duplicates.
+ *
+ * <p>Chunked models ({@link #publishChunked}): the header goes first, keyed by model id, and once
+ * it is acknowledged the chunks, each keyed {@code modelId#index} so that they spread over the
+ * topic's partitions; several chunks are in flight at a time, and a chunk whose send failed is sent
+ * again through the same retry as a whole update. The job counts a chunk of an update that lands
+ * twice once (its receipts are kept per updateId and index).
  */
 public final class UpdatePublisher implements UpdateSink, AutoCloseable {
     private final String topic;
     private final Properties config;
     private final PublishRetry retry;
     private final Object producerLock = new Object();
-    private KafkaProducer<byte[], byte[]> producer;
+    /** Chunk records in flight at most, so a large model does not wait on the producer's buffer. */
+    static final long MAX_CHUNK_BYTES_IN_FLIGHT = 16L << 20;
+    private final Supplier<Producer<byte[], byte[]>> producers;
+    private Producer<byte[], byte[]> producer;
     private boolean closed;
 
     /** A publisher with the default backoff (1 s doubling to 30 s), jitter seeded by the producer's client id. */
@@ -52,7 +69,17 @@ public final class UpdatePublisher implements UpdateSink, AutoCloseable {
         p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "floe-trainer-updates-" + UUID.randomUUID());
         this.config = p;
         this.retry = retry != null ? retry : PublishRetry.forClient(p.getProperty(ProducerConfig.CLIENT_ID_CONFIG));
-        this.producer = newProducer();
+        this.producers = () -> new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+        this.producer = producers.get();
+    }
+
+    /** A publisher on producers from {@code producers} (tests: Kafka's MockProducer); recreated ones come from it too. */
+    UpdatePublisher(String updatesTopic, Supplier<Producer<byte[], byte[]>> producers, PublishRetry retry) {
+        this.topic = updatesTopic;
+        this.config = new Properties();
+        this.retry = retry;
+        this.producers = producers;
+        this.producer = producers.get();
     }
 
     /**
@@ -74,6 +101,82 @@ public final class UpdatePublisher implements UpdateSink, AutoCloseable {
     }
 
     /**
+     * Sends a chunked update: the header (retried until acknowledged), then every chunk keyed
+     * {@code modelId#index}, and returns once all of them are acknowledged. Up to
+     * {@link #MAX_CHUNK_BYTES_IN_FLIGHT} of chunks are sent without waiting; a chunk whose send fails
+     * is sent again, alone, with the retry's backoff until acknowledged, stopped or interrupted.
+     *
+     * @throws InterruptedException when interrupted before every record was acknowledged
+     * @throws PublishRetry.StoppedException when {@link #stopRetrying()} or {@link #close()} came first
+     * @throws IllegalStateException when the broker refused a record for good
+     */
+    public void publishChunked(ChunkedUpdate update) throws InterruptedException {
+        ModelUpdate header = update.header();
+        publish(header);
+        String what = "update " + header.getUpdateId();
+        Deque<Pending> inFlight = new ArrayDeque<>();
+        long bytesInFlight = 0;
+        for (UpdateChunk chunk : update.chunks()) {
+            byte[] value = WireCodec.UPDATE_CHUNK.encode(chunk);
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic,
+                    ChunkData.key(chunk.getModelId(), chunk.getIndex()).getBytes(StandardCharsets.UTF_8), value);
+            while (!inFlight.isEmpty() && bytesInFlight + value.length > MAX_CHUNK_BYTES_IN_FLIGHT) {
+                bytesInFlight -= settle(inFlight.poll());
+            }
+            inFlight.add(new Pending(record, chunk.getIndex(), what, sendAsync(record)));
+            bytesInFlight += value.length;
+        }
+        while (!inFlight.isEmpty()) {
+            settle(inFlight.poll());
+        }
+    }
+
+    @Override
+    public void sendChunked(ChunkedUpdate update) throws InterruptedException {
+        publishChunked(update);
+    }
+
+    /** A chunk record sent without waiting. */
+    private record Pending(ProducerRecord<byte[], byte[]> record, int index, String update, Future<RecordMetadata> sent) {
+    }
+
+    /** Waits for a chunk's acknowledgement; when its send failed, sends it again through the retry. Returns its bytes. */
+    private long settle(Pending p) throws InterruptedException {
+        try {
+            p.sent().get();
+        } catch (ExecutionException e) {
+            Throwable failure = e.getCause() == null ? e : e.getCause();
+            String what = "chunk " + p.index() + " of " + p.update();
+            if (retry.isStopped()) {
+                // closing the producer under a waiting send fails it; that is the stop, not a broker fault
+                throw new PublishRetry.StoppedException(what, 1);
+            }
+            if (PublishRetry.classify(failure) == PublishRetry.Failure.FATAL) {
+                throw new IllegalStateException("cannot publish " + what + " (retrying cannot fix this): " + failure, failure);
+            }
+            // the first attempt failed: counted, then retried (or, once stopped, ended) as any record is
+            retry.countRetry();
+            retry.call(what, () -> sendOnce(p.record()), this::recreateProducer);
+        }
+        return p.record().value().length;
+    }
+
+    /** Hands the record to the current producer; a send that throws at once (a full buffer, no metadata) is a failed future. */
+    private Future<RecordMetadata> sendAsync(ProducerRecord<byte[], byte[]> record) {
+        Producer<byte[], byte[]> current;
+        synchronized (producerLock) {
+            current = producer;
+        }
+        try {
+            return current.send(record);
+        } catch (org.apache.kafka.common.errors.InterruptException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
      * Ends a publish that waits for the broker, for good: it and any later publish throw
      * {@link PublishRetry.StoppedException} once an attempt fails.
      */
@@ -88,7 +191,7 @@ public final class UpdatePublisher implements UpdateSink, AutoCloseable {
     }
 
     private RecordMetadata sendOnce(ProducerRecord<byte[], byte[]> record) throws Exception {
-        KafkaProducer<byte[], byte[]> current;
+        Producer<byte[], byte[]> current;
         synchronized (producerLock) {
             current = producer;
         }
@@ -108,14 +211,10 @@ public final class UpdatePublisher implements UpdateSink, AutoCloseable {
             if (closed) {
                 return;
             }
-            KafkaProducer<byte[], byte[]> replacement = newProducer();
+            Producer<byte[], byte[]> replacement = producers.get();
             producer.close(Duration.ZERO);
             producer = replacement;
         }
-    }
-
-    private KafkaProducer<byte[], byte[]> newProducer() {
-        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     @Override

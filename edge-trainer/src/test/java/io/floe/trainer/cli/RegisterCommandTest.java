@@ -105,6 +105,35 @@ class RegisterCommandTest {
                 .hasMessageContaining("momentum must be in [0, 1)");
     }
 
+    @Test
+    void chunkBytesIsUnsetByDefaultAndReachesTheSpecWhenGiven() {
+        assertThat(parse().aggregation.toConfig(10, 1).getChunkBytes()).as("whole records by default").isNull();
+        assertThat(parse("--chunk-bytes", "1024").aggregation.toConfig(10, 1).getChunkBytes()).isEqualTo(1024);
+        assertThatThrownBy(() -> parse("--chunk-bytes", "1000").aggregation.toConfig(10, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--chunk-bytes must be a multiple of 4 from 1024");
+        assertThatThrownBy(() -> parse("--chunk-bytes", "512").aggregation.toConfig(10, 1)).hasMessageContaining("not 512");
+    }
+
+    @Test
+    void aChunkedSpecTheJobWouldRefuseIsCaughtBeforePublishing() {
+        io.floe.trainer.model.Architecture mlp = io.floe.trainer.model.Architecture.parse("mlp(30,16,1)");
+        RegisterCommand fedAvg = parse("--chunk-bytes", "1024");
+        RegisterCommand median = parse("--chunk-bytes", "1024", "--rule", "median");
+        RegisterCommand dense = parse("--rule", "median");
+
+        var ok = io.floe.trainer.daemon.ModelRegistration.spec("m", mlp, 1, fedAvg.aggregation.toConfig(10, 1), fedAvg.training.toConfig());
+        var refused = io.floe.trainer.daemon.ModelRegistration.spec("m", mlp, 1, median.aggregation.toConfig(10, 1),
+                median.training.toConfig());
+        var whole = io.floe.trainer.daemon.ModelRegistration.spec("m", mlp, 1, dense.aggregation.toConfig(10, 1), dense.training.toConfig());
+
+        assertThat(io.floe.trainer.daemon.ModelRegistration.chunkedSpecProblem(ok)).isNull();
+        assertThat(io.floe.trainer.daemon.ModelRegistration.chunkCount(ok)).as("513 parameters, 256 a chunk").isEqualTo(3);
+        assertThat(io.floe.trainer.daemon.ModelRegistration.chunkedSpecProblem(refused)).contains("rule median")
+                .contains("leave chunkBytes unset");
+        assertThat(io.floe.trainer.daemon.ModelRegistration.chunkedSpecProblem(whole)).as("not chunked: the job's to judge").isNull();
+        assertThat(io.floe.trainer.daemon.ModelRegistration.chunkCount(whole)).isZero();
+    }
+
     private static RegisterCommand parse(String... args) {
         RegisterCommand command = new RegisterCommand();
         new CommandLine(command).parseArgs(Stream.concat(Stream.of(REQUIRED), Stream.of(args)).toArray(String[]::new));

@@ -1,0 +1,268 @@
+package io.floe.trainer.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.floe.core.chunk.ChunkData;
+import io.floe.core.chunk.ChunkLayout;
+import io.floe.core.chunk.ChunkedUpdates;
+import io.floe.core.tensor.ModelWeights;
+import io.floe.core.wire.TensorRecords;
+import io.floe.core.wire.WireCodec;
+import io.floe.schema.ChunkManifest;
+import io.floe.schema.ClientTrainingConfig;
+import io.floe.schema.GlobalModel;
+import io.floe.schema.ModelUpdate;
+import io.floe.schema.Provenance;
+import io.floe.schema.UpdateChunk;
+import io.floe.trainer.data.Dataset;
+import io.floe.trainer.model.Architecture;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A trainer on a chunked model publishes each update as its header, then one UpdateChunk per chunk
+ * keyed {@code modelId#index}, through the publisher's retrying producer; a retrained update after a
+ * restart is the same bytes under the same id; dense models are published whole as before.
+ */
+class ChunkedPublishTest {
+    private static final String MODEL = "m";
+    private static final String TOPIC = "floe.updates";
+    /** 4 x 200 + 200 + 200 x 1 + 1 = 1201 parameters: chunks of 1024 bytes (256 values) make 5, the last of 177. */
+    private static final Architecture MLP = Architecture.parse("mlp(4,200,1)");
+    private static final int CHUNK_BYTES = 1024;
+    private static final Dataset SITE = blobs(60, 4, 7L);
+
+    @Test
+    void aChunkedVersionsUpdateGoesOutAsItsHeaderThenEveryChunkKeyedModelIdIndex() {
+        GlobalModel base = chunkedBase(MLP.initialWeights(1), 3);
+        MockProducer<byte[], byte[]> producer = mockProducer();
+
+        List<ModelUpdate> published = runOnce(base, producer);
+
+        List<ProducerRecord<byte[], byte[]>> sent = producer.history();
+        ChunkLayout layout = ChunkLayout.of(MLP.parameterCount(), CHUNK_BYTES);
+        assertThat(layout.count()).isEqualTo(5);
+        assertThat(sent).hasSize(1 + layout.count());
+        // the header first, keyed by model id: no tensors, the manifest of the delta's chunks
+        assertThat(key(sent.get(0))).isEqualTo(MODEL);
+        assertThat(sent).allMatch(r -> r.topic().equals(TOPIC));
+        ModelUpdate header = WireCodec.MODEL_UPDATE.decode(sent.get(0).value());
+        assertThat(header.getTensors()).isEmpty();
+        assertThat(header.getBaseVersion()).isEqualTo(3);
+        ChunkManifest manifest = header.getChunks();
+        assertThat(manifest.getChunkBytes()).isEqualTo(CHUNK_BYTES);
+        assertThat(manifest.getParameters()).isEqualTo(MLP.parameterCount());
+        assertThat(published).containsExactly(header);
+        // then every chunk, keyed modelId#index, each matching its hash; together the dense delta
+        float[] delta = new float[(int) MLP.parameterCount()];
+        for (int i = 0; i < layout.count(); i++) {
+            ProducerRecord<byte[], byte[]> r = sent.get(1 + i);
+            assertThat(key(r)).isEqualTo(ChunkData.key(MODEL, i)).isEqualTo(MODEL + "#" + i);
+            UpdateChunk c = WireCodec.UPDATE_CHUNK.decode(r.value());
+            assertThat(c.getUpdateId()).isEqualTo(header.getUpdateId());
+            assertThat(c.getModelId()).isEqualTo(MODEL);
+            assertThat(c.getIndex()).isEqualTo(i);
+            assertThat(ChunkData.sha256(c.getData())).isEqualTo(bytes(manifest.getSha256().get(i)));
+            float[] v = ChunkData.decode(c.getData(), layout.length(i));
+            System.arraycopy(v, 0, delta, (int) layout.offset(i), v.length);
+        }
+        ModelUpdate dense = training().train(base);
+        assertThat(delta).containsExactly(TensorRecords.fromRecords(dense.getTensors()).flatten());
+        assertThat(header.getUpdateId()).isEqualTo(dense.getUpdateId());
+    }
+
+    @Test
+    void aRetrainedUpdateAfterARestartSendsTheSameBytesUnderTheSameUpdateId() {
+        GlobalModel base = chunkedBase(MLP.initialWeights(2), 5);
+        MockProducer<byte[], byte[]> before = mockProducer();
+        MockProducer<byte[], byte[]> afterRestart = mockProducer();
+
+        // Execute: a trainer, and the same site's trainer started afresh (new training, publisher, producer)
+        runOnce(base, before);
+        runOnce(base, afterRestart);
+
+        // Assert: the same keys, the same chunk records byte for byte; the headers differ only in createdAt
+        List<ProducerRecord<byte[], byte[]>> a = before.history();
+        List<ProducerRecord<byte[], byte[]>> b = afterRestart.history();
+        assertThat(b).hasSameSizeAs(a);
+        for (int i = 1; i < a.size(); i++) {
+            assertThat(b.get(i).key()).isEqualTo(a.get(i).key());
+            assertThat(b.get(i).value()).as("chunk record %d", i - 1).isEqualTo(a.get(i).value());
+        }
+        ModelUpdate h1 = WireCodec.MODEL_UPDATE.decode(a.get(0).value());
+        ModelUpdate h2 = WireCodec.MODEL_UPDATE.decode(b.get(0).value());
+        assertThat(h2.getUpdateId()).isEqualTo(h1.getUpdateId());
+        assertThat(ModelUpdate.newBuilder(h2).setCreatedAt(h1.getCreatedAt()).build()).isEqualTo(h1);
+    }
+
+    @Test
+    void aChunkWhoseSendFailsIsSentAgainUntilAcknowledged() throws Exception {
+        // Prepare: chunk 2's first send times out (the broker away for a moment)
+        AtomicInteger failures = new AtomicInteger();
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+            @Override
+            public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+                if (key(record).equals(ChunkData.key(MODEL, 2)) && failures.getAndIncrement() == 0) {
+                    return CompletableFuture.failedFuture(new TimeoutException("delivery timed out"));
+                }
+                return super.send(record, callback);
+            }
+        };
+        PublishRetry retry = new PublishRetry(Duration.ofMillis(1), Duration.ofMillis(5), 1L);
+        UpdatePublisher publisher = new UpdatePublisher(TOPIC, () -> producer, retry);
+        ChunkedUpdate update = ChunkedUpdate.cut(training().train(chunkedBase(MLP.initialWeights(3), 0)), chunkedBase(MLP.initialWeights(3), 0));
+
+        // Execute
+        publisher.publishChunked(update);
+
+        // Assert: every chunk acknowledged once, chunk 2 after one retry (counted as a publish retry)
+        assertThat(producer.history()).extracting(ChunkedPublishTest::key)
+                .containsExactly(MODEL, MODEL + "#0", MODEL + "#1", MODEL + "#3", MODEL + "#4", MODEL + "#2");
+        assertThat(publisher.publishRetries()).isEqualTo(1);
+        assertThat(failures.get()).isEqualTo(2);
+        publisher.close();
+    }
+
+    @Test
+    void stoppingWhileChunksAreInFlightEndsThePublishAsAStopNotAFailure() throws Exception {
+        // Prepare: nothing is acknowledged until the test says so
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+        UpdatePublisher publisher = new UpdatePublisher(TOPIC, () -> producer, new PublishRetry(Duration.ofMillis(1), Duration.ofMillis(5), 1L));
+        GlobalModel base = chunkedBase(MLP.initialWeights(4), 1);
+        ChunkedUpdate update = ChunkedUpdate.cut(training().train(base), base);
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread publishing = new Thread(() -> {
+            try {
+                publisher.publishChunked(update);
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        publishing.start();
+        awaitSends(producer, 1);
+        producer.completeNext(); // the header
+        awaitSends(producer, 6);
+
+        // Execute: stop, then the closing producer fails the chunk being waited for
+        publisher.stopRetrying();
+        producer.errorNext(new IllegalStateException("Cannot perform operation after producer has been closed"));
+        publishing.join(5_000);
+
+        // Assert
+        assertThat(publishing.isAlive()).isFalse();
+        assertThat(thrown.get()).isInstanceOf(PublishRetry.StoppedException.class).hasMessageContaining("chunk 0 of update");
+    }
+
+    private static void awaitSends(MockProducer<byte[], byte[]> producer, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (producer.history().size() < n && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(producer.history()).hasSize(n);
+    }
+
+    @Test
+    void aDenseVersionsUpdateIsPublishedWholeAsBefore() {
+        GlobalModel base = GlobalModel.newBuilder(chunkedBase(MLP.initialWeights(1), 3)).setChunks(null).build();
+        MockProducer<byte[], byte[]> producer = mockProducer();
+
+        runOnce(base, producer);
+
+        assertThat(producer.history()).hasSize(1);
+        assertThat(key(producer.history().get(0))).isEqualTo(MODEL);
+        ModelUpdate update = WireCodec.MODEL_UPDATE.decode(producer.history().get(0).value());
+        assertThat(update.getChunks()).isNull();
+        assertThat(TensorRecords.fromRecords(update.getTensors()).parameterCount()).isEqualTo(MLP.parameterCount());
+    }
+
+    @Test
+    void anUpdateThatDoesNotFitTheManifestIsRefused() {
+        GlobalModel base = chunkedBase(MLP.initialWeights(1), 3);
+        ModelUpdate other = training().train(GlobalModel.newBuilder(base).setChunks(null).build());
+        GlobalModel smaller = GlobalModel.newBuilder(base).setChunks(ChunkedUpdates.cut(MODEL, "x", new float[1000], CHUNK_BYTES)
+                .manifest()).build();
+
+        assertThatThrownBy(() -> ChunkedUpdate.cut(other, smaller)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1201 parameters where version 3 of m has 1000");
+        assertThatThrownBy(() -> new UpdateSink() {
+            @Override
+            public void send(ModelUpdate update) {
+            }
+        }.sendChunked(ChunkedUpdate.cut(other, base))).isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("cannot send chunked updates");
+    }
+
+    /** One trainer (fresh training, publisher on {@code producer}) trains on {@code base} once; returns what onPublished saw. */
+    private static List<ModelUpdate> runOnce(GlobalModel base, MockProducer<byte[], byte[]> producer) {
+        List<ModelUpdate> published = new ArrayList<>();
+        UpdatePublisher publisher = new UpdatePublisher(TOPIC, () -> producer, new PublishRetry(Duration.ofMillis(1), Duration.ofMillis(5), 1L));
+        GlobalModelSource source = (after, timeout) -> base.getVersion() > after ? Optional.of(base) : Optional.empty();
+        new TrainerLoop("h", source, publisher, training(), 1, published::add).run();
+        publisher.close();
+        return published;
+    }
+
+    private static NetworkTraining training() {
+        return NetworkTraining.builder("h", SITE).seed(11L).build();
+    }
+
+    private static MockProducer<byte[], byte[]> mockProducer() {
+        return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Version {@code version} as the follower hands it out: the weights filled in, and the manifest of its chunks. */
+    private static GlobalModel chunkedBase(ModelWeights weights, long version) {
+        ChunkManifest manifest = ChunkedUpdates.cut(MODEL, "model", weights.flatten(), CHUNK_BYTES).manifest();
+        return GlobalModel.newBuilder()
+                .setModelId(MODEL)
+                .setVersion(version)
+                .setCreatedAt(Instant.EPOCH)
+                .setArchitecture(MLP.toString())
+                .setTensors(TensorRecords.toRecords(weights))
+                .setTraining(ClientTrainingConfig.newBuilder().setLearningRate(0.1f).setLocalEpochs(1).setBatchSize(16).build())
+                .setProvenance(Provenance.newBuilder().setRule("fedavg").setParentVersion(version - 1).setUpdateIds(List.of()).build())
+                .setChunks(manifest)
+                .build();
+    }
+
+    private static String key(ProducerRecord<byte[], byte[]> r) {
+        return new String(r.key(), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        ByteBuffer d = b.duplicate();
+        byte[] out = new byte[d.remaining()];
+        d.get(out);
+        return out;
+    }
+
+    private static Dataset blobs(int n, int d, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[][] x = new float[n][d];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = i % 2;
+            for (int j = 0; j < d; j++) {
+                x[i][j] = (float) ((j % 2 == y[i] ? 1 : -0.5) + random.nextGaussian());
+            }
+        }
+        return new Dataset(x, y);
+    }
+}
