@@ -118,17 +118,17 @@ class RegisterCommandTest {
     void aChunkedSpecTheJobWouldRefuseIsCaughtBeforePublishing() {
         io.floe.trainer.model.Architecture mlp = io.floe.trainer.model.Architecture.parse("mlp(30,16,1)");
         RegisterCommand fedAvg = parse("--chunk-bytes", "1024");
-        RegisterCommand median = parse("--chunk-bytes", "1024", "--rule", "median");
+        RegisterCommand krum = parse("--chunk-bytes", "1024", "--rule", "krum");
         RegisterCommand dense = parse("--rule", "median");
 
         var ok = io.floe.trainer.daemon.ModelRegistration.spec("m", mlp, 1, fedAvg.aggregation.toConfig(10, 1), fedAvg.training.toConfig());
-        var refused = io.floe.trainer.daemon.ModelRegistration.spec("m", mlp, 1, median.aggregation.toConfig(10, 1),
-                median.training.toConfig());
+        var refused = io.floe.trainer.daemon.ModelRegistration.spec("m", mlp, 1, krum.aggregation.toConfig(10, 1),
+                krum.training.toConfig());
         var whole = io.floe.trainer.daemon.ModelRegistration.spec("m", mlp, 1, dense.aggregation.toConfig(10, 1), dense.training.toConfig());
 
         assertThat(io.floe.trainer.daemon.ModelRegistration.chunkedSpecProblem(ok)).isNull();
         assertThat(io.floe.trainer.daemon.ModelRegistration.chunkCount(ok)).as("513 parameters, 256 a chunk").isEqualTo(3);
-        assertThat(io.floe.trainer.daemon.ModelRegistration.chunkedSpecProblem(refused)).contains("rule median")
+        assertThat(io.floe.trainer.daemon.ModelRegistration.chunkedSpecProblem(refused)).contains("rule krum")
                 .contains("leave chunkBytes unset");
         assertThat(io.floe.trainer.daemon.ModelRegistration.chunkedSpecProblem(whole)).as("not chunked: the job's to judge").isNull();
         assertThat(io.floe.trainer.daemon.ModelRegistration.chunkCount(whole)).isZero();
