@@ -20,6 +20,10 @@ final class FlinkRest {
         this.jobId = jobId;
     }
 
+    String jobId() {
+        return jobId;
+    }
+
     JsonNode get(String path) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -30,7 +34,7 @@ final class FlinkRest {
     }
 
     /** /jobs/:id/checkpoints: completed count and the latest completed checkpoint's state size (full) and checkpointed size (incremental). */
-    record Checkpoints(long completed, long failed, long stateSize, long checkpointedSize, long durationMs) {
+    record Checkpoints(long completed, long failed, long stateSize, long checkpointedSize, long durationMs, String lastFailure) {
     }
 
     Checkpoints checkpoints() throws Exception {
@@ -38,7 +42,8 @@ final class FlinkRest {
         JsonNode latest = n.path("latest").path("completed");
         return new Checkpoints(n.path("counts").path("completed").asLong(), n.path("counts").path("failed").asLong(),
                 latest.path("state_size").asLong(-1), latest.path("checkpointed_size").asLong(-1),
-                latest.path("end_to_end_duration").asLong(-1));
+                latest.path("end_to_end_duration").asLong(-1),
+                n.path("latest").path("failed").path("failure_message").asText(null));
     }
 
     /** The state backend the job runs with (/jobs/:id/checkpoints/config). */
@@ -50,11 +55,11 @@ final class FlinkRest {
         return get("/jobs/" + jobId).path("state").asText("?");
     }
 
-    /** Job restarts so far (the numRestarts metric), -1 if unknown. */
-    long restarts() {
+    /** Failures of the job so far (entries of its exception history), -1 if unknown. */
+    long failures() {
         try {
-            JsonNode n = get("/jobs/" + jobId + "/metrics?get=numRestarts");
-            return n.isArray() && n.size() > 0 ? n.get(0).path("value").asLong(-1) : -1;
+            JsonNode h = get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
+            return h.isArray() ? h.size() : -1;
         } catch (Exception e) {
             return -1;
         }

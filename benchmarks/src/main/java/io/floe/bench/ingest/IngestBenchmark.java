@@ -111,6 +111,7 @@ public final class IngestBenchmark {
         row.put("roundsCompleted", 0);
         row.put("status", "failed");
         long wallStart = System.nanoTime();
+        row.put("loadAverageAtStart", loadAverage());
         Path work = null;
         EmbeddedKafkaBroker broker = null;
         JobProcess job = null;
@@ -123,17 +124,18 @@ public final class IngestBenchmark {
             job = JobProcess.start(broker.bootstrapServers(), c.parallelism(), c.checkpointMs(), c.stateBackend(), settings.heapMb(),
                     work.resolve("job"));
             FlinkRest rest = new FlinkRest(job.restUrl(), job.jobId());
-            row.put("flinkStateBackend", rest.stateBackend());
             Floe floe = new Floe(c, broker.bootstrapServers(), topics, job, rest, row);
             List<byte[][]> headers = floe.rounds();
             // the job's figures, then the job stops so that the baseline has the broker and cores to itself
+            dump(rest, logs);
             FlinkRest.Checkpoints cp = rest.checkpoints();
             row.put("checkpointBytes", cp.stateSize());
             row.put("checkpointedBytes", cp.checkpointedSize());
             row.put("checkpointsCompleted", cp.completed());
             row.put("checkpointsFailed", cp.failed());
             row.put("lastCheckpointMs", cp.durationMs());
-            row.put("jobRestarts", rest.restarts());
+            row.put("lastCheckpointFailure", cp.lastFailure());
+            row.put("jobFailures", rest.failures());
             row.put("peakHeapBytes", job.stop());
             raw(c, broker.bootstrapServers(), headers, row);
             row.put("status", "ok");
@@ -141,7 +143,7 @@ public final class IngestBenchmark {
             String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
             if (job != null) {
                 FlinkRest rest = new FlinkRest(job.restUrl(), job.jobId());
-                row.putIfAbsent("jobRestarts", rest.restarts());
+                row.putIfAbsent("jobFailures", rest.failures());
                 String root = rest.rootException();
                 if (root != null) {
                     reason += " (job's last failure: " + root + ")";
@@ -169,6 +171,8 @@ public final class IngestBenchmark {
             }
         }
         row.put("wallSeconds", round3((System.nanoTime() - wallStart) / 1e9));
+        row.put("loadAverageAtEnd", loadAverage());
+        row.put("cpus", Runtime.getRuntime().availableProcessors());
         return row;
     }
 
@@ -445,6 +449,9 @@ public final class IngestBenchmark {
                     .append(" | ").append(bytes(r.get("peakHeapBytes"))).append(" | ").append(bytes(r.get("checkpointBytes")))
                     .append(" | ").append("ok".equals(r.get("status")) ? "ok" : "FAILED: " + r.get("failure")).append(" |\n");
         }
+        s.append("\nLoad average (1 min) at the start of each case: ")
+                .append(rows.stream().map(r -> String.valueOf(r.get("loadAverageAtStart"))).collect(java.util.stream.Collectors.joining(", ")))
+                .append(" on ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs.\n");
         s.append("\nd parameters (float32), K clients, p = job parallelism; FedAvg, chunks of ")
                 .append(rows.isEmpty() ? "?" : rows.get(0).get("chunkBytes"))
                 .append(" bytes, ").append(rows.isEmpty() ? "?" : rows.get(0).get("partitions"))
@@ -480,8 +487,25 @@ public final class IngestBenchmark {
                 num(r.get("latencyP99Ms"), 0), bytes(r.get("peakHeapBytes")), bytes(r.get("checkpointBytes")), r.get("roundsCompleted"));
     }
 
+    /** The machine's 1-minute load average (other work on a shared machine slows every figure), or -1. */
+    static double loadAverage() {
+        return round3(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
     static double round3(double x) {
         return Math.round(x * 1000) / 1000.0;
+    }
+
+    /** The job's checkpoint history and vertices (with their metrics) as the REST API has them at the end of the rounds. */
+    private void dump(FlinkRest rest, Path logs) {
+        try {
+            Files.createDirectories(logs);
+            ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            m.writeValue(logs.resolve("checkpoints.json").toFile(), rest.get("/jobs/" + rest.jobId() + "/checkpoints"));
+            m.writeValue(logs.resolve("job.json").toFile(), rest.get("/jobs/" + rest.jobId()));
+        } catch (Exception e) {
+            log.println("   (reading the job's REST API: " + e + ")");
+        }
     }
 
     /** Copies the job's log and GC log out of the case's work directory (which goes, with its checkpoints and RocksDB files). */
