@@ -76,8 +76,8 @@ public final class IngestBenchmark {
     public List<Map<String, Object>> run(List<IngestCase> cases, Path json, Path markdown, String command) throws IOException {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (IngestCase c : cases) {
-            log.printf(Locale.ROOT, "== %s: %s, %d rounds, checkpoints every %d ms, %s state, chunks of %d bytes, %d partitions%n",
-                    c.name(), IngestCase.RULE, c.rounds(), c.checkpointMs(), c.stateBackend(), c.chunkBytes(), settings.partitions());
+            log.printf(Locale.ROOT, "== %s: %s, %d rounds (+%d warm-up), checkpoints every %d ms, %s state, chunks of %d bytes, %d partitions%n",
+                    c.name(), IngestCase.RULE, c.rounds(), c.warmupRounds(), c.checkpointMs(), c.stateBackend(), c.chunkBytes(), settings.partitions());
             Map<String, Object> row = runCase(c, logs(json, c));
             rows.add(row);
             write(rows, json, markdown, command);
@@ -108,6 +108,7 @@ public final class IngestBenchmark {
         row.put("checkpointIntervalMs", c.checkpointMs());
         row.put("jobHeapMaxBytes", (long) settings.heapMb() << 20);
         row.put("roundsPlanned", c.rounds());
+        row.put("warmupRounds", c.warmupRounds());
         row.put("roundsCompleted", 0);
         row.put("status", "failed");
         long wallStart = System.nanoTime();
@@ -125,7 +126,10 @@ public final class IngestBenchmark {
                     work.resolve("job"));
             FlinkRest rest = new FlinkRest(job.restUrl(), job.jobId());
             Floe floe = new Floe(c, broker.bootstrapServers(), topics, job, rest, row);
-            List<byte[][]> headers = floe.rounds();
+            double cpu0 = processCpuSeconds();
+            Map<Integer, byte[][]> headers = floe.rounds();
+            // the clients' first pass (hashing) is their "training", not sending
+            row.put("brokerAndClientsCpuSeconds", round3(processCpuSeconds() - cpu0 - (Double) row.getOrDefault("hashCpuSeconds", 0.0)));
             // the job's figures, then the job stops so that the baseline has the broker and cores to itself
             dump(rest, logs);
             FlinkRest.Checkpoints cp = rest.checkpoints();
@@ -136,8 +140,11 @@ public final class IngestBenchmark {
             row.put("lastCheckpointMs", cp.durationMs());
             row.put("lastCheckpointFailure", cp.lastFailure());
             row.put("jobFailures", rest.failures());
-            row.put("peakHeapBytes", job.stop());
+            row.put("jobCpuSeconds", round3(job.cpuSeconds()));
+            putHeap(row, job.stop());
+            double rawCpu0 = processCpuSeconds();
             raw(c, broker.bootstrapServers(), headers, row);
+            row.put("rawCpuSeconds", round3(processCpuSeconds() - rawCpu0));
             row.put("status", "ok");
         } catch (Throwable e) {
             String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
@@ -155,7 +162,8 @@ public final class IngestBenchmark {
             if (job != null) {
                 try {
                     if (!row.containsKey("peakHeapBytes")) {
-                        row.put("peakHeapBytes", job.stop());
+                        row.putIfAbsent("jobCpuSeconds", round3(job.cpuSeconds()));
+                        putHeap(row, job.stop());
                     }
                     job.close();
                 } catch (Exception e) {
@@ -194,14 +202,16 @@ public final class IngestBenchmark {
             this.gen = new SyntheticUpdates(MODEL_ID, ChunkLayout.of(c.parameters(), c.chunkBytes()), settings.seed());
         }
 
-        /** Runs the rounds; returns each completed round's encoded headers (the baseline sends them again). */
-        List<byte[][]> rounds() throws Exception {
-            List<byte[][]> sentHeaders = new ArrayList<>();
+        /** Runs the rounds; returns each completed measured round's encoded headers by round (the baseline sends them again). */
+        Map<Integer, byte[][]> rounds() throws Exception {
+            Map<Integer, byte[][]> sentHeaders = new LinkedHashMap<>();
             List<Double> latencies = new ArrayList<>();
+            List<Double> warmup = new ArrayList<>();
             long bytes = 0;
             double floeSeconds = 0;
             double sendSeconds = 0;
             double hashSeconds = 0;
+            double hashCpu = 0;
             Duration roundTimeout = Duration.ofSeconds(90 + (long) (c.clients() * c.updateValueBytes() / (5 * MB)));
             try (VersionWatcher watcher = new VersionWatcher(bootstrap, topics.models(), MODEL_ID);
                     Producers producers = new Producers(bootstrap, settings.producers())) {
@@ -209,22 +219,31 @@ public final class IngestBenchmark {
                 producers.sendSync(topics.control(), MODEL_ID.getBytes(StandardCharsets.UTF_8), WireCodec.MODEL_SPEC.encode(spec(c)));
                 watcher.await(0, Duration.ofSeconds(120 + c.parameters() / 1_000_000), job::isAlive);
                 log.printf(Locale.ROOT, "   version 0 readable after %.1f s (job at %s)%n", (System.nanoTime() - t0) / 1e9, job.restUrl());
-                for (int r = 1; r <= c.rounds(); r++) {
+                for (int r = 1; r <= c.warmupRounds() + c.rounds(); r++) {
+                    boolean measured = r > c.warmupRounds();
                     long h0 = System.nanoTime();
+                    double hc0 = processCpuSeconds();
                     byte[][] headers = headers(r);
                     hashSeconds += (System.nanoTime() - h0) / 1e9;
+                    hashCpu += processCpuSeconds() - hc0;
+                    row.put("hashCpuSeconds", round3(hashCpu));
                     Sent sent = producers.send(topics.updates(), gen, r, headers);
                     long readable = watcher.await(r, roundTimeout, job::isAlive);
                     double latencyMs = (readable - sent.lastAckNanos()) / 1e6;
                     double roundSeconds = (readable - sent.firstSendNanos()) / 1e9;
-                    latencies.add(latencyMs);
-                    bytes += sent.bytes();
-                    floeSeconds += roundSeconds;
-                    sendSeconds += (sent.lastAckNanos() - sent.firstSendNanos()) / 1e9;
-                    sentHeaders.add(headers);
-                    row.put("roundsCompleted", r);
-                    log.printf(Locale.ROOT, "   round %d: %.0f MB sent in %.2f s, version %d readable %.0f ms after the last ack (%.1f MB/s end to end)%n",
-                            r, sent.bytes() / MB, (sent.lastAckNanos() - sent.firstSendNanos()) / 1e9, r, latencyMs,
+                    if (measured) {
+                        latencies.add(latencyMs);
+                        bytes += sent.bytes();
+                        floeSeconds += roundSeconds;
+                        sendSeconds += (sent.lastAckNanos() - sent.firstSendNanos()) / 1e9;
+                        sentHeaders.put(r, headers);
+                        row.put("roundsCompleted", r - c.warmupRounds());
+                    } else {
+                        warmup.add(round3(latencyMs));
+                        row.put("warmupLatenciesMs", warmup);
+                    }
+                    log.printf(Locale.ROOT, "   %s %d: %.0f MB sent in %.2f s, version %d readable %.0f ms after the last ack (%.1f MB/s end to end)%n",
+                            measured ? "round" : "warm-up round", r, sent.bytes() / MB, (sent.lastAckNanos() - sent.firstSendNanos()) / 1e9, r, latencyMs,
                             sent.bytes() / MB / roundSeconds);
                     putFloe(row, bytes, floeSeconds, sendSeconds, hashSeconds, latencies);
                 }
@@ -271,7 +290,7 @@ public final class IngestBenchmark {
     }
 
     /** The baseline: the same records (headers, then chunks generated the same way) to a plain topic, consumed read_committed by one consumer. */
-    private void raw(IngestCase c, String bootstrap, List<byte[][]> headers, Map<String, Object> row) throws Exception {
+    private void raw(IngestCase c, String bootstrap, Map<Integer, byte[][]> headers, Map<String, Object> row) throws Exception {
         if (headers.isEmpty()) {
             return;
         }
@@ -314,8 +333,8 @@ public final class IngestBenchmark {
             long first = Long.MAX_VALUE;
             long sentBytes = 0;
             try (Producers producers = new Producers(bootstrap, settings.producers())) {
-                for (int r = 1; r <= headers.size(); r++) {
-                    Sent s = producers.send(RAW_TOPIC, gen, r, headers.get(r - 1));
+                for (Map.Entry<Integer, byte[][]> e : headers.entrySet()) {
+                    Sent s = producers.send(RAW_TOPIC, gen, e.getKey(), e.getValue());
                     first = Math.min(first, s.firstSendNanos());
                     sentBytes += s.bytes();
                 }
@@ -458,7 +477,7 @@ public final class IngestBenchmark {
                 .append(" partitions per topic. MB = 10^6 bytes of record values. floe MB/s: update bytes / (first record sent -> version"
                         + " readable), summed over rounds; produce MB/s: the same bytes / (first send -> last ack); raw: the same records to a"
                         + " plain topic, first send -> last consumed (read_committed). Latency: last record of the round acked -> manifest"
-                        + " and every chunk of the new version read (read_committed). Job heap peak: the job JVM's (-Xmx) heap in use,"
+                        + " and every chunk of the new version read (read_committed); warm-up rounds (JSON warmupRounds) count in no figure. Job heap peak: the job JVM's (-Xmx) heap in use,"
                         + " at most; checkpoint: the latest completed checkpoint's full state size.\n");
         return s.toString();
     }
@@ -494,6 +513,20 @@ public final class IngestBenchmark {
 
     static double round3(double x) {
         return Math.round(x * 1000) / 1000.0;
+    }
+
+    private static void putHeap(Map<String, Object> row, JobProcess.Heap heap) {
+        row.put("peakHeapBytes", heap == null ? -1 : heap.peakBytes());
+        row.put("maxHeapAfterGcBytes", heap == null ? -1 : heap.maxAfterGcBytes());
+        if (heap != null) {
+            row.put("jobHeapMaxBytes", heap.maxBytes());
+        }
+    }
+
+    /** CPU time of this JVM (broker, clients, consumers), seconds. */
+    static double processCpuSeconds() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean s ? s.getProcessCpuTime() / 1e9 : -1;
     }
 
     /** The job's checkpoint history and vertices (with their metrics) as the REST API has them at the end of the rounds. */

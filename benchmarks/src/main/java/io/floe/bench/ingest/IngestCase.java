@@ -9,16 +9,20 @@ import java.util.List;
  * {@code parallelism} with {@code stateBackend} and a checkpoint every {@code checkpointMs}.
  */
 public record IngestCase(long parameters, int clients, int parallelism, int rounds, long checkpointMs, String stateBackend,
-        int chunkBytes) {
+        int chunkBytes, int warmupRounds) {
     public static final String RULE = "fedavg";
 
     public IngestCase {
-        if (parameters < 1 || clients < 1 || parallelism < 1 || rounds < 1 || checkpointMs < 10) {
+        if (parameters < 1 || clients < 1 || parallelism < 1 || rounds < 1 || checkpointMs < 10 || warmupRounds < 0) {
             throw new IllegalArgumentException("bad case " + parameters + "/" + clients + "/" + parallelism + "/" + rounds + "/" + checkpointMs);
         }
         if (!stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
             throw new IllegalArgumentException("state backend must be hashmap or rocksdb, not " + stateBackend);
         }
+    }
+
+    public IngestCase(long parameters, int clients, int parallelism, int rounds, long checkpointMs, String stateBackend, int chunkBytes) {
+        this(parameters, clients, parallelism, rounds, checkpointMs, stateBackend, chunkBytes, 0);
     }
 
     /** e.g. {@code d=10M K=32 p=2}. */
@@ -56,18 +60,19 @@ public record IngestCase(long parameters, int clients, int parallelism, int roun
 
     /**
      * A profile's cases: {@code quick} (under 10 minutes on 2 cores) or {@code full}; or a
-     * ';'-separated list of {@code d,K,parallelism,rounds,checkpointMs,hashmap|rocksdb}, e.g.
-     * {@code 1M,32,1,10,200,hashmap;100M,8,2,1,2000,rocksdb}.
+     * ';'-separated list of {@code d,K,parallelism,rounds,checkpointMs,hashmap|rocksdb[,warmupRounds]}, e.g.
+     * {@code 1M,32,1,10,200,hashmap,1;100M,8,2,1,2000,rocksdb}. Warm-up rounds run first (the
+     * job's and clients' JIT) and count in no figure.
      */
     public static List<IngestCase> profile(String name, int chunkBytes) {
         return switch (name) {
             case "quick" -> List.of(
-                    new IngestCase(1_000_000, 32, 1, 12, 200, "hashmap", chunkBytes),
+                    new IngestCase(1_000_000, 32, 1, 12, 200, "hashmap", chunkBytes, 1),
                     new IngestCase(10_000_000, 32, 2, 2, 1000, "hashmap", chunkBytes),
                     new IngestCase(100_000_000, 8, 2, 1, 2000, "rocksdb", chunkBytes));
             case "full" -> List.of(
-                    new IngestCase(1_000_000, 32, 1, 30, 200, "hashmap", chunkBytes),
-                    new IngestCase(1_000_000, 32, 2, 30, 200, "hashmap", chunkBytes),
+                    new IngestCase(1_000_000, 32, 1, 30, 200, "hashmap", chunkBytes, 1),
+                    new IngestCase(1_000_000, 32, 2, 30, 200, "hashmap", chunkBytes, 1),
                     new IngestCase(10_000_000, 32, 1, 3, 1000, "hashmap", chunkBytes),
                     new IngestCase(10_000_000, 32, 2, 3, 1000, "hashmap", chunkBytes),
                     new IngestCase(10_000_000, 32, 2, 3, 1000, "rocksdb", chunkBytes),
@@ -82,12 +87,13 @@ public record IngestCase(long parameters, int clients, int parallelism, int roun
         List<IngestCase> out = new ArrayList<>();
         for (String c : spec.split(";")) {
             String[] f = c.trim().split(",");
-            if (f.length != 6) {
-                throw new IllegalArgumentException("profile is quick, full, or cases 'd,K,parallelism,rounds,checkpointMs,hashmap|rocksdb'"
+            if (f.length != 6 && f.length != 7) {
+                throw new IllegalArgumentException("profile is quick, full, or cases 'd,K,parallelism,rounds,checkpointMs,hashmap|rocksdb[,warmup]'"
                         + " separated by ';', not '" + spec + "'");
             }
             out.add(new IngestCase(parseCount(f[0]), Integer.parseInt(f[1].trim()), Integer.parseInt(f[2].trim()),
-                    Integer.parseInt(f[3].trim()), Long.parseLong(f[4].trim()), f[5].trim(), chunkBytes));
+                    Integer.parseInt(f[3].trim()), Long.parseLong(f[4].trim()), f[5].trim(), chunkBytes,
+                    f.length == 7 ? Integer.parseInt(f[6].trim()) : 0));
         }
         return out;
     }

@@ -34,7 +34,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <p>Child side ({@link #main}): args {@code bootstrap parallelism checkpointMs hashmap|rocksdb};
  * prints {@code READY <rest-url> <job-id>}, then on the line {@code stop} prints
- * {@code PEAK_HEAP <bytes> <max-bytes>}, stops the job and exits. Parent side: {@link #start}.
+ * {@code PEAK_HEAP <peak-bytes> <max-after-gc-bytes> <xmx-bytes>}, stops the job and exits. Parent side: {@link #start}.
  */
 public final class JobProcess implements AutoCloseable {
     private final Process process;
@@ -106,16 +106,25 @@ public final class JobProcess implements AutoCloseable {
         return workDir.resolve("job.log");
     }
 
-    /** Stops the job; returns the child's peak heap in bytes (-1 when the child is gone). */
-    public long stop() throws Exception {
+    /** The job JVM's heap figures when it stopped: peak in use, most in use right after a GC, -Xmx. */
+    public record Heap(long peakBytes, long maxAfterGcBytes, long maxBytes) {
+    }
+
+    /** Stops the job; returns the child's heap figures (null when the child is gone). */
+    public Heap stop() throws Exception {
         if (!process.isAlive()) {
-            return -1;
+            return null;
         }
         stdin.write("stop\n");
         stdin.flush();
-        String peak = awaitLine("PEAK_HEAP ", Duration.ofSeconds(30));
+        String[] peak = awaitLine("PEAK_HEAP ", Duration.ofSeconds(30)).split(" ");
         process.waitFor(60, TimeUnit.SECONDS);
-        return Long.parseLong(peak.split(" ")[1]);
+        return new Heap(Long.parseLong(peak[1]), Long.parseLong(peak[2]), Long.parseLong(peak[3]));
+    }
+
+    /** CPU time the job's JVM has used so far (all its threads), seconds; -1 if unknown. */
+    public double cpuSeconds() {
+        return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(-1.0);
     }
 
     private String awaitLine(String prefix, Duration timeout) throws Exception {
@@ -175,7 +184,7 @@ public final class JobProcess implements AutoCloseable {
         while ((line = in.readLine()) != null && !line.trim().equals("stop")) {
             // wait for the parent
         }
-        System.out.println("PEAK_HEAP " + heap.peakBytes() + " " + HeapPeak.maxBytes());
+        System.out.println("PEAK_HEAP " + heap.peakBytes() + " " + heap.maxAfterGcBytes() + " " + HeapPeak.maxBytes());
         System.out.flush();
         try {
             flink.cancel(id, Duration.ofSeconds(30));

@@ -15,6 +15,7 @@ class IngestCaseTest {
         List<IngestCase> quick = IngestCase.profile("quick", CHUNK);
         assertThat(quick).extracting(IngestCase::name).containsExactly("d=1M K=32 p=1", "d=10M K=32 p=2", "d=100M K=8 p=2");
         assertThat(quick.get(0).checkpointMs()).isEqualTo(200);
+        assertThat(quick.get(0).warmupRounds()).isEqualTo(1);
         assertThat(quick.get(2).stateBackend()).isEqualTo("rocksdb");
     }
 
@@ -22,6 +23,8 @@ class IngestCaseTest {
     void casesParse() {
         assertThat(IngestCase.profile("100k,4,1,2,200,hashmap; 2M,3,2,1,500,rocksdb", CHUNK)).containsExactly(
                 new IngestCase(100_000, 4, 1, 2, 200, "hashmap", CHUNK), new IngestCase(2_000_000, 3, 2, 1, 500, "rocksdb", CHUNK));
+        assertThat(IngestCase.profile("1M,32,1,12,200,hashmap,2", CHUNK)).containsExactly(
+                new IngestCase(1_000_000, 32, 1, 12, 200, "hashmap", CHUNK, 2));
         assertThatThrownBy(() -> IngestCase.profile("fast", CHUNK)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> IngestCase.profile("1M,4,1,2,200,memory", CHUNK)).isInstanceOf(IllegalArgumentException.class);
     }
