@@ -1,0 +1,593 @@
+package io.floe.bench.ingest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.floe.core.chunk.ChunkLayout;
+import io.floe.core.wire.TopicNames;
+import io.floe.core.wire.WireCodec;
+import io.floe.deploy.kafka.EmbeddedKafkaBroker;
+import io.floe.deploy.kafka.TopicAdmin;
+import io.floe.schema.AggregationConfig;
+import io.floe.schema.ChunkManifest;
+import io.floe.schema.ClientTrainingConfig;
+import io.floe.schema.ModelSpec;
+import io.floe.schema.Tensor;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * {@code ./floe bench ingest}: chunked FedAvg updates from synthetic clients through a real KRaft
+ * broker and the real aggregation job (in a child JVM with a bounded heap, {@link JobProcess}),
+ * and, in the same run on the same broker, a plain produce+consume of the same bytes (same record
+ * sizes and keys, so the same partitions) as the baseline. Per case: a fresh broker with floe's
+ * topics at {@code partitions} partitions, the job, version 0 of a chunked model whose spec has
+ * empty tensors (zeros), then {@code rounds} rounds of K updates (header first, then its chunks,
+ * from a few producer threads; each chunk generated twice, {@link SyntheticUpdates}), each round
+ * timed until a read_committed consumer has the next version's manifest and all of its chunks
+ * ({@link VersionWatcher}). The broker's data goes when the case ends.
+ */
+public final class IngestBenchmark {
+    static final String MODEL_ID = "ingest";
+    static final String RAW_TOPIC = "bench.raw";
+    static final double MB = 1e6;
+
+    /** Run-wide settings. */
+    public record Settings(int partitions, int producers, int heapMb, long seed) {
+    }
+
+    private final Settings settings;
+    private final PrintStream log;
+
+    public IngestBenchmark(Settings settings, PrintStream log) {
+        this.settings = settings;
+        this.log = log;
+    }
+
+    /** Runs every case, writing the JSON rows (after each case) and the markdown table; returns the rows. */
+    public List<Map<String, Object>> run(List<IngestCase> cases, Path json, Path markdown, String command) throws IOException {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (IngestCase c : cases) {
+            log.printf(Locale.ROOT, "== %s: %s, %d rounds (+%d warm-up), checkpoints every %d ms, %s state, chunks of %d bytes, %d partitions%n",
+                    c.name(), IngestCase.RULE, c.rounds(), c.warmupRounds(), c.checkpointMs(), c.stateBackend(), c.chunkBytes(), settings.partitions());
+            Map<String, Object> row = runCase(c, logs(json, c));
+            rows.add(row);
+            write(rows, json, markdown, command);
+            log.println("   -> " + summary(row));
+        }
+        log.println();
+        log.print(markdown(rows, command));
+        return rows;
+    }
+
+    /** Where a case's job log and GC log are kept: beside the JSON, in ingest-logs/<case>. */
+    static Path logs(Path json, IngestCase c) {
+        Path parent = json.toAbsolutePath().getParent();
+        return parent.resolve("ingest-logs").resolve(c.name().replace(' ', '_').replace('=', '-') + "_" + c.stateBackend());
+    }
+
+    private Map<String, Object> runCase(IngestCase c, Path logs) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("case", c.name());
+        row.put("parameters", c.parameters());
+        row.put("clients", c.clients());
+        row.put("rule", IngestCase.RULE);
+        row.put("parallelism", c.parallelism());
+        row.put("partitions", settings.partitions());
+        row.put("chunkBytes", c.chunkBytes());
+        row.put("chunksPerUpdate", ChunkLayout.of(c.parameters(), c.chunkBytes()).count());
+        row.put("stateBackend", c.stateBackend());
+        row.put("checkpointIntervalMs", c.checkpointMs());
+        row.put("jobHeapMaxBytes", (long) settings.heapMb() << 20);
+        row.put("roundsPlanned", c.rounds());
+        row.put("warmupRounds", c.warmupRounds());
+        row.put("roundsCompleted", 0);
+        row.put("status", "failed");
+        long wallStart = System.nanoTime();
+        row.put("loadAverageAtStart", loadAverage());
+        Path work = null;
+        EmbeddedKafkaBroker broker = null;
+        JobProcess job = null;
+        try {
+            work = Files.createTempDirectory("floe-bench-ingest-");
+            broker = EmbeddedKafkaBroker.builder().closeOnJvmExit(true).start();
+            TopicNames topics = TopicNames.defaults();
+            TopicAdmin.createFloeTopics(broker.bootstrapServers(), topics, settings.partitions());
+            TopicAdmin.createTopics(broker.bootstrapServers(), List.of(new NewTopic(RAW_TOPIC, settings.partitions(), (short) 1)));
+            job = JobProcess.start(broker.bootstrapServers(), c.parallelism(), c.checkpointMs(), c.stateBackend(), settings.heapMb(),
+                    work.resolve("job"));
+            FlinkRest rest = new FlinkRest(job.restUrl(), job.jobId());
+            Floe floe = new Floe(c, broker.bootstrapServers(), topics, job, rest, row);
+            double cpu0 = processCpuSeconds();
+            Map<Integer, byte[][]> headers;
+            // the largest checkpoint of the run, open rounds included (the REST API keeps only the last few)
+            AtomicLong maxCheckpoint = new AtomicLong(-1);
+            Thread poller = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        maxCheckpoint.accumulateAndGet(rest.checkpoints().stateSize(), Math::max);
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (Exception ignored) {
+                        // the job may be restarting
+                    }
+                }
+            }, "checkpoint-poller");
+            poller.setDaemon(true);
+            poller.start();
+            try {
+                headers = floe.rounds();
+            } finally {
+                poller.interrupt();
+                row.put("checkpointMaxBytes", maxCheckpoint.get());
+            }
+            // the clients' first pass (hashing) is their "training", not sending
+            row.put("brokerAndClientsCpuSeconds", round3(processCpuSeconds() - cpu0 - (Double) row.getOrDefault("hashCpuSeconds", 0.0)));
+            // the job's figures, then the job stops so that the baseline has the broker and cores to itself
+            dump(rest, logs);
+            FlinkRest.Checkpoints cp = rest.checkpoints();
+            row.put("checkpointBytes", cp.stateSize());
+            row.put("checkpointMaxBytes", Math.max(cp.stateSize(), maxCheckpoint.get()));
+            row.put("checkpointedBytes", cp.checkpointedSize());
+            row.put("checkpointsCompleted", cp.completed());
+            row.put("checkpointsFailed", cp.failed());
+            row.put("lastCheckpointMs", cp.durationMs());
+            row.put("lastCheckpointFailure", cp.lastFailure());
+            row.put("jobFailures", rest.failures());
+            row.put("jobCpuSeconds", round3(job.cpuSeconds()));
+            putHeap(row, job.stop());
+            double rawCpu0 = processCpuSeconds();
+            raw(c, broker.bootstrapServers(), headers, row);
+            row.put("rawCpuSeconds", round3(processCpuSeconds() - rawCpu0));
+            row.put("status", "ok");
+        } catch (Throwable e) {
+            String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+            if (job != null) {
+                FlinkRest rest = new FlinkRest(job.restUrl(), job.jobId());
+                row.putIfAbsent("jobFailures", rest.failures());
+                String root = rest.rootException();
+                if (root != null) {
+                    reason += " (job's last failure: " + root + ")";
+                }
+            }
+            row.put("failure", reason);
+            log.println("   FAILED: " + reason);
+        } finally {
+            if (job != null) {
+                try {
+                    if (!row.containsKey("peakHeapBytes")) {
+                        row.putIfAbsent("jobCpuSeconds", round3(job.cpuSeconds()));
+                        putHeap(row, job.stop());
+                    }
+                    job.close();
+                } catch (Exception e) {
+                    log.println("   (stopping the job: " + e + ")");
+                }
+            }
+            if (broker != null) {
+                broker.close();
+            }
+            if (work != null) {
+                keepLogs(work.resolve("job"), logs, row);
+                deleteRecursively(work);
+            }
+        }
+        row.put("wallSeconds", round3((System.nanoTime() - wallStart) / 1e9));
+        row.put("loadAverageAtEnd", loadAverage());
+        row.put("cpus", Runtime.getRuntime().availableProcessors());
+        return row;
+    }
+
+    /** The floe side of one case. */
+    private final class Floe {
+        private final IngestCase c;
+        private final String bootstrap;
+        private final TopicNames topics;
+        private final JobProcess job;
+        private final Map<String, Object> row;
+        private final SyntheticUpdates gen;
+
+        Floe(IngestCase c, String bootstrap, TopicNames topics, JobProcess job, FlinkRest rest, Map<String, Object> row) {
+            this.c = c;
+            this.bootstrap = bootstrap;
+            this.topics = topics;
+            this.job = job;
+            this.row = row;
+            this.gen = new SyntheticUpdates(MODEL_ID, ChunkLayout.of(c.parameters(), c.chunkBytes()), settings.seed());
+        }
+
+        /** Runs the rounds; returns each completed measured round's encoded headers by round (the baseline sends them again). */
+        Map<Integer, byte[][]> rounds() throws Exception {
+            Map<Integer, byte[][]> sentHeaders = new LinkedHashMap<>();
+            List<Double> latencies = new ArrayList<>();
+            List<Double> warmup = new ArrayList<>();
+            long bytes = 0;
+            double floeSeconds = 0;
+            double sendSeconds = 0;
+            double hashSeconds = 0;
+            double hashCpu = 0;
+            Duration roundTimeout = Duration.ofSeconds(90 + (long) (c.clients() * c.updateValueBytes() / (5 * MB)));
+            try (VersionWatcher watcher = new VersionWatcher(bootstrap, topics.models(), MODEL_ID);
+                    Producers producers = new Producers(bootstrap, settings.producers())) {
+                long t0 = System.nanoTime();
+                producers.sendSync(topics.control(), MODEL_ID.getBytes(StandardCharsets.UTF_8), WireCodec.MODEL_SPEC.encode(spec(c)));
+                watcher.await(0, Duration.ofSeconds(120 + c.parameters() / 1_000_000), job::isAlive);
+                log.printf(Locale.ROOT, "   version 0 readable after %.1f s (job at %s)%n", (System.nanoTime() - t0) / 1e9, job.restUrl());
+                for (int r = 1; r <= c.warmupRounds() + c.rounds(); r++) {
+                    boolean measured = r > c.warmupRounds();
+                    long h0 = System.nanoTime();
+                    double hc0 = processCpuSeconds();
+                    byte[][] headers = headers(r);
+                    hashSeconds += (System.nanoTime() - h0) / 1e9;
+                    hashCpu += processCpuSeconds() - hc0;
+                    row.put("hashCpuSeconds", round3(hashCpu));
+                    Sent sent = producers.send(topics.updates(), gen, r, headers);
+                    long readable = watcher.await(r, roundTimeout, job::isAlive);
+                    double latencyMs = (readable - sent.lastAckNanos()) / 1e6;
+                    double roundSeconds = (readable - sent.firstSendNanos()) / 1e9;
+                    if (measured) {
+                        latencies.add(latencyMs);
+                        bytes += sent.bytes();
+                        floeSeconds += roundSeconds;
+                        sendSeconds += (sent.lastAckNanos() - sent.firstSendNanos()) / 1e9;
+                        sentHeaders.put(r, headers);
+                        row.put("roundsCompleted", r - c.warmupRounds());
+                    } else {
+                        warmup.add(round3(latencyMs));
+                        row.put("warmupLatenciesMs", warmup);
+                    }
+                    log.printf(Locale.ROOT, "   %s %d: %.0f MB sent in %.2f s, version %d readable %.0f ms after the last ack (%.1f MB/s end to end)%n",
+                            measured ? "round" : "warm-up round", r, sent.bytes() / MB, (sent.lastAckNanos() - sent.firstSendNanos()) / 1e9, r, latencyMs,
+                            sent.bytes() / MB / roundSeconds);
+                    putFloe(row, bytes, floeSeconds, sendSeconds, hashSeconds, latencies);
+                }
+            } finally {
+                putFloe(row, bytes, floeSeconds, sendSeconds, hashSeconds, latencies);
+            }
+            return sentHeaders;
+        }
+
+        /** The K headers of round r: every client's chunks generated and hashed (the clients' first pass, not timed). */
+        private byte[][] headers(long r) throws Exception {
+            byte[][] out = new byte[c.clients()][];
+            ExecutorService pool = Executors.newFixedThreadPool(Math.min(c.clients(), Math.max(1, Runtime.getRuntime().availableProcessors())));
+            try {
+                List<Future<?>> fs = new ArrayList<>();
+                for (int k = 0; k < c.clients(); k++) {
+                    int client = k;
+                    fs.add(pool.submit(() -> {
+                        ChunkManifest m = gen.manifest(r, client);
+                        out[client] = gen.headerRecord(r, client, 100 + client, m);
+                    }));
+                }
+                for (Future<?> f : fs) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            return out;
+        }
+    }
+
+    private static void putFloe(Map<String, Object> row, long bytes, double floeSeconds, double sendSeconds, double hashSeconds,
+            List<Double> latencies) {
+        double[] l = latencies.stream().mapToDouble(Double::doubleValue).toArray();
+        row.put("updateBytes", bytes);
+        row.put("floeSeconds", round3(floeSeconds));
+        row.put("floeMBps", floeSeconds > 0 ? round3(bytes / MB / floeSeconds) : null);
+        row.put("produceMBps", sendSeconds > 0 ? round3(bytes / MB / sendSeconds) : null);
+        row.put("hashSeconds", round3(hashSeconds));
+        row.put("latencyP50Ms", l.length > 0 ? round3(Percentiles.nearestRank(l, 50)) : null);
+        row.put("latencyP99Ms", l.length > 0 ? round3(Percentiles.nearestRank(l, 99)) : null);
+        row.put("latenciesMs", latencies.stream().map(IngestBenchmark::round3).toList());
+    }
+
+    /** The baseline: the same records (headers, then chunks generated the same way) to a plain topic, consumed read_committed by one consumer. */
+    private void raw(IngestCase c, String bootstrap, Map<Integer, byte[][]> headers, Map<String, Object> row) throws Exception {
+        if (headers.isEmpty()) {
+            return;
+        }
+        SyntheticUpdates gen = new SyntheticUpdates(MODEL_ID, ChunkLayout.of(c.parameters(), c.chunkBytes()), settings.seed());
+        long records = (long) headers.size() * c.clients() * (1 + gen.layout().count());
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        AtomicLong lastConsumed = new AtomicLong();
+        AtomicLong consumedBytes = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread consumerThread;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> tps = consumer.partitionsFor(RAW_TOPIC, Duration.ofSeconds(30)).stream()
+                    .map(pi -> new TopicPartition(RAW_TOPIC, pi.partition())).toList();
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            consumer.poll(Duration.ZERO);
+            Duration timeout = Duration.ofSeconds(120 + (long) (records * c.chunkBytes() / (5 * MB)));
+            consumerThread = new Thread(() -> {
+                long n = 0;
+                long deadline = System.nanoTime() + timeout.toNanos();
+                try {
+                    while (n < records && System.nanoTime() < deadline) {
+                        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                            n++;
+                            consumedBytes.addAndGet(r.value().length);
+                            lastConsumed.set(System.nanoTime());
+                        }
+                    }
+                    if (n < records) {
+                        failure.set(new IllegalStateException("baseline consumer read " + n + " of " + records + " records within " + timeout));
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, "raw-consumer");
+            consumerThread.start();
+            long first = Long.MAX_VALUE;
+            long sentBytes = 0;
+            try (Producers producers = new Producers(bootstrap, settings.producers())) {
+                for (Map.Entry<Integer, byte[][]> e : headers.entrySet()) {
+                    Sent s = producers.send(RAW_TOPIC, gen, e.getKey(), e.getValue());
+                    first = Math.min(first, s.firstSendNanos());
+                    sentBytes += s.bytes();
+                }
+            }
+            consumerThread.join();
+            if (failure.get() != null) {
+                throw new IllegalStateException("baseline failed: " + failure.get(), failure.get());
+            }
+            double seconds = (lastConsumed.get() - first) / 1e9;
+            row.put("rawBytes", consumedBytes.get());
+            row.put("rawSeconds", round3(seconds));
+            row.put("rawKafkaMBps", round3(consumedBytes.get() / MB / seconds));
+            if (sentBytes != consumedBytes.get()) {
+                throw new IllegalStateException("baseline sent " + sentBytes + " bytes but read " + consumedBytes.get());
+            }
+            Object floe = row.get("floeMBps");
+            if (floe instanceof Double f) {
+                row.put("floeVsRaw", round3(f / (consumedBytes.get() / MB / seconds)));
+            }
+        }
+    }
+
+    /** What one round's send took. */
+    record Sent(long firstSendNanos, long lastAckNanos, long bytes) {
+    }
+
+    /** A few producers with Kafka's defaults (max.request.size 1 MiB: chunk records fit), one sending thread each. */
+    static final class Producers implements AutoCloseable {
+        private final List<KafkaProducer<byte[], byte[]>> producers = new ArrayList<>();
+        private final ExecutorService pool;
+
+        Producers(String bootstrap, int n) {
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ProducerConfig.ACKS_CONFIG, "all");
+            for (int i = 0; i < n; i++) {
+                producers.add(new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()));
+            }
+            pool = Executors.newFixedThreadPool(n);
+        }
+
+        void sendSync(String topic, byte[] key, byte[] value) throws Exception {
+            producers.get(0).send(new ProducerRecord<>(topic, key, value)).get();
+        }
+
+        /** Sends round r's updates: client k on producer k mod n, its header first, then its chunks in order; waits for every ack. */
+        Sent send(String topic, SyntheticUpdates gen, long r, byte[][] headers) throws Exception {
+            int n = producers.size();
+            AtomicLong first = new AtomicLong(Long.MAX_VALUE);
+            AtomicLong lastAck = new AtomicLong();
+            AtomicLong bytes = new AtomicLong();
+            AtomicReference<Exception> failed = new AtomicReference<>();
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < n; t++) {
+                int thread = t;
+                fs.add(pool.submit(() -> {
+                    KafkaProducer<byte[], byte[]> producer = producers.get(thread);
+                    for (int k = thread; k < headers.length; k += n) {
+                        first.accumulateAndGet(System.nanoTime(), Math::min);
+                        send(producer, topic, gen.headerKey(), headers[k], lastAck, bytes, failed);
+                        for (int i = 0; i < gen.layout().count(); i++) {
+                            send(producer, topic, gen.chunkKey(i), gen.chunkRecord(r, k, i), lastAck, bytes, failed);
+                        }
+                    }
+                    producer.flush();
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+            if (failed.get() != null) {
+                throw failed.get();
+            }
+            return new Sent(first.get(), lastAck.get(), bytes.get());
+        }
+
+        private static void send(KafkaProducer<byte[], byte[]> producer, String topic, byte[] key, byte[] value, AtomicLong lastAck,
+                AtomicLong bytes, AtomicReference<Exception> failed) {
+            producer.send(new ProducerRecord<>(topic, key, value), (md, e) -> {
+                if (e != null) {
+                    failed.compareAndSet(null, e);
+                } else {
+                    lastAck.accumulateAndGet(System.nanoTime(), Math::max);
+                    bytes.addAndGet(value.length);
+                }
+            });
+        }
+
+        @Override
+        public void close() {
+            pool.shutdownNow();
+            producers.forEach(KafkaProducer::close);
+        }
+    }
+
+    /** A chunked FedAvg model of d parameters in one tensor with empty data (zeros), K clients per round. */
+    static ModelSpec spec(IngestCase c) {
+        Tensor w = Tensor.newBuilder().setName("w").setShape(List.of((int) c.parameters())).setData(ByteBuffer.allocate(0)).build();
+        return ModelSpec.newBuilder().setModelId(MODEL_ID).setArchitecture("opaque").setInitialTensors(List.of(w))
+                .setAggregation(AggregationConfig.newBuilder().setRule(IngestCase.RULE).setClientsPerRound(c.clients())
+                        .setChunkBytes(c.chunkBytes()).build())
+                .setTraining(ClientTrainingConfig.newBuilder().build()).setCreatedAt(Instant.now()).build();
+    }
+
+    private void write(List<Map<String, Object>> rows, Path json, Path markdown, String command) throws IOException {
+        if (json.getParent() != null) {
+            Files.createDirectories(json.getParent());
+        }
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), rows);
+        if (markdown != null) {
+            if (markdown.getParent() != null) {
+                Files.createDirectories(markdown.getParent());
+            }
+            Files.writeString(markdown, markdown(rows, command));
+        }
+    }
+
+    static String markdown(List<Map<String, Object>> rows, String command) {
+        StringBuilder s = new StringBuilder();
+        s.append("`").append(command).append("`\n\n");
+        s.append("| case | state | ckpt ms | rounds | floe MB/s | produce MB/s | raw Kafka MB/s | floe / raw | latency p50 ms | p99 ms"
+                + " | job heap peak | checkpoint after (max during) | status |\n");
+        s.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Map<String, Object> r : rows) {
+            s.append("| ").append(r.get("case")).append(" | ").append(r.get("stateBackend")).append(" | ").append(r.get("checkpointIntervalMs"))
+                    .append(" | ").append(r.get("roundsCompleted")).append("/").append(r.get("roundsPlanned"))
+                    .append(" | ").append(num(r.get("floeMBps"), 1)).append(" | ").append(num(r.get("produceMBps"), 1))
+                    .append(" | ").append(num(r.get("rawKafkaMBps"), 1)).append(" | ").append(num(r.get("floeVsRaw"), 2))
+                    .append(" | ").append(num(r.get("latencyP50Ms"), 0)).append(" | ").append(num(r.get("latencyP99Ms"), 0))
+                    .append(" | ").append(bytes(r.get("peakHeapBytes"))).append(" | ").append(bytes(r.get("checkpointBytes"))).append(" (max ").append(bytes(r.get("checkpointMaxBytes"))).append(")")
+                    .append(" | ").append("ok".equals(r.get("status")) ? "ok" : "FAILED: " + r.get("failure")).append(" |\n");
+        }
+        s.append("\nLoad average (1 min) at the start of each case: ")
+                .append(rows.stream().map(r -> String.valueOf(r.get("loadAverageAtStart"))).collect(java.util.stream.Collectors.joining(", ")))
+                .append(" on ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs.\n");
+        s.append("\nd parameters (float32), K clients, p = job parallelism; FedAvg, chunks of ")
+                .append(rows.isEmpty() ? "?" : rows.get(0).get("chunkBytes"))
+                .append(" bytes, ").append(rows.isEmpty() ? "?" : rows.get(0).get("partitions"))
+                .append(" partitions per topic. MB = 10^6 bytes of record values. floe MB/s: update bytes / (first record sent -> version"
+                        + " readable), summed over rounds; produce MB/s: the same bytes / (first send -> last ack); raw: the same records to a"
+                        + " plain topic, first send -> last consumed (read_committed). Latency: last record of the round acked -> manifest"
+                        + " and every chunk of the new version read (read_committed); warm-up rounds (JSON warmupRounds) count in no figure. Job heap peak: the job JVM's (-Xmx) heap in use,"
+                        + " at most; checkpoint: the latest completed checkpoint's full state size after the rounds (largest during them: JSON"
+                        + " checkpointMaxBytes).\n");
+        return s.toString();
+    }
+
+    private static String num(Object v, int decimals) {
+        if (!(v instanceof Number n)) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%." + decimals + "f", n.doubleValue());
+    }
+
+    static String bytes(Object v) {
+        if (!(v instanceof Number n) || n.longValue() < 0) {
+            return "-";
+        }
+        double b = n.doubleValue();
+        if (b >= 1 << 30) {
+            return String.format(Locale.ROOT, "%.2f GiB", b / (1 << 30));
+        }
+        return String.format(Locale.ROOT, "%.0f MiB", b / (1 << 20));
+    }
+
+    private static String summary(Map<String, Object> r) {
+        return String.format(Locale.ROOT, "%s: floe %s MB/s, raw %s MB/s, latency p50 %s / p99 %s ms, job heap peak %s, checkpoint %s, %s rounds",
+                r.get("status"), num(r.get("floeMBps"), 1), num(r.get("rawKafkaMBps"), 1), num(r.get("latencyP50Ms"), 0),
+                num(r.get("latencyP99Ms"), 0), bytes(r.get("peakHeapBytes")), bytes(r.get("checkpointBytes")), r.get("roundsCompleted"));
+    }
+
+    /** The machine's 1-minute load average (other work on a shared machine slows every figure), or -1. */
+    static double loadAverage() {
+        return round3(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    static double round3(double x) {
+        return Math.round(x * 1000) / 1000.0;
+    }
+
+    private static void putHeap(Map<String, Object> row, JobProcess.Heap heap) {
+        row.put("peakHeapBytes", heap == null ? -1 : heap.peakBytes());
+        row.put("maxHeapAfterGcBytes", heap == null ? -1 : heap.maxAfterGcBytes());
+        if (heap != null) {
+            row.put("jobHeapMaxBytes", heap.maxBytes());
+        }
+    }
+
+    /** CPU time of this JVM (broker, clients, consumers), seconds. */
+    static double processCpuSeconds() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean s ? s.getProcessCpuTime() / 1e9 : -1;
+    }
+
+    /** The job's checkpoint history and vertices (with their metrics) as the REST API has them at the end of the rounds. */
+    private void dump(FlinkRest rest, Path logs) {
+        try {
+            Files.createDirectories(logs);
+            ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            m.writeValue(logs.resolve("checkpoints.json").toFile(), rest.get("/jobs/" + rest.jobId() + "/checkpoints"));
+            m.writeValue(logs.resolve("job.json").toFile(), rest.get("/jobs/" + rest.jobId()));
+        } catch (Exception e) {
+            log.println("   (reading the job's REST API: " + e + ")");
+        }
+    }
+
+    /** Copies the job's log and GC log out of the case's work directory (which goes, with its checkpoints and RocksDB files). */
+    private void keepLogs(Path jobDir, Path logs, Map<String, Object> row) {
+        try {
+            Files.createDirectories(logs);
+            for (String name : List.of("job.log", "gc.log")) {
+                Path f = jobDir.resolve(name);
+                if (Files.exists(f)) {
+                    Files.copy(f, logs.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            row.put("jobLogs", logs.toString());
+        } catch (IOException e) {
+            log.println("   (keeping the job's logs: " + e + ")");
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}
