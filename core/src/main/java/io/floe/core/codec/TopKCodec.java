@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The TOPK_F32 tensor encoding (sparsification): the {@code k} values of largest magnitude, kept
@@ -43,6 +44,69 @@ public final class TopKCodec {
         }
         Arrays.sort(top);
         return top;
+    }
+
+    /**
+     * The {@code k} values of largest magnitude among all values of {@code tensors}, as increasing
+     * indices into each tensor (a tensor may keep none). Ties in magnitude go to the earlier tensor,
+     * then the smaller index, as if the tensors were one vector laid end to end: top-k of the whole
+     * update (Stich, Cordonnier, Jaggi 2018, eq. 2), not of each layer. O(n log n) for n values.
+     */
+    public static int[][] topIndices(List<float[]> tensors, int k) {
+        int n = 0;
+        for (float[] t : tensors) {
+            n = Math.addExact(n, t.length);
+        }
+        int[][] out = new int[tensors.size()][];
+        if (k <= 0 || n == 0) {
+            Arrays.setAll(out, i -> new int[0]);
+            return out;
+        }
+        float[] magnitudes = new float[n];
+        int at = 0;
+        for (float[] t : tensors) {
+            for (float v : t) {
+                magnitudes[at++] = magnitude(v);
+            }
+        }
+        Arrays.sort(magnitudes);
+        float threshold = magnitudes[n - Math.min(k, n)];
+        // all values above the threshold, then values equal to it in vector order until k are kept
+        int above = n - upperBound(magnitudes, threshold);
+        int ties = Math.min(k, n) - above;
+        for (int i = 0; i < tensors.size(); i++) {
+            float[] t = tensors.get(i);
+            int[] kept = new int[t.length];
+            int count = 0;
+            for (int j = 0; j < t.length; j++) {
+                float m = magnitude(t[j]);
+                if (m > threshold || m == threshold && ties-- > 0) {
+                    kept[count++] = j;
+                }
+            }
+            out[i] = Arrays.copyOf(kept, count);
+        }
+        return out;
+    }
+
+    /** |v|, with NaN above every number (as {@link Float#compare} orders it in the per-tensor selection). */
+    private static float magnitude(float v) {
+        return Float.isNaN(v) ? Float.POSITIVE_INFINITY : Math.abs(v);
+    }
+
+    /** The first position in sorted {@code a} whose value is greater than {@code key}. */
+    private static int upperBound(float[] a, float key) {
+        int lo = 0;
+        int hi = a.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] <= key) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** Encodes {@code values} at the (increasing, distinct) {@code indices}. */

@@ -36,7 +36,7 @@ class CompressionTest {
         assertThat(Compression.parse(null)).isEqualTo(Compression.NONE);
         assertThat(Compression.parse(" INT8 ").encoding()).isEqualTo(TensorEncoding.INT8);
         assertThatThrownBy(() -> Compression.parse("topk:ratio=0")).hasMessageContaining("(0, 1]");
-        assertThatThrownBy(() -> Compression.parse("zip")).hasMessageContaining("none, fp16, int8 or topk:ratio=R");
+        assertThatThrownBy(() -> Compression.parse("zip")).hasMessageContaining("none, fp16, int8, topk:ratio=R").hasMessageContaining("scope=tensor");
     }
 
     @Test

@@ -24,8 +24,8 @@ public class ClientTrainingOptions {
     public float momentum;
 
     @Option(names = "--compression", defaultValue = "none", description = "How clients encode their updates: none (float32),"
-            + " fp16, int8 (stochastic rounding, unbiased) or topk:ratio=R (each tensor's ceil(R n) largest values)"
-            + " (default: ${DEFAULT-VALUE}).")
+            + " fp16, int8 (stochastic rounding, unbiased) or topk:ratio=R (the ceil(R n) largest values of the whole update;"
+            + " topk:ratio=R,scope=tensor: of each tensor) (default: ${DEFAULT-VALUE}).")
     public String compression = "none";
 
     @Option(names = "--no-error-feedback", negatable = false, description = "With --compression: do not carry what compression"

@@ -236,8 +236,9 @@ public final class NetworkTraining implements LocalTraining {
     /**
      * The delta's tensors as the model's training config says to send them: dense, or compressed
      * ({@link Compression}) with, unless turned off, error feedback ({@link ErrorFeedback}): the
-     * update carries {@code C(Δ + e)}. Int8's stochastic rounding draws from (seed, version), so a
-     * retrained update is the same bytes.
+     * update carries {@code C(Δ + e)}. Top-k selects over the whole update unless the spec says
+     * {@code scope=tensor}. Int8's stochastic rounding draws from (seed, version), so a retrained
+     * update is the same bytes.
      */
     private List<io.floe.schema.Tensor> encode(GlobalModel base, ModelWeights delta, Architecture arch) {
         Compression compression = Compression.parse(base.getTraining().getCompression());
@@ -250,15 +251,28 @@ public final class NetworkTraining implements LocalTraining {
                 : arch.zeroWeights();
         ModelWeights corrected = delta.plusScaled(memory, 1f);
         SplittableRandom rounding = new SplittableRandom(seed * 1_000_003L + base.getVersion() + 17);
-        List<io.floe.schema.Tensor> sent = new ArrayList<>(corrected.tensorCount());
-        for (io.floe.core.tensor.Tensor t : corrected.tensors()) {
-            sent.add(TensorRecords.toRecord(t, compression, rounding));
+        List<io.floe.core.tensor.Tensor> tensors = corrected.tensors();
+        // one call for the whole update: top-k selects over all tensors together (Compression.Scope)
+        List<byte[]> data = compression.encodeUpdate(tensors.stream().map(io.floe.core.tensor.Tensor::values).toList(), rounding);
+        List<io.floe.schema.Tensor> sent = new ArrayList<>(tensors.size());
+        for (int i = 0; i < tensors.size(); i++) {
+            sent.add(record(tensors.get(i), compression, data.get(i)));
         }
         if (feedback) {
             errorFeedback.record(base.getModelId(), base.getVersion(), compression, memory, corrected,
                     TensorRecords.fromRecords(sent));
         }
         return sent;
+    }
+
+    /** The record of {@code t} as {@code data}, bytes of {@code compression}'s encoding (what TensorRecords.toRecord writes). */
+    private static io.floe.schema.Tensor record(io.floe.core.tensor.Tensor t, Compression compression, byte[] data) {
+        List<Integer> shape = new ArrayList<>(t.shape().length);
+        for (int d : t.shape()) {
+            shape.add(d);
+        }
+        return io.floe.schema.Tensor.newBuilder().setName(t.name()).setShape(shape).setDtype(io.floe.schema.DType.FLOAT32)
+                .setEncoding(compression.encoding()).setData(java.nio.ByteBuffer.wrap(data)).build();
     }
 
     /** Loss and accuracy on the local validation part (and AUC for a binary model), when there is one. */

@@ -66,4 +66,40 @@ class ErrorFeedbackTest {
         assertThat(ef.memoryFor(MODEL, 1, TOP1, ZEROS).flatten()).containsExactly(1f, 2f, 3f, 0f);
         assertThat(ef.memoryFor("other-model", 1, TOP1, ZEROS).flatten()).containsOnly(0f);
     }
+
+    /** A first layer of three values and an output bias of one, as one update. */
+    private static ModelWeights layers(float w0, float w1, float w2, float b) {
+        return new ModelWeights(List.of(new Tensor("w", new int[] {3}, new float[] {w0, w1, w2}),
+                new Tensor("b", new int[] {1}, new float[] {b})));
+    }
+
+    /** One round with top-1 of the whole update of four values (ratio 0.25, scope model); returns what was sent. */
+    private static float[] modelRound(ErrorFeedback ef, long version, ModelWeights delta) {
+        Compression top1 = Compression.parse("topk:ratio=0.25");
+        ModelWeights memory = ef.memoryFor(MODEL, version, top1, layers(0, 0, 0, 0));
+        ModelWeights corrected = delta.plusScaled(memory, 1f);
+        List<byte[]> data = top1.encodeUpdate(corrected.tensors().stream().map(Tensor::values).toList(), new SplittableRandom(0));
+        ModelWeights sent = new ModelWeights(List.of(
+                new Tensor("w", new int[] {3}, Compression.decode(top1.encoding(), java.nio.ByteBuffer.wrap(data.get(0)), 3)),
+                new Tensor("b", new int[] {1}, Compression.decode(top1.encoding(), java.nio.ByteBuffer.wrap(data.get(1)), 1))));
+        ef.record(MODEL, version, top1, memory, corrected, sent);
+        return sent.flatten();
+    }
+
+    @Test
+    void overTheWholeUpdateTheMemoryOfASmallTensorIsSentWhenItIsAmongTheLargest() {
+        ErrorFeedback ef = new ErrorFeedback("h", null);
+
+        // v0: Δ w (1,2,0) b 1.5: sends w1 = 2, keeps w (1,0,0) b 1.5
+        assertThat(modelRound(ef, 0, layers(1, 2, 0, 1.5f))).containsExactly(0f, 2f, 0f, 0f);
+        // v1: Δ w (1,1,0) b 1 + e = w (2,1,0) b 2.5: the bias is the largest, sends it; keeps w (2,1,0) b 0
+        assertThat(modelRound(ef, 1, layers(1, 1, 0, 1))).containsExactly(0f, 0f, 0f, 2.5f);
+        // v2: Δ w (0,0,1) b 0.5 + e = w (2,1,1) b 0.5: sends w0 = 2, keeps w (0,1,1) b 0.5
+        assertThat(modelRound(ef, 2, layers(0, 0, 1, 0.5f))).containsExactly(2f, 0f, 0f, 0f);
+        assertThat(ef.memoryFor(MODEL, 3, Compression.parse("topk:ratio=0.25"), layers(0, 0, 0, 0)).flatten())
+                .containsExactly(0f, 1f, 1f, 0.5f);
+        // the per-tensor scope is another compression: its memory starts from zero
+        assertThat(ef.memoryFor(MODEL, 3, Compression.parse("topk:ratio=0.25,scope=tensor"), layers(0, 0, 0, 0)).flatten())
+                .containsOnly(0f);
+    }
 }
