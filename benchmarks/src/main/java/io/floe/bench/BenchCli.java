@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 /** {@code ./floe bench}: kernels (JMH) and end-to-end experiments. */
 @Command(name = "floe bench", mixinStandardHelpOptions = true, description = "Benchmarks and experiments.",
         subcommands = {BenchCli.Aggregation.class, BenchCli.Robustness.class, BenchCli.Privacy.class, BenchCli.Async.class,
-                BenchCli.Models.class, BenchCli.Niid.class, BenchCli.Ingest.class, BenchCli.CompressionBench.class})
+                BenchCli.Models.class, BenchCli.Niid.class, io.floe.bench.ingest.IngestCommand.class,
+                io.floe.bench.compression.CompressionCommand.class})
 public final class BenchCli implements Runnable {
     public static void main(String[] args) {
         System.exit(new CommandLine(new BenchCli()).execute(args));
@@ -302,116 +303,6 @@ public final class BenchCli implements Runnable {
                     seed, !noBaselines), out, System.out);
             System.out.println("wrote " + out.resolve("results.csv") + ", " + out.resolve("rounds.csv") + ", " + out.resolve("results.md")
                     + ", " + out.resolve("system-metrics.json") + " and accuracy-<partition>.png");
-            return 0;
-        }
-    }
-
-    @Command(name = "ingest", mixinStandardHelpOptions = true,
-            description = {"Chunked models through the real broker and job: synthetic clients send chunked FedAvg updates (d up to 100M",
-                    "parameters), the job runs in a child JVM with a bounded heap, and a plain produce+consume of the same bytes on the",
-                    "same broker is the baseline. One JSON row per case (MB/s, latency p50/p99, the job's peak heap, checkpoint size)",
-                    "and a markdown table. See docs/benchmarks.md."})
-    static final class Ingest implements Callable<Integer> {
-        @Option(names = "--profile", defaultValue = "quick",
-                description = {"quick (d=1M K=32 p=1 with 200 ms checkpoints, d=10M K=32 p=2, d=100M K=8 p=2 on RocksDB; under 10 min on 2 cores),",
-                        "full (more parallelisms and rounds, d=100M K=32), or cases 'd,K,parallelism,rounds,checkpointMs,hashmap|rocksdb'",
-                        "separated by ';' (default: ${DEFAULT-VALUE})."})
-        String profile;
-
-        @Option(names = "--json", defaultValue = "floe-out/ingest-bench.json", description = "(default: ${DEFAULT-VALUE})")
-        Path json;
-
-        @Option(names = "--markdown", defaultValue = "floe-out/ingest-bench.md", description = "(default: ${DEFAULT-VALUE})")
-        Path markdown;
-
-        @Option(names = "--chunk-bytes", defaultValue = "" + io.floe.core.chunk.ChunkLayout.DEFAULT_CHUNK_BYTES,
-                description = "The model's aggregation.chunkBytes (default: ${DEFAULT-VALUE}, fits Kafka's default record limits).")
-        int chunkBytes;
-
-        @Option(names = "--partitions", defaultValue = "4", description = "Partitions of every topic (default: ${DEFAULT-VALUE}).")
-        int partitions;
-
-        @Option(names = "--producers", defaultValue = "3", description = "Producer threads of the synthetic clients (default: ${DEFAULT-VALUE}).")
-        int producers;
-
-        @Option(names = "--job-heap-mb", defaultValue = "2048", description = "-Xmx of the job's JVM (default: ${DEFAULT-VALUE}).")
-        int heapMb;
-
-        @Option(names = "--seed", defaultValue = "42", description = "(default: ${DEFAULT-VALUE})")
-        long seed;
-
-        @Override
-        public Integer call() throws Exception {
-            List<io.floe.bench.ingest.IngestCase> cases;
-            try {
-                cases = io.floe.bench.ingest.IngestCase.profile(profile, chunkBytes);
-            } catch (IllegalArgumentException e) {
-                System.err.println(e.getMessage());
-                return 2;
-            }
-            String command = "./floe bench ingest --profile " + profile + " --json " + json
-                    + (chunkBytes != io.floe.core.chunk.ChunkLayout.DEFAULT_CHUNK_BYTES ? " --chunk-bytes " + chunkBytes : "")
-                    + (partitions != 4 ? " --partitions " + partitions : "") + (producers != 3 ? " --producers " + producers : "")
-                    + (heapMb != 2048 ? " --job-heap-mb " + heapMb : "");
-            List<java.util.Map<String, Object>> rows = new io.floe.bench.ingest.IngestBenchmark(
-                    new io.floe.bench.ingest.IngestBenchmark.Settings(partitions, producers, heapMb, seed), System.out)
-                    .run(cases, json, markdown, command);
-            System.out.println("wrote " + json + " and " + markdown);
-            return rows.stream().allMatch(r -> "ok".equals(r.get("status"))) ? 0 : 1;
-        }
-    }
-
-    @Command(name = "compression", mixinStandardHelpOptions = true,
-            description = {"Dense, fp16, int8 and top-k updates (10%, 1%, 0.1%), each with and without error feedback, plus median",
-                    "over int8, on the hospitals and Fashion-MNIST (Dirichlet 0.5) demos' settings, through the real broker and job.",
-                    "Writes --json and, in its folder, results.csv, rounds.csv, results.md and <scenario>-score-vs-bytes.png.",
-                    "See docs/compression.md."})
-    static final class CompressionBench implements Callable<Integer> {
-        @Option(names = "--profile", defaultValue = "quick",
-                description = "quick (Fashion-MNIST: the demo's 20,000 images, 15 rounds; about 12 min on 2 cores) or full (all 60,000"
-                        + " images, 30 rounds) (default: ${DEFAULT-VALUE}).")
-        String profile;
-
-        @Option(names = "--json", defaultValue = "floe-out/compression/results.json",
-                description = "Results JSON; the other files go next to it (default: ${DEFAULT-VALUE}).")
-        Path json;
-
-        @Option(names = "--scenarios", split = ",", defaultValue = "hospitals,fmnist", description = "(default: ${DEFAULT-VALUE})")
-        List<String> scenarios;
-
-        @Option(names = "--variants", split = ";",
-                description = {"Rows as RULE/COMPRESSION[/no-ef], ';'-separated, e.g. 'fedavg/int8;fedavg/topk:ratio=0.01/no-ef'",
-                        "(default: the full plan, docs/compression.md)."})
-        List<String> variants;
-
-        @Option(names = "--data", defaultValue = "data/wdbc/breast_cancer.csv", description = "WDBC CSV (default: ${DEFAULT-VALUE}).")
-        Path data;
-
-        @Option(names = "--data-dir", description = "Fashion-MNIST IDX directory (default: /usr/share/datasets/fashion-mnist).")
-        Path dataDir = io.floe.trainer.data.FashionMnist.DEFAULT_DIR;
-
-        @Option(names = "--seed", defaultValue = "42", description = "(default: ${DEFAULT-VALUE})")
-        long seed;
-
-        @Override
-        public Integer call() throws Exception {
-            io.floe.bench.compression.CompressionExperiment.Plan plan;
-            try {
-                List<io.floe.bench.compression.CompressionVariant> rows = variants == null
-                        ? io.floe.bench.compression.CompressionVariant.plan()
-                        : variants.stream().map(io.floe.bench.compression.CompressionVariant::parse).toList();
-                plan = new io.floe.bench.compression.CompressionExperiment.Plan(data, dataDir,
-                        io.floe.bench.compression.CompressionProfile.named(profile), rows, seed, scenarios);
-            } catch (IllegalArgumentException e) {
-                System.err.println(e.getMessage());
-                return 2;
-            }
-            if (scenarios.contains("fmnist") && !io.floe.trainer.data.FashionMnist.isPresent(dataDir)) {
-                System.err.println("Fashion-MNIST is not in " + dataDir + ": run scripts/setup-fashion-mnist.sh, or pass --data-dir");
-                return 2;
-            }
-            io.floe.bench.compression.CompressionExperiment.run(plan, json, System.out);
-            System.out.println("wrote " + json + " and, next to it, results.csv, rounds.csv, results.md and <scenario>-score-vs-bytes.png");
             return 0;
         }
     }

@@ -26,23 +26,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * {@code ./floe bench ingest}: chunked FedAvg updates from synthetic clients through a real KRaft
@@ -80,11 +69,11 @@ public final class IngestBenchmark {
                     c.name(), IngestCase.RULE, c.rounds(), c.warmupRounds(), c.checkpointMs(), c.stateBackend(), c.chunkBytes(), settings.partitions());
             Map<String, Object> row = runCase(c, logs(json, c));
             rows.add(row);
-            write(rows, json, markdown, command);
-            log.println("   -> " + summary(row));
+            IngestReport.write(rows, json, markdown, command);
+            log.println("   -> " + IngestReport.summary(row));
         }
         log.println();
-        log.print(markdown(rows, command));
+        log.print(IngestReport.markdown(rows, command));
         return rows;
     }
 
@@ -166,7 +155,7 @@ public final class IngestBenchmark {
             row.put("jobCpuSeconds", round3(job.cpuSeconds()));
             putHeap(row, job.stop());
             double rawCpu0 = processCpuSeconds();
-            raw(c, broker.bootstrapServers(), headers, row);
+            RawKafkaBaseline.run(c, broker.bootstrapServers(), headers, settings, row);
             row.put("rawCpuSeconds", round3(processCpuSeconds() - rawCpu0));
             row.put("status", "ok");
         } catch (Throwable e) {
@@ -250,7 +239,7 @@ public final class IngestBenchmark {
                     hashSeconds += (System.nanoTime() - h0) / 1e9;
                     hashCpu += processCpuSeconds() - hc0;
                     row.put("hashCpuSeconds", round3(hashCpu));
-                    Sent sent = producers.send(topics.updates(), gen, r, headers);
+                    Producers.Sent sent = producers.send(topics.updates(), gen, r, headers);
                     long readable = watcher.await(r, roundTimeout, job::isAlive);
                     double latencyMs = (readable - sent.lastAckNanos()) / 1e6;
                     double roundSeconds = (readable - sent.firstSendNanos()) / 1e9;
@@ -312,147 +301,6 @@ public final class IngestBenchmark {
         row.put("latenciesMs", latencies.stream().map(IngestBenchmark::round3).toList());
     }
 
-    /** The baseline: the same records (headers, then chunks generated the same way) to a plain topic, consumed read_committed by one consumer. */
-    private void raw(IngestCase c, String bootstrap, Map<Integer, byte[][]> headers, Map<String, Object> row) throws Exception {
-        if (headers.isEmpty()) {
-            return;
-        }
-        SyntheticUpdates gen = new SyntheticUpdates(MODEL_ID, ChunkLayout.of(c.parameters(), c.chunkBytes()), settings.seed());
-        long records = (long) headers.size() * c.clients() * (1 + gen.layout().count());
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        AtomicLong lastConsumed = new AtomicLong();
-        AtomicLong consumedBytes = new AtomicLong();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread consumerThread;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> tps = consumer.partitionsFor(RAW_TOPIC, Duration.ofSeconds(30)).stream()
-                    .map(pi -> new TopicPartition(RAW_TOPIC, pi.partition())).toList();
-            consumer.assign(tps);
-            consumer.seekToBeginning(tps);
-            consumer.poll(Duration.ZERO);
-            Duration timeout = Duration.ofSeconds(120 + (long) (records * c.chunkBytes() / (5 * MB)));
-            consumerThread = new Thread(() -> {
-                long n = 0;
-                long deadline = System.nanoTime() + timeout.toNanos();
-                try {
-                    while (n < records && System.nanoTime() < deadline) {
-                        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                            n++;
-                            consumedBytes.addAndGet(r.value().length);
-                            lastConsumed.set(System.nanoTime());
-                        }
-                    }
-                    if (n < records) {
-                        failure.set(new IllegalStateException("baseline consumer read " + n + " of " + records + " records within " + timeout));
-                    }
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            }, "raw-consumer");
-            consumerThread.start();
-            long first = Long.MAX_VALUE;
-            long sentBytes = 0;
-            try (Producers producers = new Producers(bootstrap, settings.producers())) {
-                for (Map.Entry<Integer, byte[][]> e : headers.entrySet()) {
-                    Sent s = producers.send(RAW_TOPIC, gen, e.getKey(), e.getValue());
-                    first = Math.min(first, s.firstSendNanos());
-                    sentBytes += s.bytes();
-                }
-            }
-            consumerThread.join();
-            if (failure.get() != null) {
-                throw new IllegalStateException("baseline failed: " + failure.get(), failure.get());
-            }
-            double seconds = (lastConsumed.get() - first) / 1e9;
-            row.put("rawBytes", consumedBytes.get());
-            row.put("rawSeconds", round3(seconds));
-            row.put("rawKafkaMBps", round3(consumedBytes.get() / MB / seconds));
-            if (sentBytes != consumedBytes.get()) {
-                throw new IllegalStateException("baseline sent " + sentBytes + " bytes but read " + consumedBytes.get());
-            }
-            Object floe = row.get("floeMBps");
-            if (floe instanceof Double f) {
-                row.put("floeVsRaw", round3(f / (consumedBytes.get() / MB / seconds)));
-            }
-        }
-    }
-
-    /** What one round's send took. */
-    record Sent(long firstSendNanos, long lastAckNanos, long bytes) {
-    }
-
-    /** A few producers with Kafka's defaults (max.request.size 1 MiB: chunk records fit), one sending thread each. */
-    static final class Producers implements AutoCloseable {
-        private final List<KafkaProducer<byte[], byte[]>> producers = new ArrayList<>();
-        private final ExecutorService pool;
-
-        Producers(String bootstrap, int n) {
-            Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            p.put(ProducerConfig.ACKS_CONFIG, "all");
-            for (int i = 0; i < n; i++) {
-                producers.add(new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()));
-            }
-            pool = Executors.newFixedThreadPool(n);
-        }
-
-        void sendSync(String topic, byte[] key, byte[] value) throws Exception {
-            producers.get(0).send(new ProducerRecord<>(topic, key, value)).get();
-        }
-
-        /** Sends round r's updates: client k on producer k mod n, its header first, then its chunks in order; waits for every ack. */
-        Sent send(String topic, SyntheticUpdates gen, long r, byte[][] headers) throws Exception {
-            int n = producers.size();
-            AtomicLong first = new AtomicLong(Long.MAX_VALUE);
-            AtomicLong lastAck = new AtomicLong();
-            AtomicLong bytes = new AtomicLong();
-            AtomicReference<Exception> failed = new AtomicReference<>();
-            List<Future<?>> fs = new ArrayList<>();
-            for (int t = 0; t < n; t++) {
-                int thread = t;
-                fs.add(pool.submit(() -> {
-                    KafkaProducer<byte[], byte[]> producer = producers.get(thread);
-                    for (int k = thread; k < headers.length; k += n) {
-                        first.accumulateAndGet(System.nanoTime(), Math::min);
-                        send(producer, topic, gen.headerKey(), headers[k], lastAck, bytes, failed);
-                        for (int i = 0; i < gen.layout().count(); i++) {
-                            send(producer, topic, gen.chunkKey(i), gen.chunkRecord(r, k, i), lastAck, bytes, failed);
-                        }
-                    }
-                    producer.flush();
-                    return null;
-                }));
-            }
-            for (Future<?> f : fs) {
-                f.get();
-            }
-            if (failed.get() != null) {
-                throw failed.get();
-            }
-            return new Sent(first.get(), lastAck.get(), bytes.get());
-        }
-
-        private static void send(KafkaProducer<byte[], byte[]> producer, String topic, byte[] key, byte[] value, AtomicLong lastAck,
-                AtomicLong bytes, AtomicReference<Exception> failed) {
-            producer.send(new ProducerRecord<>(topic, key, value), (md, e) -> {
-                if (e != null) {
-                    failed.compareAndSet(null, e);
-                } else {
-                    lastAck.accumulateAndGet(System.nanoTime(), Math::max);
-                    bytes.addAndGet(value.length);
-                }
-            });
-        }
-
-        @Override
-        public void close() {
-            pool.shutdownNow();
-            producers.forEach(KafkaProducer::close);
-        }
-    }
 
     /** A chunked FedAvg model of d parameters in one tensor with empty data (zeros), K clients per round. */
     static ModelSpec spec(IngestCase c) {
@@ -461,73 +309,6 @@ public final class IngestBenchmark {
                 .setAggregation(AggregationConfig.newBuilder().setRule(IngestCase.RULE).setClientsPerRound(c.clients())
                         .setChunkBytes(c.chunkBytes()).build())
                 .setTraining(ClientTrainingConfig.newBuilder().build()).setCreatedAt(Instant.now()).build();
-    }
-
-    private void write(List<Map<String, Object>> rows, Path json, Path markdown, String command) throws IOException {
-        if (json.getParent() != null) {
-            Files.createDirectories(json.getParent());
-        }
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), rows);
-        if (markdown != null) {
-            if (markdown.getParent() != null) {
-                Files.createDirectories(markdown.getParent());
-            }
-            Files.writeString(markdown, markdown(rows, command));
-        }
-    }
-
-    static String markdown(List<Map<String, Object>> rows, String command) {
-        StringBuilder s = new StringBuilder();
-        s.append("`").append(command).append("`\n\n");
-        s.append("| case | state | ckpt ms | rounds | floe MB/s | produce MB/s | raw Kafka MB/s | floe / raw | latency p50 ms | p99 ms"
-                + " | job heap peak | checkpoint after (max during) | status |\n");
-        s.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-        for (Map<String, Object> r : rows) {
-            s.append("| ").append(r.get("case")).append(" | ").append(r.get("stateBackend")).append(" | ").append(r.get("checkpointIntervalMs"))
-                    .append(" | ").append(r.get("roundsCompleted")).append("/").append(r.get("roundsPlanned"))
-                    .append(" | ").append(num(r.get("floeMBps"), 1)).append(" | ").append(num(r.get("produceMBps"), 1))
-                    .append(" | ").append(num(r.get("rawKafkaMBps"), 1)).append(" | ").append(num(r.get("floeVsRaw"), 2))
-                    .append(" | ").append(num(r.get("latencyP50Ms"), 0)).append(" | ").append(num(r.get("latencyP99Ms"), 0))
-                    .append(" | ").append(bytes(r.get("peakHeapBytes"))).append(" | ").append(bytes(r.get("checkpointBytes"))).append(" (max ").append(bytes(r.get("checkpointMaxBytes"))).append(")")
-                    .append(" | ").append("ok".equals(r.get("status")) ? "ok" : "FAILED: " + r.get("failure")).append(" |\n");
-        }
-        s.append("\nLoad average (1 min) at the start of each case: ")
-                .append(rows.stream().map(r -> String.valueOf(r.get("loadAverageAtStart"))).collect(java.util.stream.Collectors.joining(", ")))
-                .append(" on ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs.\n");
-        s.append("\nd parameters (float32), K clients, p = job parallelism; FedAvg, chunks of ")
-                .append(rows.isEmpty() ? "?" : rows.get(0).get("chunkBytes"))
-                .append(" bytes, ").append(rows.isEmpty() ? "?" : rows.get(0).get("partitions"))
-                .append(" partitions per topic. MB = 10^6 bytes of record values. floe MB/s: update bytes / (first record sent -> version"
-                        + " readable), summed over rounds; produce MB/s: the same bytes / (first send -> last ack); raw: the same records to a"
-                        + " plain topic, first send -> last consumed (read_committed). Latency: last record of the round acked -> manifest"
-                        + " and every chunk of the new version read (read_committed); warm-up rounds (JSON warmupRounds) count in no figure. Job heap peak: the job JVM's (-Xmx) heap in use,"
-                        + " at most; checkpoint: the latest completed checkpoint's full state size after the rounds (largest during them: JSON"
-                        + " checkpointMaxBytes).\n");
-        return s.toString();
-    }
-
-    private static String num(Object v, int decimals) {
-        if (!(v instanceof Number n)) {
-            return "-";
-        }
-        return String.format(Locale.ROOT, "%." + decimals + "f", n.doubleValue());
-    }
-
-    static String bytes(Object v) {
-        if (!(v instanceof Number n) || n.longValue() < 0) {
-            return "-";
-        }
-        double b = n.doubleValue();
-        if (b >= 1 << 30) {
-            return String.format(Locale.ROOT, "%.2f GiB", b / (1 << 30));
-        }
-        return String.format(Locale.ROOT, "%.0f MiB", b / (1 << 20));
-    }
-
-    private static String summary(Map<String, Object> r) {
-        return String.format(Locale.ROOT, "%s: floe %s MB/s, raw %s MB/s, latency p50 %s / p99 %s ms, job heap peak %s, checkpoint %s, %s rounds",
-                r.get("status"), num(r.get("floeMBps"), 1), num(r.get("rawKafkaMBps"), 1), num(r.get("latencyP50Ms"), 0),
-                num(r.get("latencyP99Ms"), 0), bytes(r.get("peakHeapBytes")), bytes(r.get("checkpointBytes")), r.get("roundsCompleted"));
     }
 
     /** The machine's 1-minute load average (other work on a shared machine slows every figure), or -1. */

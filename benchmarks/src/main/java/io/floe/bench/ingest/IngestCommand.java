@@ -1,0 +1,63 @@
+package io.floe.bench.ingest;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./floe bench ingest}: its options, then {@link IngestBenchmark} over the chosen cases. */
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = {"Chunked models through the real broker and job: synthetic clients send chunked FedAvg updates (d up to 100M",
+                "parameters), the job runs in a child JVM with a bounded heap, and a plain produce+consume of the same bytes on the",
+                "same broker is the baseline. One JSON row per case (MB/s, latency p50/p99, the job's peak heap, checkpoint size)",
+                "and a markdown table. See docs/benchmarks.md."})
+public final class IngestCommand implements Callable<Integer> {
+    @Option(names = "--profile", defaultValue = "quick",
+            description = {"quick (d=1M K=32 p=1 with 200 ms checkpoints, d=10M K=32 p=2, d=100M K=8 p=2 on RocksDB; under 10 min on 2 cores),",
+                    "full (more parallelisms and rounds, d=100M K=32), or cases 'd,K,parallelism,rounds,checkpointMs,hashmap|rocksdb'",
+                    "separated by ';' (default: ${DEFAULT-VALUE})."})
+    String profile;
+
+    @Option(names = "--json", defaultValue = "floe-out/ingest-bench.json", description = "(default: ${DEFAULT-VALUE})")
+    Path json;
+
+    @Option(names = "--markdown", defaultValue = "floe-out/ingest-bench.md", description = "(default: ${DEFAULT-VALUE})")
+    Path markdown;
+
+    @Option(names = "--chunk-bytes", defaultValue = "" + io.floe.core.chunk.ChunkLayout.DEFAULT_CHUNK_BYTES,
+            description = "The model's aggregation.chunkBytes (default: ${DEFAULT-VALUE}, fits Kafka's default record limits).")
+    int chunkBytes;
+
+    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of every topic (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--producers", defaultValue = "3", description = "Producer threads of the synthetic clients (default: ${DEFAULT-VALUE}).")
+    int producers;
+
+    @Option(names = "--job-heap-mb", defaultValue = "2048", description = "-Xmx of the job's JVM (default: ${DEFAULT-VALUE}).")
+    int heapMb;
+
+    @Option(names = "--seed", defaultValue = "42", description = "(default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        List<io.floe.bench.ingest.IngestCase> cases;
+        try {
+            cases = io.floe.bench.ingest.IngestCase.profile(profile, chunkBytes);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        String command = "./floe bench ingest --profile " + profile + " --json " + json
+                + (chunkBytes != io.floe.core.chunk.ChunkLayout.DEFAULT_CHUNK_BYTES ? " --chunk-bytes " + chunkBytes : "")
+                + (partitions != 4 ? " --partitions " + partitions : "") + (producers != 3 ? " --producers " + producers : "")
+                + (heapMb != 2048 ? " --job-heap-mb " + heapMb : "");
+        List<java.util.Map<String, Object>> rows = new io.floe.bench.ingest.IngestBenchmark(
+                new io.floe.bench.ingest.IngestBenchmark.Settings(partitions, producers, heapMb, seed), System.out)
+                .run(cases, json, markdown, command);
+        System.out.println("wrote " + json + " and " + markdown);
+        return rows.stream().allMatch(r -> "ok".equals(r.get("status"))) ? 0 : 1;
+    }
+}
