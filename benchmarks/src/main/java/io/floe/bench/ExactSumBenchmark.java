@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>{@code
  * mvn -q -pl benchmarks -am package -DskipTests
- * java -jar benchmarks/target/floe-benchmarks.jar ExactSumBenchmark -rf json -rff floe-out/exactsum-jmh.json
+ * CP="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
+ * java -cp "$CP" org.openjdk.jmh.Main ExactSumBenchmark -jvmArgs "-cp $CP" -rf json -rff floe-out/exactsum-jmh.json
  * }</pre>
  */
 @State(Scope.Benchmark)

@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>{@code
  * mvn -q -pl benchmarks -am package -DskipTests
- * java -jar benchmarks/target/floe-benchmarks.jar FedAvgBenchmark -rf json -rff floe-out/fedavg-jmh.json
+ * CP="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
+ * java -cp "$CP" org.openjdk.jmh.Main FedAvgBenchmark -jvmArgs "-cp $CP" -rf json -rff floe-out/fedavg-jmh.json
  * }</pre>
  */
 @State(Scope.Benchmark)
