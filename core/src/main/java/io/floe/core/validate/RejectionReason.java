@@ -57,5 +57,19 @@ public enum RejectionReason {
     /** Chunked models: a chunk of an admitted update had not arrived when its round's deadline passed. The whole update is dropped. */
     MISSING_CHUNK,
     /** Chunked models: a chunk whose header was refused, or that waited for its header longer than the job keeps chunks. */
-    ORPHAN_CHUNK
+    ORPHAN_CHUNK,
+    /** A record that must be signed is not: a client record of a model that requires client authentication, or an operator command to a job with operator keys. */
+    UNSIGNED,
+    /** A signature that the enrolled client key (or, for an operator command, no trusted operator key) verifies: forged or altered. */
+    BAD_SIGNATURE,
+    /** The model requires client authentication and no operator has enrolled this client for it. */
+    NOT_ENROLLED,
+    /** The client's enrolment for this model was revoked by an operator. */
+    REVOKED_CLIENT,
+    /** The client's enrolment for this model has expired. */
+    ENROLMENT_EXPIRED,
+    /** An update received before (same id, same client), or signed longer ago than the replay window. */
+    REPLAYED_UPDATE,
+    /** An update id that another client already used for this model: ids are unique per model. */
+    DUPLICATE_UPDATE_ID
 }

@@ -1,7 +1,9 @@
 package io.floe.core.wire;
 
 import io.floe.schema.AggregationReport;
+import io.floe.schema.ClientEnrolment;
 import io.floe.schema.ClientHeartbeat;
+import io.floe.schema.ClientRevocation;
 import io.floe.schema.ClientRelease;
 import io.floe.schema.DeadLetter;
 import io.floe.schema.GlobalModel;
@@ -54,6 +56,10 @@ public final class WireCodec<T> {
             AggregationReport.getClassSchema(), AggregationReport.getEncoder(), AggregationReport.getDecoder());
     public static final WireCodec<ClientRelease> CLIENT_RELEASE = new WireCodec<>("ClientRelease",
             ClientRelease.getClassSchema(), ClientRelease.getEncoder(), ClientRelease.getDecoder());
+    public static final WireCodec<ClientEnrolment> CLIENT_ENROLMENT = new WireCodec<>("ClientEnrolment",
+            ClientEnrolment.getClassSchema(), ClientEnrolment.getEncoder(), ClientEnrolment.getDecoder());
+    public static final WireCodec<ClientRevocation> CLIENT_REVOCATION = new WireCodec<>("ClientRevocation",
+            ClientRevocation.getClassSchema(), ClientRevocation.getEncoder(), ClientRevocation.getDecoder());
     public static final WireCodec<ClientHeartbeat> CLIENT_HEARTBEAT = new WireCodec<>("ClientHeartbeat",
             ClientHeartbeat.getClassSchema(), ClientHeartbeat.getEncoder(), ClientHeartbeat.getDecoder());
     public static final WireCodec<DeadLetter> DEAD_LETTER = new WireCodec<>("DeadLetter",
@@ -70,7 +76,7 @@ public final class WireCodec<T> {
     private static final Set<Long> CURRENT_FINGERPRINTS = Set.of(ModelSpec.getClassSchema(), ModelUpdate.getClassSchema(),
             GlobalModel.getClassSchema(), AggregationReport.getClassSchema(), ClientRelease.getClassSchema(),
             ClientHeartbeat.getClassSchema(), DeadLetter.getClassSchema(), UpdateChunk.getClassSchema(),
-            ModelChunk.getClassSchema()).stream()
+            ModelChunk.getClassSchema(), ClientEnrolment.getClassSchema(), ClientRevocation.getClassSchema()).stream()
             .map(SchemaNormalization::parsingFingerprint64).collect(Collectors.toUnmodifiableSet());
 
     private final String typeName;
