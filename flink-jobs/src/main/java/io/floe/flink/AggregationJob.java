@@ -3,6 +3,7 @@ package io.floe.flink;
 import io.floe.flink.shard.ChunkFolder;
 import io.floe.flink.shard.ChunkRefetch;
 import io.floe.flink.shard.KafkaChunkRefetch;
+import io.floe.core.trust.JobTrust;
 import io.floe.flink.shard.ManifestWriter;
 
 import io.floe.core.wire.TopicNames;
@@ -60,7 +61,7 @@ public final class AggregationJob {
         configure(env, options);
         PublishedModels published = publishedModels(options);
         buildPipeline(env, kafkaSource(options, published), kafkaSink(options), options.topics(), options.dpNoiseSecret(),
-                published, new KafkaChunkRefetch(options.bootstrapServers, options.kafkaProperties()));
+                published, new KafkaChunkRefetch(options.bootstrapServers, options.kafkaProperties()), options.trust());
         env.execute("floe aggregation");
     }
 
@@ -108,12 +109,22 @@ public final class AggregationJob {
      */
     public static void buildPipeline(StreamExecutionEnvironment env, Source<InboundRecord, ?, ?> source,
             Sink<OutboundRecord> sink, TopicNames topics, byte[] dpNoiseSecret, PublishedModels resumeFrom, ChunkRefetch refetch) {
+        buildPipeline(env, source, sink, topics, dpNoiseSecret, resumeFrom, refetch, JobTrust.none());
+    }
+
+    /**
+     * As above; {@code trust} holds the operators' public keys (only commands they signed are
+     * obeyed, once there is one) and the job's key, which signs every published version.
+     */
+    public static void buildPipeline(StreamExecutionEnvironment env, Source<InboundRecord, ?, ?> source,
+            Sink<OutboundRecord> sink, TopicNames topics, byte[] dpNoiseSecret, PublishedModels resumeFrom, ChunkRefetch refetch,
+            JobTrust trust) {
         DataStream<InboundRecord> inbound = env.fromSource(source, WatermarkStrategy.noWatermarks(), "floe inbound")
                 .uid("floe-inbound");
         SingleOutputStreamOperator<ModelEvent> events = inbound.process(new RecordDecoder(topics))
                 .name("decode").uid("floe-decode");
         SingleOutputStreamOperator<OutboundRecord> published = events.keyBy(e -> e.modelId)
-                .process(new ModelAggregator(topics, dpNoiseSecret, resumeFrom))
+                .process(new ModelAggregator(topics, dpNoiseSecret, resumeFrom, trust))
                 .name("aggregate").uid("floe-aggregate");
         // chunked models: each chunk folds where its key lands, across every subtask
         SingleOutputStreamOperator<OutboundRecord> folded = events.getSideOutput(RecordDecoder.CHUNKS).keyBy(c -> c.key)
@@ -123,7 +134,7 @@ public final class AggregationJob {
         DataStream<OutboundRecord> manifests = published.getSideOutput(ModelAggregator.MANIFEST_PARTS)
                 .union(folded.getSideOutput(ChunkFolder.DIGESTS))
                 .keyBy(p -> p.modelId)
-                .process(new ManifestWriter(topics))
+                .process(new ManifestWriter(topics, trust))
                 .name("write manifests").uid("floe-manifests");
         published.union(events.getSideOutput(RecordDecoder.DEAD_LETTERS), folded, manifests)
                 .sinkTo(sink).name("floe outbound").uid("floe-outbound");

@@ -1,5 +1,6 @@
 package io.floe.flink;
 
+import io.floe.core.trust.JobTrust;
 import io.floe.core.wire.TopicNames;
 import java.io.IOException;
 import java.io.InputStream;
@@ -77,6 +78,22 @@ public class AggregationJobOptions implements Serializable {
                     + "--resume-from-topics; past it the submission fails rather than continue from part of them "
                     + "(default: ${DEFAULT-VALUE}).")
     public long resumeTimeoutMs = 120000;
+
+    @Option(names = "--operator-keys",
+            description = "PEM file with the public keys of the operators whose commands the job obeys (./floe keys generate); "
+                    + "with it every ModelSpec, ClientRelease, ClientEnrolment and ClientRevocation must carry one of their "
+                    + "signatures. Without it control commands are not checked, and no model can require client authentication.")
+    public Path operatorKeysFile;
+
+    @Option(names = "--job-key",
+            description = "PEM file with the job's Ed25519 private key: every published model version is signed with it, and "
+                    + "trainers given its public key (--job-public-key) use only versions it signed.")
+    public Path jobKeyFile;
+
+    /** What the job trusts and signs with, read from the key files now (at submission). */
+    public JobTrust trust() {
+        return JobTrust.read(operatorKeysFile, jobKeyFile);
+    }
 
     /** The DP noise secret: the file's bytes, or 32 random bytes. */
     public byte[] dpNoiseSecret() {

@@ -15,8 +15,12 @@ import io.floe.flink.aggregate.state.UpdatesAwaitingSpec;
 import io.floe.flink.io.InboundRecord;
 import io.floe.flink.io.OutboundRecord;
 import io.floe.flink.resume.PublishedModels;
+import io.floe.core.trust.JobTrust;
+import io.floe.schema.ClientEnrolment;
 import io.floe.schema.ClientHeartbeat;
 import io.floe.schema.ClientRelease;
+import io.floe.schema.ClientRevocation;
+import java.util.Optional;
 import io.floe.schema.ModelSpec;
 import io.floe.schema.ModelUpdate;
 import java.security.SecureRandom;
@@ -59,8 +63,11 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
     private final byte[] dpNoiseSecret;
     /** What a model without keyed state continues from (read at submission); empty: every model starts at version 0. */
     private final PublishedModels published;
+    /** Operators' keys (whose commands are obeyed) and the job's key (which signs every version). */
+    private final JobTrust trust;
 
     private transient ModelStates states;
+    private transient TrustGate gate;
     private transient Modes modes;
     private transient ModelLifecycle lifecycle;
     private transient AggregationMetrics metrics;
@@ -79,10 +86,16 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
      * continues that version instead of publishing version 0 ({@link ModelLifecycle}).
      */
     public ModelAggregator(TopicNames topics, byte[] dpNoiseSecret, PublishedModels published) {
+        this(topics, dpNoiseSecret, published, JobTrust.none());
+    }
+
+    /** As above; {@code trust} says whose commands are obeyed and signs every published version ({@link TrustGate}). */
+    public ModelAggregator(TopicNames topics, byte[] dpNoiseSecret, PublishedModels published, JobTrust trust) {
         this.topics = topics;
         this.deadLetters = new DeadLetters(topics);
         this.dpNoiseSecret = dpNoiseSecret.clone();
         this.published = published;
+        this.trust = trust;
     }
 
     static byte[] randomSecret() {
@@ -96,6 +109,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         states = ModelStates.open(getRuntimeContext());
         modes = new Modes(states, dpNoiseSecret);
         lifecycle = new ModelLifecycle(states, modes, published);
+        gate = new TrustGate(states, trust);
         metrics = new AggregationMetrics(getRuntimeContext().getMetricGroup());
     }
 
@@ -131,23 +145,63 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             out.deadLetter(origin, Rejection.of(RejectionReason.UNDECODABLE, e.getMessage()), event.modelId, null, null);
             return;
         }
+        if (refusedCommand(event, record, out)) {
+            return;
+        }
         switch (event.kind) {
             case SPEC -> {
                 lifecycle.onSpec((ModelSpec) record, origin, now, ctx.timerService(), out);
                 handleUpdatesAwaitingSpec(ctx, out);
             }
             case RELEASE -> onRelease((ClientRelease) record, origin, out);
+            case ENROLMENT -> gate.enrol((ClientEnrolment) record, origin, out);
+            case REVOCATION -> gate.revoke((ClientRevocation) record, origin, out);
             case UPDATE -> onUpdate((ModelUpdate) record, origin, now, ctx, out);
-            case HEARTBEAT -> states.clients().heard(((ClientHeartbeat) record).getClientId(), now);
+            case HEARTBEAT -> onHeartbeat((ClientHeartbeat) record, origin, now, out);
             case CHUNK_RECEIPT -> throw new IllegalStateException("receipts are handled above");
             default -> throw new IllegalStateException("unknown event kind " + event.kind);
         }
     }
 
+    /**
+     * Whether an operator command is refused (dead-lettered) before it does anything: not signed by
+     * an operator the job trusts, or a spec this job cannot honour ({@link TrustGate}).
+     */
+    private boolean refusedCommand(ModelEvent event, SpecificRecord record, Outputs out) {
+        String kind = switch (event.kind) {
+            case SPEC -> "ModelSpec";
+            case RELEASE -> "ClientRelease";
+            case ENROLMENT -> "ClientEnrolment";
+            case REVOCATION -> "ClientRevocation";
+            default -> null;
+        };
+        if (kind == null) {
+            return false;
+        }
+        Optional<Rejection> refused = gate.operatorCommand(record, kind, event.modelId);
+        if (refused.isEmpty() && event.kind == ModelEvent.Kind.SPEC) {
+            refused = gate.specProblem((ModelSpec) record);
+        }
+        refused.ifPresent(r -> out.deadLetter(event.origin, r, event.modelId, null, null));
+        return refused.isPresent();
+    }
+
+    /** A heartbeat: the client counts as available, once authenticated when its model requires it. */
+    private void onHeartbeat(ClientHeartbeat heartbeat, InboundRecord origin, Instant now, Outputs out) throws Exception {
+        if (states.model().exists() && gate.authenticated()) {
+            Optional<Rejection> refused = gate.heartbeat(heartbeat, now);
+            if (refused.isPresent()) {
+                out.deadLetter(origin, refused.get(), heartbeat.getModelId(), heartbeat.getClientId(), null);
+                return;
+            }
+        }
+        states.clients().heard(heartbeat.getClientId(), now);
+    }
+
     /** The operator's outputs: records to the sink, commands to chunk folders and chunked versions to the manifest writer as side outputs. */
     private Outputs outputs(Collector<OutboundRecord> collector, KeyedProcessFunction<String, ModelEvent, OutboundRecord>.Context ctx) {
         return new Outputs(topics, deadLetters, collector, metrics, c -> ctx.output(CHUNK_COMMANDS, c),
-                p -> ctx.output(MANIFEST_PARTS, p));
+                p -> ctx.output(MANIFEST_PARTS, p), trust);
     }
 
     /** A receipt of a chunk of a chunked model's update: the sharded rounds check it against its header. */
@@ -167,6 +221,8 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         return switch (event.kind) {
             case SPEC -> WireCodec.MODEL_SPEC.decode(value);
             case RELEASE -> WireCodec.CLIENT_RELEASE.decode(value);
+            case ENROLMENT -> WireCodec.CLIENT_ENROLMENT.decode(value);
+            case REVOCATION -> WireCodec.CLIENT_REVOCATION.decode(value);
             case UPDATE -> WireCodec.MODEL_UPDATE.decode(value);
             case HEARTBEAT -> WireCodec.CLIENT_HEARTBEAT.decode(value);
             case CHUNK_RECEIPT -> throw new IllegalStateException("a receipt carries no record");
@@ -203,6 +259,13 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
                         + UpdatesAwaitingSpec.MAX_HELD_BYTES + " bytes wait for it already", out);
             }
             return;
+        }
+        if (gate.authenticated()) {
+            Optional<Rejection> refused = gate.update(update, now);
+            if (refused.isPresent()) {
+                out.deadLetter(origin, refused.get(), update.getModelId(), update.getClientId(), update.getUpdateId());
+                return;
+            }
         }
         if (states.privacy().exhausted()) {
             deadLetter(update, origin, RejectionReason.PRIVACY_BUDGET_EXHAUSTED, "model " + update.getModelId()

@@ -127,7 +127,7 @@ final class ModelLifecycle {
             LOG.info("model {}: {}", spec.getModelId(), selection.note());
         }
         states.model().storeSpec(spec, settings);
-        out.model(v0, states.model().storeVersion(v0));
+        out.model(v0, states.model().storeVersion(out.signed(v0)));
         String note = String.format(Locale.ROOT, "created from spec: architecture %s, rule %s, mode %s, %d clients per round",
                 spec.getArchitecture(), spec.getAggregation().getRule(), settings.async().mode().configName(),
                 spec.getAggregation().getClientsPerRound());

@@ -5,6 +5,7 @@ import io.floe.flink.shard.ManifestPart;
 import java.util.function.Consumer;
 
 import io.floe.core.validate.Rejection;
+import io.floe.core.trust.JobTrust;
 import io.floe.core.wire.TopicNames;
 import io.floe.core.wire.WireCodec;
 import io.floe.flink.io.InboundRecord;
@@ -26,24 +27,31 @@ public final class Outputs {
     private final AggregationMetrics metrics;
     private final Consumer<ChunkCommand> chunkCommands;
     private final Consumer<ManifestPart> manifestParts;
+    private final JobTrust trust;
 
     Outputs(TopicNames topics, DeadLetters deadLetters, Collector<OutboundRecord> out, AggregationMetrics metrics) {
         this(topics, deadLetters, out, metrics, c -> {
             throw new IllegalStateException("no chunk folders here");
         }, p -> {
             throw new IllegalStateException("no manifest writer here");
-        });
+        }, JobTrust.none());
     }
 
     /** As above, with where commands to chunk folders and parts of chunked versions go (side outputs of the operator). */
     Outputs(TopicNames topics, DeadLetters deadLetters, Collector<OutboundRecord> out, AggregationMetrics metrics,
-            Consumer<ChunkCommand> chunkCommands, Consumer<ManifestPart> manifestParts) {
+            Consumer<ChunkCommand> chunkCommands, Consumer<ManifestPart> manifestParts, JobTrust trust) {
         this.topics = topics;
         this.deadLetters = deadLetters;
         this.out = out;
         this.metrics = metrics;
         this.chunkCommands = chunkCommands;
         this.manifestParts = manifestParts;
+        this.trust = trust;
+    }
+
+    /** {@code version} signed with the job's key (unchanged when it has none): every dense version is signed before it is stored and published. */
+    public GlobalModel signed(GlobalModel version) {
+        return trust.signed(version);
     }
 
     /** A command to one chunk's folder ({@link io.floe.flink.shard.ChunkFolder}). */

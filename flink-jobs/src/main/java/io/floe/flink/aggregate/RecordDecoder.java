@@ -25,7 +25,7 @@ import org.apache.flink.util.OutputTag;
  * record once). The record type follows from the topic (and, on the control topic, from the type
  * its single-object header names). Anything undecodable goes to the {@link #DEAD_LETTERS} side
  * output with reason UNDECODABLE (so is a newer schema version on the control topic, which
- * carries two record types; on the others it is read as the topic's type, {@link WireCodec}), a
+ * carries several record types; on the others it is read as the topic's type, {@link WireCodec}), a
  * record whose Kafka key is not its model id with reason KEY_MISMATCH, and a record the source found over the job's size limit with
  * reason RECORD_TOO_LARGE, by reference; nothing here can throw on input.
  */
@@ -55,10 +55,14 @@ public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
         try {
             if (topics.control().equals(in.topic) && WireCodec.CLIENT_RELEASE.hasHeaderOf(in.value)) {
                 route(new ModelEvent(WireCodec.CLIENT_RELEASE.modelIdOf(in.value), ModelEvent.Kind.RELEASE, in), ctx, out);
+            } else if (topics.control().equals(in.topic) && WireCodec.CLIENT_ENROLMENT.hasHeaderOf(in.value)) {
+                route(new ModelEvent(WireCodec.CLIENT_ENROLMENT.modelIdOf(in.value), ModelEvent.Kind.ENROLMENT, in), ctx, out);
+            } else if (topics.control().equals(in.topic) && WireCodec.CLIENT_REVOCATION.hasHeaderOf(in.value)) {
+                route(new ModelEvent(WireCodec.CLIENT_REVOCATION.modelIdOf(in.value), ModelEvent.Kind.REVOCATION, in), ctx, out);
             } else if (topics.control().equals(in.topic) && WireCodec.isNewerVersion(in.value)) {
                 // two record types share this topic: a fingerprint neither knows could be either, so no guessing
                 ctx.output(DEAD_LETTERS, deadLetters.of(in, Rejection.of(RejectionReason.UNDECODABLE, "a record on "
-                        + in.topic + " with a schema fingerprint this job does not know (a newer ModelSpec or ClientRelease?);"
+                        + in.topic + " with a schema fingerprint this job does not know (a newer ModelSpec, ClientRelease, ClientEnrolment or ClientRevocation?);"
                         + " upgrade the job to read it"), null, null, null));
             } else if (topics.control().equals(in.topic)) {
                 route(new ModelEvent(WireCodec.MODEL_SPEC.modelIdOf(in.value), ModelEvent.Kind.SPEC, in), ctx, out);

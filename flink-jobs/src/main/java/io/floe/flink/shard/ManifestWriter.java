@@ -4,6 +4,7 @@ import io.floe.core.chunk.ChunkLayout;
 import io.floe.core.wire.TopicNames;
 import io.floe.core.wire.WireCodec;
 import io.floe.flink.io.OutboundRecord;
+import io.floe.core.trust.JobTrust;
 import io.floe.schema.GlobalModel;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -29,11 +30,18 @@ public class ManifestWriter extends KeyedProcessFunction<String, ManifestPart, O
     private static final Logger LOG = LoggerFactory.getLogger(ManifestWriter.class);
 
     private final TopicNames topics;
+    private final JobTrust trust;
     private transient MapState<Long, ManifestPart> pending;
     private transient MapState<String, byte[]> digests;
     private transient MapState<Long, Integer> digestCount;
 
     public ManifestWriter(TopicNames topics) {
+        this(topics, JobTrust.none());
+    }
+
+    /** As above; each manifest is signed with the job's key in {@code trust} (when it has one). */
+    public ManifestWriter(TopicNames topics, JobTrust trust) {
+        this.trust = trust;
         this.topics = topics;
     }
 
@@ -79,7 +87,7 @@ public class ManifestWriter extends KeyedProcessFunction<String, ManifestPart, O
             digests.remove(key);
         }
         model.getChunks().setSha256(hashes);
-        out.collect(OutboundRecord.keyed(topics.models(), model.getModelId(), WireCodec.GLOBAL_MODEL.encode(model)));
+        out.collect(OutboundRecord.keyed(topics.models(), model.getModelId(), WireCodec.GLOBAL_MODEL.encode(trust.signed(model))));
         if (p.report != null) {
             out.collect(OutboundRecord.keyed(topics.reports(), model.getModelId(), p.report));
         }

@@ -1,5 +1,6 @@
 package io.floe.flink.aggregate;
 
+import io.floe.core.trust.JobTrust;
 import io.floe.core.wire.TopicNames;
 import io.floe.core.wire.WireCodec;
 import io.floe.flink.io.InboundRecord;
@@ -37,6 +38,7 @@ final class ScriptedRun implements AutoCloseable {
     static final long STEP_MS = 100L;
 
     private final byte[] dpNoiseSecret;
+    private final JobTrust trust;
     private final List<OutboundRecord> published = new ArrayList<>();
     private KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord> harness;
     private long offset;
@@ -44,8 +46,28 @@ final class ScriptedRun implements AutoCloseable {
     private long checkpointId;
 
     ScriptedRun(byte[] dpNoiseSecret) throws Exception {
+        this(dpNoiseSecret, JobTrust.none());
+    }
+
+    /** A run of an operator that trusts and signs as {@code trust} says. */
+    ScriptedRun(byte[] dpNoiseSecret, JobTrust trust) throws Exception {
         this.dpNoiseSecret = dpNoiseSecret.clone();
-        this.harness = AggregatorHarness.open(new ModelAggregator(TOPICS, this.dpNoiseSecret), null);
+        this.trust = trust;
+        this.harness = AggregatorHarness.open(operator(), null);
+    }
+
+    private ModelAggregator operator() {
+        return new ModelAggregator(TOPICS, dpNoiseSecret, io.floe.flink.resume.PublishedModels.none(), trust);
+    }
+
+    /** Any record for {@code modelId}, as the decoder routes it ({@code kind} on {@code topic}). */
+    void record(String modelId, ModelEvent.Kind kind, String topic, byte[] value) throws Exception {
+        send(modelId, kind, topic, value);
+    }
+
+    /** The record time the next input gets. */
+    long nextTime() {
+        return nextTimestamp();
     }
 
     void spec(ModelSpec spec) throws Exception {
@@ -84,7 +106,7 @@ final class ScriptedRun implements AutoCloseable {
         checkpointId++;
         OperatorSubtaskState snapshot = harness.snapshot(checkpointId, T0 + offset * STEP_MS);
         harness.close();
-        harness = AggregatorHarness.open(new ModelAggregator(TOPICS, dpNoiseSecret), snapshot);
+        harness = AggregatorHarness.open(operator(), snapshot);
         harness.setProcessingTime(processingTime);
         collect();
     }

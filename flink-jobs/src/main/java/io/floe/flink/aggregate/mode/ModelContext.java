@@ -73,7 +73,7 @@ public final class ModelContext {
 
     /** Makes {@code next} the current version and publishes it. */
     public void publish(GlobalModel next) throws Exception {
-        out.model(next, states.model().storeVersion(next));
+        out.model(next, states.model().storeVersion(out.signed(next)));
     }
 
     /**
