@@ -30,7 +30,8 @@ class WireContractDocTest {
     private static final List<Schema> RECORDS = List.of(ModelSpec.getClassSchema(), ModelUpdate.getClassSchema(),
             GlobalModel.getClassSchema(), AggregationReport.getClassSchema(), ClientRelease.getClassSchema(),
             ClientHeartbeat.getClassSchema(), DeadLetter.getClassSchema(), io.floe.schema.UpdateChunk.getClassSchema(),
-            io.floe.schema.ModelChunk.getClassSchema());
+            io.floe.schema.ModelChunk.getClassSchema(), io.floe.schema.ClientEnrolment.getClassSchema(),
+            io.floe.schema.ClientRevocation.getClassSchema());
 
     /** The row the README's header table must hold for {@code schema}. */
     static String row(Schema schema) {
@@ -69,7 +70,8 @@ class WireContractDocTest {
         File dir = new File("../schemas/src/main/avro");
         Schema.Parser parser = new Schema.Parser();
         List<String> order = List.of("Tensor", "ClientTrainingConfig", "AggregationConfig", "ChunkManifest", "ModelSpec", "ModelUpdate",
-                "GlobalModel", "AggregationReport", "ClientRelease", "ClientHeartbeat", "DeadLetter", "UpdateChunk", "ModelChunk");
+                "GlobalModel", "AggregationReport", "ClientRelease", "ClientHeartbeat", "DeadLetter", "UpdateChunk", "ModelChunk",
+                "ClientEnrolment", "ClientRevocation");
 
         for (String name : order) {
             parser.parse(new File(dir, name + ".avsc"));

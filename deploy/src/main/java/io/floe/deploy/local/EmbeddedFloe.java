@@ -2,6 +2,7 @@ package io.floe.deploy.local;
 
 import io.floe.flink.shard.KafkaChunkRefetch;
 
+import io.floe.core.trust.JobTrust;
 import io.floe.core.wire.TopicNames;
 import io.floe.deploy.chaos.FaultTarget;
 import io.floe.deploy.kafka.EmbeddedKafkaBroker;
@@ -37,8 +38,10 @@ public final class EmbeddedFloe implements AutoCloseable, FaultTarget {
     private final LocalFlinkCluster flink;
     private JobID jobId;
     private final TopicNames topics;
+    private final JobTrust trust;
 
-    private EmbeddedFloe(EmbeddedKafkaBroker broker, LocalFlinkCluster flink, JobID jobId, TopicNames topics) {
+    private EmbeddedFloe(EmbeddedKafkaBroker broker, LocalFlinkCluster flink, JobID jobId, TopicNames topics, JobTrust trust) {
+        this.trust = trust;
         this.broker = broker;
         this.bootstrapServers = broker.bootstrapServers();
         this.flink = flink;
@@ -73,6 +76,15 @@ public final class EmbeddedFloe implements AutoCloseable, FaultTarget {
      */
     public static EmbeddedFloe start(int parallelism, int partitions, Duration checkpointInterval, String restPorts,
             byte[] dpNoiseSecret, String metricsPorts) throws Exception {
+        return start(parallelism, partitions, checkpointInterval, restPorts, dpNoiseSecret, metricsPorts, JobTrust.none());
+    }
+
+    /**
+     * As above; {@code trust} holds the operators' public keys the job obeys and the job's own key,
+     * which signs every version ({@code --operator-keys}, {@code --job-key}).
+     */
+    public static EmbeddedFloe start(int parallelism, int partitions, Duration checkpointInterval, String restPorts,
+            byte[] dpNoiseSecret, String metricsPorts, JobTrust trust) throws Exception {
         PrometheusEndpoint metrics = metricsPorts == null ? null : PrometheusEndpoint.firstFree(metricsPorts);
         TopicNames topics = TopicNames.defaults();
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().closeOnJvmExit(true).start();
@@ -89,9 +101,9 @@ public final class EmbeddedFloe implements AutoCloseable, FaultTarget {
             AggregationJob.configure(env, options);
             AggregationJob.buildPipeline(env, AggregationJob.kafkaSource(options), AggregationJob.kafkaSink(options), topics,
                     dpNoiseSecret != null ? dpNoiseSecret : options.dpNoiseSecret(), PublishedModels.none(),
-                    new KafkaChunkRefetch(options.bootstrapServers, options.kafkaProperties()));
+                    new KafkaChunkRefetch(options.bootstrapServers, options.kafkaProperties()), trust);
             JobID id = flink.submit(env, "floe aggregation");
-            return new EmbeddedFloe(broker, flink, id, topics);
+            return new EmbeddedFloe(broker, flink, id, topics, trust);
         } catch (Exception | Error e) {
             if (flink != null) {
                 flink.close();
@@ -198,7 +210,7 @@ public final class EmbeddedFloe implements AutoCloseable, FaultTarget {
         AggregationJob.configure(env, options);
         PublishedModels published = AggregationJob.publishedModels(options);
         AggregationJob.buildPipeline(env, AggregationJob.kafkaSource(options, published), AggregationJob.kafkaSink(options), topics,
-                options.dpNoiseSecret(), published, new KafkaChunkRefetch(options.bootstrapServers, options.kafkaProperties()));
+                options.dpNoiseSecret(), published, new KafkaChunkRefetch(options.bootstrapServers, options.kafkaProperties()), trust);
         jobId = flink.submit(env, "floe aggregation");
         return jobId;
     }

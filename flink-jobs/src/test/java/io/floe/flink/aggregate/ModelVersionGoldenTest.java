@@ -38,7 +38,9 @@ import org.junit.jupiter.api.Test;
  * {@code denseUplinkBytes} (the accepted updates' wire bytes, and as if dense): new fields in the
  * report records only; and when chunked models came (issue 12): ModelSpec, ModelUpdate and
  * GlobalModel got a defaulted field ({@code chunkBytes}, {@code chunks}), so new fingerprints and
- * one more byte (a null) per model record, with the same tensors.
+ * one more byte (a null) per model record, with the same tensors; and when signing came (issue 14):
+ * GlobalModel got a defaulted {@code signature} (null here: these jobs have no key), so a new
+ * fingerprint and one more byte per model record, with the same tensors.
  *
  * <p>The scripts use only the operator's public constructor, the harness, the Avro records and
  * the wire codec, so they survive a reorganisation of the core classes behind the operator. Where
@@ -48,16 +50,16 @@ import org.junit.jupiter.api.Test;
 class ModelVersionGoldenTest {
     private static final byte[] SECRET = "golden DP noise secret, do not change".getBytes(StandardCharsets.UTF_8);
 
-    static final String SYNC_FEDAVG = "e3ab0c5c1541f493d95ca982f28eb19262be2f3e87fe0e8f0100934f15d41c23";
-    static final String MEDIAN_QUARANTINE = "40436b4ad57a1904248a68232e065f8157178839a91213a2457aa24115bd6789";
-    static final String TRIMMED_MEAN_AND_KRUM = "eac18abce91342004655f336d462a4fa2cd24bc8d884fc781f701ca4803e11ca";
-    static final String CENTRAL_DP = "ce1c74c2f444a868ae8edc9941fce2fbe5961739f2ed6728b0c1d815ec4989ef";
-    static final String FEDBUFF = "58257a0efefd5834d7f7090620cf7db547c2e41cfe3963e923f849fa8203323a";
-    static final String FEDASYNC = "ea370778f551d166f7cb72195e95035cdb464ef80eff32818ac4ebde76e0e8a8";
-    static final String SCAFFOLD_FEDADAM = "b41c17e7feed2fdeec51473a899acbd030477bc8ea9416ea2b6390a6a7cc3f21";
-    static final String FEDNOVA_MOMENTUM = "2fcda3e4ce145bf87b7296482120a4102b64bd76c4cd6e0e3d55deb8db4d48fa";
-    static final String ROUND_DEADLINE = "870d396c385ea51eb03e741a522e37d2999ace1d6e803b5a870ba9aed4f53662";
-    static final String CLIENT_SELECTION = "8a7a9737fdcd4959b413d9fd67db99eb2a4f499ccd64775c165b2a85004cc366";
+    static final String SYNC_FEDAVG = "885069d830edab3bbf5bab404693e35b6f0134f3e345e54d915d04a085c4e9aa";
+    static final String MEDIAN_QUARANTINE = "fdbd63c5a7d82cdf96fbfe1f01e191317ff0850b4b68177589c65478c48dca37";
+    static final String TRIMMED_MEAN_AND_KRUM = "ecc16e8e9127ba79ed05a1b1b1e4c81470a588df6b5add5ea36c96e92fcc06c7";
+    static final String CENTRAL_DP = "cfb3a8f924c6369098b84786a15b1ea949c705103541d635a73188530d249a10";
+    static final String FEDBUFF = "cf95beb7cdf2e8b24376e9c691f57bb1d8d3cc0c305a145bde71bb2ae2d38f81";
+    static final String FEDASYNC = "067cb46998d49b9c18fe62f574e4d0d689c8a13ae8578f991eb0754c7ef5f269";
+    static final String SCAFFOLD_FEDADAM = "968748a22cb8a7b9d542f240c727b957bd336d6d41eec3d28d9a9c8524d55a08";
+    static final String FEDNOVA_MOMENTUM = "897bde58eee7c128f1effffe69940787c7c7ff8b6bf6b745522901a0cb99f690";
+    static final String ROUND_DEADLINE = "568bf871eafc6b9cd4ee3e5db7877c513e43c8c627bf807868f217b2edbc9786";
+    static final String CLIENT_SELECTION = "57e1ebdfb71aab2876f66f8cee287a689d284562c5b0835f2e7b74f146ee65c1";
 
     /** A step of a script; it may look at what was published so far. */
     @FunctionalInterface
