@@ -16,12 +16,19 @@ import java.util.Locale;
  * @param cosineThreshold cosine below this is suspicious, in [-1, 1]
  * @param downweightFactor weight multiplier in DOWNWEIGHT mode, in (0, 1]
  */
-public record AnomalyPolicy(Decision mode, double normZThreshold, double cosineThreshold, double downweightFactor)
-        implements java.io.Serializable {
+public record AnomalyPolicy(Decision mode, double normZThreshold, double cosineThreshold, double downweightFactor,
+        double maxNormRatio) implements java.io.Serializable {
 
     public static final double DEFAULT_NORM_Z = 3.5;
     public static final double DEFAULT_COSINE = 0.0;
     public static final double DEFAULT_DOWNWEIGHT = 0.1;
+    /** An update whose norm per step is over this many times the round's median is rejected whatever the mode. */
+    public static final double DEFAULT_MAX_NORM_RATIO = 1000.0;
+
+    /** A policy with the default absurd-norm bound ({@link #DEFAULT_MAX_NORM_RATIO}). */
+    public AnomalyPolicy(Decision mode, double normZThreshold, double cosineThreshold, double downweightFactor) {
+        this(mode, normZThreshold, cosineThreshold, downweightFactor, DEFAULT_MAX_NORM_RATIO);
+    }
 
     public AnomalyPolicy {
         if (mode == null || mode == Decision.ACCEPT) {
@@ -35,6 +42,9 @@ public record AnomalyPolicy(Decision mode, double normZThreshold, double cosineT
         }
         if (!(downweightFactor > 0 && downweightFactor <= 1)) {
             throw new IllegalArgumentException("downweightFactor must be in (0, 1], was " + downweightFactor);
+        }
+        if (!(maxNormRatio == 0 || maxNormRatio > 1)) {
+            throw new IllegalArgumentException("maxNormRatio must be 0 (off) or above 1, was " + maxNormRatio);
         }
     }
 
@@ -56,7 +66,16 @@ public record AnomalyPolicy(Decision mode, double normZThreshold, double cosineT
     public record Verdict(Decision decision, String reason) {
     }
 
+    /**
+     * Suspicious updates get the policy's mode; an update whose norm per step is over
+     * {@code maxNormRatio} times the round's median is rejected whatever the mode (a safe default:
+     * under {@code flag}, one update of norm 1e30 would otherwise move the model by about that much).
+     */
     public Verdict judge(UpdateScores s) {
+        if (maxNormRatio > 0 && s.normRatio() > maxNormRatio) {
+            return new Verdict(Decision.REJECT, String.format(Locale.ROOT, "norm %.4g is %.4g times the round's median norm per"
+                    + " step (over maxNormRatio %.4g): rejected whatever the anomaly policy", s.l2Norm(), s.normRatio(), maxNormRatio));
+        }
         StringBuilder why = new StringBuilder();
         if (Math.abs(s.normZ()) > normZThreshold) {
             why.append(String.format(Locale.ROOT, "norm %.4g has robust z %.2f (|z| > %.2f)", s.l2Norm(), s.normZ(), normZThreshold));

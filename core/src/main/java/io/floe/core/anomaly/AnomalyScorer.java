@@ -50,6 +50,7 @@ public final class AnomalyScorer {
             perStep[i] = norms[i] / Math.max(1, sorted.get(i).localSteps());
         }
         double[] z = robustZ(perStep);
+        double medianPerStep = median(perStep);
         float[] median = new float[flat[0].length];
         CoordinateKernels.median(flat, median);
         double medianNorm = norm(median);
@@ -59,7 +60,7 @@ public final class AnomalyScorer {
         for (int i = 0; i < k; i++) {
             ClientUpdate u = sorted.get(i);
             out.add(new UpdateScores(u.updateId(), u.clientId(), norms[i], z[i], cosine(flat[i], norms[i], median, medianNorm),
-                    krumScore(d2, i, neighbours)));
+                    krumScore(d2, i, neighbours), medianPerStep > 0 ? perStep[i] / medianPerStep : Double.NaN));
         }
         return out;
     }

@@ -10,7 +10,12 @@ package io.floe.core.anomaly;
  *     round, {@code r = l2Norm / max(1, localSteps)}
  * @param cosineToMedian cosine similarity of the delta to the round's coordinate-wise median delta
  * @param krumScore sum of squared distances to its {@code K - f - 2} nearest neighbours (Blanchard et al. 2017)
+ * @param normRatio its norm per local step over the round's median norm per step (NaN when that median is 0)
  */
 public record UpdateScores(String updateId, String clientId, double l2Norm, double normZ, double cosineToMedian,
-        double krumScore) {
+        double krumScore, double normRatio) {
+    /** Scores without a norm ratio (NaN): no absurd-norm check applies. */
+    public UpdateScores(String updateId, String clientId, double l2Norm, double normZ, double cosineToMedian, double krumScore) {
+        this(updateId, clientId, l2Norm, normZ, cosineToMedian, krumScore, Double.NaN);
+    }
 }

@@ -62,7 +62,7 @@ public record AggregationSettings(RobustnessSettings robustness, DriftSettings d
         RuleParameters p = new RuleParameters(c.getTrimFraction(), c.getByzantineClients(), c.getMultiKrumSelection());
         AggregationRule rule = AggregationRules.create(c.getRule(), p);
         AnomalyPolicy policy = new AnomalyPolicy(AnomalyPolicy.parseMode(c.getAnomalyPolicy()), c.getNormZThreshold(),
-                c.getCosineThreshold(), c.getDownweightFactor());
+                c.getCosineThreshold(), c.getDownweightFactor(), c.getMaxNormRatio());
         QuarantineRule quarantine = c.getQuarantineWindow() == 0 ? QuarantineRule.DISABLED
                 : new QuarantineRule(c.getQuarantineWindow(), c.getQuarantineRejections());
         Optional<CentralDp> dp = CentralDp.from(c);

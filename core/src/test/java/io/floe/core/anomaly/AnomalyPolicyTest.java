@@ -43,4 +43,17 @@ class AnomalyPolicyTest {
         assertThatThrownBy(() -> new AnomalyPolicy(Decision.FLAG, 3, 2, 0.1)).hasMessageContaining("cosineThreshold");
         assertThatThrownBy(() -> new AnomalyPolicy(Decision.FLAG, 3, 0, 0)).hasMessageContaining("downweightFactor");
     }
+
+    @Test
+    void anAbsurdNormIsRejectedWhateverTheMode() {
+        UpdateScores absurd = new UpdateScores("u9", "c9", 1e30, 1e25, 0.9, 1e60, 1e29);
+        UpdateScores large = new UpdateScores("u8", "c8", 900, 50, 0.9, 1e6, 999);
+        AnomalyPolicy flag = AnomalyPolicy.flagOnly();
+        assertThat(flag.judge(absurd).decision()).isEqualTo(Decision.REJECT);
+        assertThat(flag.judge(absurd).reason()).contains("maxNormRatio");
+        assertThat(flag.judge(large).decision()).as("999x the median is only suspicious").isEqualTo(Decision.FLAG);
+        AnomalyPolicy off = new AnomalyPolicy(Decision.FLAG, 3.5, 0.0, 0.1, 0);
+        assertThat(off.judge(absurd).decision()).as("0 disables the bound").isEqualTo(Decision.FLAG);
+        assertThat(flag.judge(new UpdateScores("u", "c", 1, 0, 1, 1)).decision()).as("no ratio: no bound").isEqualTo(Decision.ACCEPT);
+    }
 }

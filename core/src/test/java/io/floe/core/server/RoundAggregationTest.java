@@ -76,4 +76,20 @@ class RoundAggregationTest {
         assertThat(o.delta().tensors().get(0).values()).containsExactly(0f, 0f);
         assertThat(o.note()).contains("unchanged");
     }
+
+    @Test
+    void byDefaultAnUpdateOfAbsurdNormIsRejectedEvenUnderFlag() {
+        List<ClientUpdate> round = List.of(u("a", 10, 1f, 1f), u("b", 10, 1.1f, 0.9f), u("c", 10, 0.9f, 1.1f),
+                u("e", 10, 1e30f, -1e30f));
+        RoundAggregation.Outcome o = RoundAggregation.run(round, LAYOUT, settings("fedavg", "flag"));
+
+        assertThat(o.rejected()).extracting(r -> r.scores().clientId()).containsExactly("client-e");
+        assertThat(o.rejected().get(0).scores().normRatio()).isGreaterThan(1e29);
+        // median norm per step of sqrt(2), sqrt(2.02), sqrt(2.02), 1.414e30: (sqrt(2.02) + sqrt(2.02)) / 2
+        assertThat(o.delta().tensors().get(0).values()[0]).isCloseTo((1f + 1.1f + 0.9f) / 3, within(1e-6f));
+
+        AggregationSettings off = AggregationSettings.from(AggregationConfig.newBuilder().setRule("fedavg").setClientsPerRound(4)
+                .setAnomalyPolicy("flag").setMaxNormRatio(0).build());
+        assertThat(RoundAggregation.run(round, LAYOUT, off).rejected()).as("maxNormRatio 0: only flagged").isEmpty();
+    }
 }
