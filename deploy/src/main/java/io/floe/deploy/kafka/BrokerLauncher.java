@@ -78,6 +78,11 @@ final class BrokerLauncher {
         boolean randomPorts = options.port() == 0 || options.controllerPort() == 0;
         // an already formatted data dir keeps its cluster id (restart on the same data)
         String existing = BrokerProperties.formattedClusterId(root);
+        if (options.saslSsl() && existing != null && !Files.isDirectory(root.resolve(BrokerSecurity.DIR_NAME))) {
+            // the administrator's SCRAM credential is written only when the storage is formatted
+            throw new IllegalStateException("Kafka data directory " + root + " was formatted without SASL_SSL, so it has no "
+                    + BrokerSecurity.ADMIN_USER + " credential: start the secured broker on a fresh data directory");
+        }
         String cid = options.clusterId() != null ? options.clusterId() : existing != null ? existing : Uuid.randomUuid().toString();
         RuntimeException last = null;
         try {

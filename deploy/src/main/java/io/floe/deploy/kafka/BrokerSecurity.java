@@ -68,6 +68,12 @@ public final class BrokerSecurity {
         Path file = dir.resolve(CREDENTIALS_FILE);
         try {
             Files.createDirectories(dir);
+            try {
+                // the CA's and the broker's private keys and the passwords: the owner's only
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system
+            }
             if (Files.isRegularFile(file)) {
                 try (InputStream in = Files.newInputStream(file)) {
                     credentials.load(in);
