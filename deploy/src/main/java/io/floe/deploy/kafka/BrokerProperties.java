@@ -12,6 +12,8 @@ import java.util.Properties;
  * The {@code server.properties} of an {@link EmbeddedKafkaBroker}: one node in KRaft combined mode
  * ({@code process.roles=broker,controller}, static single-voter quorum) listening on 127.0.0.1
  * only, a {@code PLAINTEXT} listener for clients and a {@code CONTROLLER} listener for the quorum.
+ * A secured broker ({@link BrokerSecurity}) has a {@code SASL_SSL} listener for clients instead, a
+ * mutual-TLS {@code CONTROLLER} listener and an authorizer.
  *
  * <p>Defaults are single-node friendly (replication factor 1 everywhere, transaction and offsets
  * topics with one partition, no initial rebalance delay, transaction timeouts up to one hour so
@@ -27,9 +29,12 @@ final class BrokerProperties {
     private BrokerProperties() {
     }
 
-    /** The broker config for data under {@code root} and the given ports, then {@code overrides} on top. */
-    static Properties singleNode(Path root, int clientPort, int ctrlPort, Map<String, String> overrides) {
-        String client = EmbeddedKafkaBroker.CLIENT_LISTENER;
+    /**
+     * The broker config for data under {@code root} and the given ports, secured by {@code security}
+     * unless it is null, then {@code overrides} on top.
+     */
+    static Properties singleNode(Path root, int clientPort, int ctrlPort, BrokerSecurity security, Map<String, String> overrides) {
+        String client = security == null ? EmbeddedKafkaBroker.CLIENT_LISTENER : BrokerSecurity.CLIENT_LISTENER;
         String controller = EmbeddedKafkaBroker.CONTROLLER_LISTENER;
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
@@ -38,7 +43,9 @@ final class BrokerProperties {
         p.setProperty("controller.listener.names", controller);
         p.setProperty("listeners", client + "://" + HOST + ":" + clientPort + "," + controller + "://" + HOST + ":" + ctrlPort);
         p.setProperty("advertised.listeners", client + "://" + HOST + ":" + clientPort);
-        p.setProperty("listener.security.protocol.map", client + ":PLAINTEXT," + controller + ":PLAINTEXT");
+        p.setProperty("listener.security.protocol.map", security == null
+                ? client + ":PLAINTEXT," + controller + ":PLAINTEXT"
+                : client + ":SASL_SSL," + controller + ":SSL");
         p.setProperty("inter.broker.listener.name", client);
         p.setProperty("log.dirs", root.resolve(LOG_DIR_NAME).toAbsolutePath().toString());
 
@@ -69,6 +76,9 @@ final class BrokerProperties {
         p.setProperty("log.cleaner.backoff.ms", "1000");
         p.setProperty("controlled.shutdown.enable", "true");
 
+        if (security != null) {
+            security.brokerProperties().forEach(p::setProperty);
+        }
         overrides.forEach(p::setProperty);
         return p;
     }

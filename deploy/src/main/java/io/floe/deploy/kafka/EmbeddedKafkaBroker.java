@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 import kafka.server.KafkaRaftServer;
 
@@ -34,6 +35,20 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * Flink's exactly-once {@code KafkaSink} default of 1 h is accepted). Anything can be overridden
  * with {@link Builder#brokerProperty(String, Object)} ({@link BrokerProperties}).
  *
+ * <p>{@link Builder#saslSsl(boolean)} secures it ({@link BrokerSecurity}): clients then reach a
+ * {@code SASL_SSL} listener with SCRAM-SHA-512 and TLS, the controller listener takes only the
+ * broker's own certificate, and {@code StandardAuthorizer} enforces ACLs, which {@link FloeAcls}
+ * sets for floe's principals:
+ *
+ * <pre>{@code
+ * try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.builder().saslSsl(true).start();
+ *      Admin admin = kafka.createAdmin()) {            // as the super user floe-admin
+ *     BrokerSecurity security = kafka.security().orElseThrow();
+ *     FloeAcls.forTopics(TopicNames.defaults()).apply(admin, security, Duration.ofSeconds(30));
+ *     Map<String, Object> trainer = security.clientProperties(FloePrincipal.TRAINER.userName());
+ * }
+ * }</pre>
+ *
  * <p>Only one broker per {@link #start()} call; several brokers may run in one JVM at the same
  * time (each gets its own ports and directory), but they do not form a cluster.
  */
@@ -41,12 +56,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** Node id of the single combined broker/controller. */
     public static final int NODE_ID = 1;
+    /** Name of the client listener of a broker without security ({@link BrokerSecurity#CLIENT_LISTENER} with). */
     public static final String CLIENT_LISTENER = "PLAINTEXT";
     public static final String CONTROLLER_LISTENER = "CONTROLLER";
 
     private static final String HOST = BrokerProperties.HOST;
 
     private final KafkaRaftServer server;
+    /** Null for a PLAINTEXT broker without ACLs. */
+    private final BrokerSecurity security;
     private final Path dataDir;
     private final boolean deleteDataDirOnClose;
     private final int port;
@@ -60,10 +78,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private volatile boolean closed;
     private volatile Thread shutdownHook;
 
-    EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, boolean deleteDataDirOnClose,
+    EmbeddedKafkaBroker(KafkaRaftServer server, BrokerSecurity security, Path dataDir, boolean deleteDataDirOnClose,
                                 int port, int controllerPort, String clusterId,
                                 Duration startupDuration, Duration shutdownTimeout, BrokerLauncher.Options sameBroker) {
         this.server = server;
+        this.security = security;
         this.dataDir = dataDir;
         this.deleteDataDirOnClose = deleteDataDirOnClose;
         this.port = port;
@@ -83,12 +102,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return new Builder();
     }
 
-    /** {@code "127.0.0.1:PORT"} of the PLAINTEXT client listener. */
+    /** {@code "127.0.0.1:PORT"} of the client listener (PLAINTEXT, or SASL_SSL when secured). */
     public String bootstrapServers() {
         return HOST + ":" + port;
     }
 
-    /** Port of the PLAINTEXT client listener. */
+    /** Port of the client listener. */
     public int port() {
         return port;
     }
@@ -117,14 +136,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return !closed;
     }
 
-    /** Minimal client properties ({@code bootstrap.servers}) to build producers, consumers, admins. */
+    /** The broker's certificates and credentials; empty for a PLAINTEXT broker. */
+    public Optional<BrokerSecurity> security() {
+        return Optional.ofNullable(security);
+    }
+
+    /**
+     * Minimal client properties to build producers, consumers, admins: {@code bootstrap.servers},
+     * and on a secured broker the super user {@link BrokerSecurity#ADMIN_USER}'s credentials (for
+     * another principal, see {@link BrokerSecurity#clientProperties(String)}).
+     */
     public Map<String, Object> clientProperties() {
         Map<String, Object> props = new LinkedHashMap<>();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        if (security != null) {
+            props.putAll(security.clientProperties(BrokerSecurity.ADMIN_USER));
+        }
         return props;
     }
 
-    /** A new {@link Admin} for this broker; the caller closes it. */
+    /** A new {@link Admin} for this broker (the super user on a secured one); the caller closes it. */
     public Admin createAdmin() {
         return Admin.create(clientProperties());
     }
@@ -229,6 +260,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private Duration shutdownTimeout = Duration.ofSeconds(20);
         private String clusterId;
         private boolean closeOnJvmExit;
+        private boolean saslSsl;
 
         private Builder() {
         }
@@ -245,9 +277,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             this.shutdownTimeout = options.shutdownTimeout();
             this.clusterId = options.clusterId();
             this.closeOnJvmExit = options.closeOnJvmExit();
+            this.saslSsl = options.saslSsl();
         }
 
-        /** Client (PLAINTEXT) port; 0 (default) picks a free port. */
+        /** Client listener port; 0 (default) picks a free port. */
         public Builder port(int port) {
             this.port = FreePorts.check(port);
             return this;
@@ -321,13 +354,23 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
 
         /**
+         * Whether clients must use SASL_SSL (SCRAM-SHA-512 over TLS) and pass ACLs
+         * ({@link BrokerSecurity}); certificates and passwords are made in the data directory at
+         * the first start. Default false: PLAINTEXT, no authorizer.
+         */
+        public Builder saslSsl(boolean saslSsl) {
+            this.saslSsl = saslSsl;
+            return this;
+        }
+
+        /**
          * Formats storage, starts the broker and returns once it serves requests.
          *
          * @throws IllegalStateException if the broker does not come up within the startup timeout
          */
         public EmbeddedKafkaBroker start() {
             return BrokerLauncher.start(new BrokerLauncher.Options(port, controllerPort, dataDir, deleteDataDirOnClose,
-                    extraProperties, quietLogging, startupTimeout, shutdownTimeout, clusterId, closeOnJvmExit));
+                    extraProperties, quietLogging, startupTimeout, shutdownTimeout, clusterId, closeOnJvmExit, saslSsl));
         }
 
         private static Duration requirePositive(Duration d) {

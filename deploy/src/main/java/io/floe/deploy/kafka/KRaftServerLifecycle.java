@@ -5,7 +5,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,14 +32,20 @@ final class KRaftServerLifecycle {
     private KRaftServerLifecycle() {
     }
 
-    /** Formats the storage named in {@code configFile} unless already formatted; returns the cluster id. */
-    static String format(Path configFile, String clusterId) {
+    /**
+     * Formats the storage named in {@code configFile} unless already formatted; returns the cluster id.
+     *
+     * @param extraArguments more arguments of {@code kafka-storage format}, e.g. {@code --add-scram}
+     */
+    static String format(Path configFile, String clusterId, List<String> extraArguments) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        List<String> args = new ArrayList<>(List.of(
+                "format", "--config", configFile.toString(), "--cluster-id", clusterId, "--ignore-formatted"));
+        args.addAll(extraArguments);
         int rc;
         try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
             try {
-                rc = StorageTool.execute(new String[] {
-                        "format", "--config", configFile.toString(), "--cluster-id", clusterId, "--ignore-formatted"}, ps);
+                rc = StorageTool.execute(args.toArray(String[]::new), ps);
             } catch (RuntimeException e) {
                 throw new IllegalStateException("formatting Kafka storage failed: " + e.getMessage()
                         + "\n" + out.toString(StandardCharsets.UTF_8), e);
@@ -58,11 +66,12 @@ final class KRaftServerLifecycle {
     /**
      * Waits until the broker on {@code clientPort} answers describeCluster with its node.
      *
+     * @param clientSecurity what a client of that port needs besides its address (empty for PLAINTEXT)
      * @param startupTimeout only for the message when the deadline passes
      */
-    static void awaitReady(int clientPort, long deadline, Duration startupTimeout) {
+    static void awaitReady(int clientPort, Map<String, Object> clientSecurity, long deadline, Duration startupTimeout) {
         String bootstrap = BrokerProperties.HOST + ":" + clientPort;
-        Map<String, Object> conf = new LinkedHashMap<>();
+        Map<String, Object> conf = new LinkedHashMap<>(clientSecurity);
         conf.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         conf.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         conf.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
