@@ -11,6 +11,7 @@ import io.floe.schema.AggregationConfig;
 import io.floe.schema.ChunkManifest;
 import io.floe.schema.ClientTrainingConfig;
 import io.floe.schema.ModelSpec;
+import io.floe.schema.ModelUpdate;
 import io.floe.schema.Tensor;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -89,6 +90,7 @@ public final class IngestBenchmark {
         row.put("parameters", c.parameters());
         row.put("clients", c.clients());
         row.put("rule", IngestCase.RULE);
+        row.put("authentication", c.signed() ? "required" : "none");
         row.put("parallelism", c.parallelism());
         row.put("partitions", settings.partitions());
         row.put("chunkBytes", c.chunkBytes());
@@ -111,10 +113,11 @@ public final class IngestBenchmark {
             TopicNames topics = TopicNames.defaults();
             TopicAdmin.createFloeTopics(broker.bootstrapServers(), topics, settings.partitions());
             TopicAdmin.createTopics(broker.bootstrapServers(), List.of(new NewTopic(RAW_TOPIC, settings.partitions(), (short) 1)));
+            SignedClients signed = c.signed() ? new SignedClients(c.clients(), work.resolve("keys")) : null;
             job = JobProcess.start(broker.bootstrapServers(), c.parallelism(), c.checkpointMs(), c.stateBackend(), settings.heapMb(),
-                    work.resolve("job"));
+                    work.resolve("job"), signed == null ? null : signed.operatorPublicKey(), signed == null ? null : signed.jobPrivateKey());
             FlinkRest rest = new FlinkRest(job.restUrl(), job.jobId());
-            Floe floe = new Floe(c, broker.bootstrapServers(), topics, job, rest, row);
+            Floe floe = new Floe(c, broker.bootstrapServers(), topics, job, rest, row, signed);
             double cpu0 = processCpuSeconds();
             Map<Integer, byte[][]> headers;
             // the largest checkpoint of the run, open rounds included (the REST API keeps only the last few)
@@ -204,8 +207,12 @@ public final class IngestBenchmark {
         private final JobProcess job;
         private final Map<String, Object> row;
         private final SyntheticUpdates gen;
+        /** Null: unsigned clients, no authentication. */
+        private final SignedClients signed;
 
-        Floe(IngestCase c, String bootstrap, TopicNames topics, JobProcess job, FlinkRest rest, Map<String, Object> row) {
+        Floe(IngestCase c, String bootstrap, TopicNames topics, JobProcess job, FlinkRest rest, Map<String, Object> row,
+                SignedClients signed) {
+            this.signed = signed;
             this.c = c;
             this.bootstrap = bootstrap;
             this.topics = topics;
@@ -228,7 +235,13 @@ public final class IngestBenchmark {
             try (VersionWatcher watcher = new VersionWatcher(bootstrap, topics.models(), MODEL_ID);
                     Producers producers = new Producers(bootstrap, settings.producers())) {
                 long t0 = System.nanoTime();
-                producers.sendSync(topics.control(), MODEL_ID.getBytes(StandardCharsets.UTF_8), WireCodec.MODEL_SPEC.encode(spec(c)));
+                byte[] modelKey = MODEL_ID.getBytes(StandardCharsets.UTF_8);
+                producers.sendSync(topics.control(), modelKey, WireCodec.MODEL_SPEC.encode(signed == null ? spec(c) : signed.signedSpec(spec(c))));
+                if (signed != null) {
+                    for (byte[] enrolment : signed.enrolments(MODEL_ID)) {
+                        producers.sendSync(topics.control(), modelKey, enrolment);
+                    }
+                }
                 watcher.await(0, Duration.ofSeconds(120 + c.parameters() / 1_000_000), job::isAlive);
                 log.printf(Locale.ROOT, "   version 0 readable after %.1f s (job at %s)%n", (System.nanoTime() - t0) / 1e9, job.restUrl());
                 for (int r = 1; r <= c.warmupRounds() + c.rounds(); r++) {
@@ -275,7 +288,8 @@ public final class IngestBenchmark {
                     int client = k;
                     fs.add(pool.submit(() -> {
                         ChunkManifest m = gen.manifest(r, client);
-                        out[client] = gen.headerRecord(r, client, 100 + client, m);
+                        ModelUpdate header = gen.header(r, client, 100 + client, m);
+                        out[client] = WireCodec.MODEL_UPDATE.encode(signed == null ? header : signed.sign(header, client));
                     }));
                 }
                 for (Future<?> f : fs) {

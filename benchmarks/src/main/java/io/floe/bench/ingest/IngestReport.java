@@ -42,6 +42,7 @@ final class IngestReport {
                     .append(" | ").append(bytes(r.get("peakHeapBytes"))).append(" | ").append(bytes(r.get("checkpointBytes"))).append(" (max ").append(bytes(r.get("checkpointMaxBytes"))).append(")")
                     .append(" | ").append("ok".equals(r.get("status")) ? "ok" : "FAILED: " + r.get("failure")).append(" |\n");
         }
+        s.append(authenticationCost(rows));
         s.append("\nLoad average (1 min) at the start of each case: ")
                 .append(rows.stream().map(r -> String.valueOf(r.get("loadAverageAtStart"))).collect(java.util.stream.Collectors.joining(", ")))
                 .append(" on ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs.\n");
@@ -54,6 +55,30 @@ final class IngestReport {
                         + " and every chunk of the new version read (read_committed); warm-up rounds (JSON warmupRounds) count in no figure. Job heap peak: the job JVM's (-Xmx) heap in use,"
                         + " at most; checkpoint: the latest completed checkpoint's full state size after the rounds (largest during them: JSON"
                         + " checkpointMaxBytes).\n");
+        return s.toString();
+    }
+
+    /**
+     * For each signed case, its floe MB/s and floe / raw next to the same unsigned case of the run:
+     * what client authentication (a signed header per update, verified by the job) costs.
+     */
+    static String authenticationCost(List<Map<String, Object>> rows) {
+        StringBuilder s = new StringBuilder();
+        for (Map<String, Object> signed : rows) {
+            String name = String.valueOf(signed.get("case"));
+            if (!name.endsWith(" signed")) {
+                continue;
+            }
+            String plain = name.substring(0, name.length() - " signed".length());
+            for (Map<String, Object> r : rows) {
+                if (plain.equals(r.get("case")) && r.get("floeMBps") instanceof Number u && signed.get("floeMBps") instanceof Number a
+                        && r.get("floeVsRaw") instanceof Number ur && signed.get("floeVsRaw") instanceof Number ar) {
+                    s.append(String.format(Locale.ROOT, "%nAuthentication at %s: floe %.1f MB/s signed vs %.1f unsigned (%.2f);"
+                            + " floe / raw %.2f vs %.2f (%.2f).%n", plain, a.doubleValue(), u.doubleValue(),
+                            a.doubleValue() / u.doubleValue(), ar.doubleValue(), ur.doubleValue(), ar.doubleValue() / ur.doubleValue()));
+                }
+            }
+        }
         return s.toString();
     }
 

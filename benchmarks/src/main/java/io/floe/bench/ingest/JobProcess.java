@@ -1,5 +1,6 @@
 package io.floe.bench.ingest;
 
+import io.floe.core.trust.JobTrust;
 import io.floe.core.wire.TopicNames;
 import io.floe.deploy.local.LocalFlinkCluster;
 import io.floe.flink.AggregationJob;
@@ -32,7 +33,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * ({@link LocalFlinkCluster}) running {@link AggregationJob#buildPipeline} against the bench's
  * broker, as {@code EmbeddedFloe} does in one JVM.
  *
- * <p>Child side ({@link #main}): args {@code bootstrap parallelism checkpointMs hashmap|rocksdb};
+ * <p>Child side ({@link #main}): args {@code bootstrap parallelism checkpointMs hashmap|rocksdb [operatorKeys jobKey]};
  * prints {@code READY <rest-url> <job-id>}, then on the line {@code stop} prints
  * {@code PEAK_HEAP <peak-bytes> <max-after-gc-bytes> <xmx-bytes>}, stops the job and exits. Parent side: {@link #start}.
  */
@@ -72,6 +73,12 @@ public final class JobProcess implements AutoCloseable {
      */
     public static JobProcess start(String bootstrap, int parallelism, long checkpointMs, String backend, int heapMb, Path workDir)
             throws Exception {
+        return start(bootstrap, parallelism, checkpointMs, backend, heapMb, workDir, null, null);
+    }
+
+    /** As above; with key files the job obeys that operator and signs its versions ({@code --operator-keys}, {@code --job-key}). */
+    public static JobProcess start(String bootstrap, int parallelism, long checkpointMs, String backend, int heapMb, Path workDir,
+            Path operatorKeys, Path jobKey) throws Exception {
         Files.createDirectories(workDir);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heapMb + "m", "-Xms256m", "-Djava.io.tmpdir=" + workDir, "-Xlog:gc:file=" + workDir.resolve("gc.log"),
@@ -80,6 +87,10 @@ public final class JobProcess implements AutoCloseable {
                 "-Djava.awt.headless=true", "-Dlog4j2.configurationFile=classpath:floe-log4j2.properties",
                 "-cp", System.getProperty("java.class.path"), JobProcess.class.getName(),
                 bootstrap, Integer.toString(parallelism), Long.toString(checkpointMs), backend));
+        if (operatorKeys != null) {
+            cmd.add(operatorKeys.toString());
+            cmd.add(jobKey.toString());
+        }
         Process p = new ProcessBuilder(cmd).redirectError(workDir.resolve("job.log").toFile()).start();
         try {
             return new JobProcess(p, workDir, Duration.ofSeconds(180));
@@ -160,6 +171,7 @@ public final class JobProcess implements AutoCloseable {
         int parallelism = Integer.parseInt(args[1]);
         long checkpointMs = Long.parseLong(args[2]);
         String backend = args[3];
+        JobTrust trust = args.length >= 6 ? JobTrust.read(Path.of(args[4]), Path.of(args[5])) : JobTrust.none();
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, backend);
         if (backend.equals("rocksdb")) {
@@ -175,7 +187,8 @@ public final class JobProcess implements AutoCloseable {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         AggregationJob.configure(env, options);
         AggregationJob.buildPipeline(env, AggregationJob.kafkaSource(options), AggregationJob.kafkaSink(options), topics,
-                options.dpNoiseSecret(), PublishedModels.none(), new KafkaChunkRefetch(options.bootstrapServers, options.kafkaProperties()));
+                options.dpNoiseSecret(), PublishedModels.none(), new KafkaChunkRefetch(options.bootstrapServers, options.kafkaProperties()),
+                trust);
         JobID id = flink.submit(env, "floe aggregation");
         System.out.println("READY " + flink.webUi() + " " + id);
         System.out.flush();

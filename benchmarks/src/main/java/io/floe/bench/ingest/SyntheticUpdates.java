@@ -82,12 +82,16 @@ public final class SyntheticUpdates {
         return ChunkedUpdates.manifest(layout, hashes);
     }
 
-    /** The encoded header: a ModelUpdate with empty tensors and {@code manifest}, based on version {@code round - 1}. */
-    public byte[] headerRecord(long round, int client, long examples, ChunkManifest manifest) {
-        ModelUpdate header = ModelUpdate.newBuilder().setUpdateId(updateId(round, client)).setModelId(modelId)
+    /** The header: a ModelUpdate with empty tensors and {@code manifest}, based on version {@code round - 1}. */
+    public ModelUpdate header(long round, int client, long examples, ChunkManifest manifest) {
+        return ModelUpdate.newBuilder().setUpdateId(updateId(round, client)).setModelId(modelId)
                 .setClientId(clientId(client)).setBaseVersion(round - 1).setNumExamples(examples).setLocalSteps(1)
                 .setCreatedAt(Instant.now()).setTensors(List.of()).setMetrics(Map.of("loss", 1.0)).setChunks(manifest).build();
-        return WireCodec.MODEL_UPDATE.encode(header);
+    }
+
+    /** The encoded {@link #header}. */
+    public byte[] headerRecord(long round, int client, long examples, ChunkManifest manifest) {
+        return WireCodec.MODEL_UPDATE.encode(header(round, client, examples, manifest));
     }
 
     /** A well-spread seed for one chunk (SplittableRandom's own mixing on top). */
