@@ -29,8 +29,8 @@ import picocli.CommandLine.Spec;
  * key and when the enrolment expires, signed with the operator's key.
  */
 @Command(name = "enrol", mixinStandardHelpOptions = true,
-        description = {"Enrol a client for one or more models: its updates and heartbeats must then be signed with the",
-                "private key of --public-key. Publishes one operator-signed ClientEnrolment per model to the control topic."})
+        description = {"Enrol a client for one or more models: one operator-signed ClientEnrolment per model.",
+                "The client's updates and heartbeats must then be signed with the private key of --public-key."})
 public class EnrolCommand implements Callable<Integer> {
     @Mixin
     KafkaConnectionOptions kafka = new KafkaConnectionOptions();

@@ -32,8 +32,8 @@ public class KeysCommand implements Runnable {
 
     /** {@code floe keys generate --out DIR --name NAME}. */
     @Command(name = "generate", mixinStandardHelpOptions = true,
-            description = {"Write a new Ed25519 key pair: DIR/NAME.key (private, readable by its owner only) and DIR/NAME.pub,",
-                    "and print the public key's fingerprint. Keep NAME.key where it is used; hand out NAME.pub."})
+            description = {"Write a new Ed25519 key pair, DIR/NAME.key (private, mode 600) and DIR/NAME.pub; print its fingerprint.",
+                    "Keep NAME.key on the machine that signs with it; hand out NAME.pub."})
     public static class Generate implements Callable<Integer> {
         private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 

@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
  * publishing one operator-signed {@link ClientRelease} per model.
  */
 @Command(name = "release", mixinStandardHelpOptions = true,
-        description = {"Release a quarantined client for one or more models: the job takes its updates again.",
-                "Publishes one operator-signed ClientRelease per model."})
+        description = {"Release a quarantined client for one or more models: one operator-signed ClientRelease per model.",
+                "The job then takes the client's updates again."})
 public class ReleaseCommand implements Callable<Integer> {
     @Mixin
     KafkaConnectionOptions kafka = new KafkaConnectionOptions();

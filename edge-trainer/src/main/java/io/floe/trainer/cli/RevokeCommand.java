@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
  * heartbeats as REVOKED_CLIENT; only an enrolment made after the revocation lets it train again.
  */
 @Command(name = "revoke", mixinStandardHelpOptions = true,
-        description = {"Revoke a client's enrolment for one or more models (a lost or compromised key, a site that leaves).",
-                "Publishes one operator-signed ClientRevocation per model; a later 'enrol' re-admits the client."})
+        description = {"Revoke a client's enrolment for one or more models: one operator-signed ClientRevocation per model.",
+                "For a lost or compromised key, or a site that leaves; a later 'enrol' re-admits the client."})
 public class RevokeCommand implements Callable<Integer> {
     @Mixin
     KafkaConnectionOptions kafka = new KafkaConnectionOptions();
