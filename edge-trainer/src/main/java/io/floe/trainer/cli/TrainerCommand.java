@@ -1,5 +1,6 @@
 package io.floe.trainer.cli;
 
+import io.floe.core.trust.Ed25519Keys;
 import io.floe.trainer.daemon.GlobalModelFollower;
 import io.floe.trainer.daemon.HeartbeatPublisher;
 import io.floe.trainer.daemon.NetworkTraining;
@@ -11,6 +12,8 @@ import io.floe.trainer.metrics.MetricsEndpoint;
 import io.floe.trainer.metrics.TrainerMetrics;
 import io.floe.trainer.privacy.DpSgdConfig;
 import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -38,6 +41,11 @@ import picocli.CommandLine.Spec;
  *
  * <p>With {@code --metrics-port P} the trainer serves its own metrics ({@link TrainerMetrics}) for
  * Prometheus at {@code http://127.0.0.1:P/metrics} ({@code --metrics-bind} to listen elsewhere).
+ *
+ * <p>Trust: {@code --client-key} signs every update and heartbeat with the site's key (a model that
+ * requires client authentication takes only those, from an enrolled key); {@code --job-public-key}
+ * makes the trainer use only global versions the job signed, ignoring others with a WARN and
+ * counting them ({@code floe_trainer_models_ignored_total}).
  */
 @Command(name = "trainer", mixinStandardHelpOptions = true,
         description = {"Run a federated trainer for one site: local data stays here, only weight deltas are published.",
@@ -110,11 +118,22 @@ public class TrainerCommand implements Callable<Integer> {
             description = "Address the metrics endpoint binds to; 0.0.0.0 exposes it beyond this host (default: ${DEFAULT-VALUE}).")
     String metricsBind;
 
+    @Option(names = "--client-key", paramLabel = "FILE", description = "This site's private key (NAME.key of"
+            + " './floe keys generate', made here): signs every update and heartbeat. Needed for models registered with"
+            + " client authentication, once an operator enrolled its NAME.pub ('floe enrol').")
+    Path clientKeyFile;
+
+    @Option(names = "--job-public-key", paramLabel = "FILE", description = "The aggregation job's public key: train only on"
+            + " global versions it signed; others are ignored with a warning. Off unless given.")
+    Path jobPublicKeyFile;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        PrivateKey clientKey = KeyFiles.privateKey(spec.commandLine(), "--client-key", clientKeyFile);
+        PublicKey jobKey = KeyFiles.publicKey(spec.commandLine(), "--job-public-key", jobPublicKeyFile);
         if (heartbeatIntervalMs <= 0) {
             throw new ParameterException(spec.commandLine(), "--heartbeat-interval-ms must be positive, was " + heartbeatIntervalMs);
         }
@@ -134,15 +153,19 @@ public class TrainerCommand implements Callable<Integer> {
         System.out.printf("trainer %s: %d local examples (%d for training), model %s on %s%n", clientId, local.size(),
                 training.trainingExamples(), modelId, kafka.bootstrapServers);
         dpSgd.ifPresent(dp -> System.out.printf("trainer %s: %s%n", clientId, dp));
+        System.out.printf("trainer %s: %s; %s%n", clientId, clientKey == null ? "updates and heartbeats unsigned"
+                : "signing updates and heartbeats with " + clientKeyFile, jobKey == null ? "global versions not checked"
+                : "training only on global versions signed by job key " + Ed25519Keys.fingerprint(jobKey));
         try (GlobalModelFollower follower = new GlobalModelFollower(kafka.bootstrapServers, kafka.topics().models(), modelId,
-                        kafka.clientProperties());
+                        kafka.clientProperties(), jobKey);
                 UpdatePublisher publisher = new UpdatePublisher(kafka.bootstrapServers, kafka.topics().updates(),
-                        kafka.clientProperties());
+                        kafka.clientProperties(), null, clientKey);
                 HeartbeatPublisher heartbeats = new HeartbeatPublisher(kafka.bootstrapServers, kafka.topics().clients(),
-                        modelId, clientId, training.trainingExamples(), kafka.clientProperties())) {
+                        modelId, clientId, training.trainingExamples(), kafka.clientProperties(), clientKey)) {
             AtomicReference<TrainerLoop> started = new AtomicReference<>();
             TrainerMetrics metrics = new TrainerMetrics(modelId, clientId,
-                    () -> started.get() == null ? -1 : started.get().lastTrainedVersion(), publisher::publishRetries);
+                    () -> started.get() == null ? -1 : started.get().lastTrainedVersion(), publisher::publishRetries,
+                    follower.verifier());
             TrainerLoop loop = new TrainerLoop(clientId, follower, publisher, training, maxRounds,
                     u -> {
                         metrics.published(u);

@@ -2,6 +2,7 @@ package io.floe.trainer.daemon;
 
 import io.floe.core.wire.MalformedRecordException;
 import io.floe.schema.GlobalModel;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -35,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * {@code ModelChunk} per chunk keyed {@code modelId#index}; the follower hands it out only once
  * every chunk is there and matches the manifest, with its tensors filled in
  * ({@link ModelTopicReader}). Dense versions are handed out as they are read.
+ *
+ * <p>Signed versions: given the job's public key, the follower hands out only versions whose
+ * {@code GlobalModel} record (for a chunked version, its manifest header) that key verifies; any
+ * other is ignored with a WARN and counted ({@link #verifier()}), and the newest verified version
+ * stays the one handed out. Without a key every version is used, as before.
  */
 public final class GlobalModelFollower implements GlobalModelSource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GlobalModelFollower.class);
@@ -48,13 +54,24 @@ public final class GlobalModelFollower implements GlobalModelSource, AutoCloseab
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final OutageLog outage;
     private final ModelTopicReader reader;
+    private final GlobalModelVerifier verifier;
     private boolean assigned;
 
-    /** Does not contact the broker: the first {@link #awaitNewerThan} finds the topic's partitions. */
+    /** Does not contact the broker: the first {@link #awaitNewerThan} finds the topic's partitions. Uses every version. */
     public GlobalModelFollower(String bootstrapServers, String modelsTopic, String modelId, Properties extra) {
+        this(bootstrapServers, modelsTopic, modelId, extra, null);
+    }
+
+    /**
+     * As above, using only versions signed by the job.
+     *
+     * @param jobKey the job's Ed25519 public key ({@code --job-public-key}); null: every version is used
+     */
+    public GlobalModelFollower(String bootstrapServers, String modelsTopic, String modelId, Properties extra, PublicKey jobKey) {
         this.modelId = modelId;
         this.modelsTopic = modelsTopic;
-        this.reader = new ModelTopicReader(modelId);
+        this.verifier = GlobalModelVerifier.of(jobKey);
+        this.reader = new ModelTopicReader(modelId, verifier);
         Properties p = new Properties();
         p.putAll(extra);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -151,6 +168,11 @@ public final class GlobalModelFollower implements GlobalModelSource, AutoCloseab
                 LOG.warn("skipping undecodable record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
             }
         }
+    }
+
+    /** What decides which versions are used, with its counts of ignored ones (for metrics). */
+    public GlobalModelVerifier verifier() {
+        return verifier;
     }
 
     @Override

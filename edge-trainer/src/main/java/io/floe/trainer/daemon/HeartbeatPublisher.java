@@ -1,8 +1,10 @@
 package io.floe.trainer.daemon;
 
+import io.floe.core.trust.RecordSignatures;
 import io.floe.core.wire.WireCodec;
 import io.floe.schema.ClientHeartbeat;
 import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -24,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>While the broker is away, a beat blocks its (heartbeat) thread at most {@value #MAX_BLOCK_MS}
  * ms for metadata, never the training loop, and failed beats are logged by an {@link OutageLog}:
  * one WARN when they start failing, one INFO when a beat is acknowledged again.
+ *
+ * <p>Given the client's private key, every heartbeat is signed: a model whose spec requires client
+ * authentication counts a client available only on heartbeats signed with its enrolled key.
  */
 public final class HeartbeatPublisher implements Heartbeat, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeartbeatPublisher.class);
@@ -32,6 +37,7 @@ public final class HeartbeatPublisher implements Heartbeat, AutoCloseable {
     private final String modelId;
     private final String clientId;
     private final long numExamples;
+    private final PrivateKey clientKey;
     private final KafkaProducer<byte[], byte[]> producer;
     private final OutageLog outage;
 
@@ -45,6 +51,18 @@ public final class HeartbeatPublisher implements Heartbeat, AutoCloseable {
     /** @param numExamples local training examples announced with each heartbeat; 0 = not told */
     public HeartbeatPublisher(String bootstrapServers, String clientsTopic, String modelId, String clientId,
             long numExamples, Properties extra) {
+        this(bootstrapServers, clientsTopic, modelId, clientId, numExamples, extra, null);
+    }
+
+    /**
+     * A publisher of signed heartbeats.
+     *
+     * @param numExamples local training examples announced with each heartbeat; 0 = not told
+     * @param clientKey the client's Ed25519 private key ({@code --client-key}); null: heartbeats go out unsigned
+     */
+    public HeartbeatPublisher(String bootstrapServers, String clientsTopic, String modelId, String clientId,
+            long numExamples, Properties extra, PrivateKey clientKey) {
+        this.clientKey = clientKey;
         this.topic = Objects.requireNonNull(clientsTopic, "clientsTopic");
         this.modelId = Objects.requireNonNull(modelId, "modelId");
         this.clientId = Objects.requireNonNull(clientId, "clientId");
@@ -58,14 +76,20 @@ public final class HeartbeatPublisher implements Heartbeat, AutoCloseable {
         this.outage = new OutageLog(LOG, clientId + ": heartbeats for model " + modelId);
     }
 
-    @Override
-    public void beat() {
+    /** The heartbeat a client sends at {@code sentAt}, signed with {@code clientKey} unless it is null. */
+    static ClientHeartbeat heartbeat(String modelId, String clientId, long numExamples, Instant sentAt, PrivateKey clientKey) {
         ClientHeartbeat beat = ClientHeartbeat.newBuilder()
                 .setClientId(clientId)
                 .setModelId(modelId)
-                .setSentAt(Instant.now())
+                .setSentAt(sentAt)
                 .setNumExamples(numExamples)
                 .build();
+        return clientKey == null ? beat : RecordSignatures.sign(beat, clientKey);
+    }
+
+    @Override
+    public void beat() {
+        ClientHeartbeat beat = heartbeat(modelId, clientId, numExamples, Instant.now(), clientKey);
         try {
             producer.send(new ProducerRecord<>(topic, modelId.getBytes(StandardCharsets.UTF_8),
                     WireCodec.CLIENT_HEARTBEAT.encode(beat)), (metadata, e) -> {

@@ -1,24 +1,22 @@
 package io.floe.trainer.daemon;
 
 import io.floe.core.settings.SpecValidator;
+import io.floe.core.trust.RecordSignatures;
 import io.floe.core.wire.TensorRecords;
-import io.floe.core.wire.WireCodec;
 import io.floe.schema.AggregationConfig;
 import io.floe.schema.ClientTrainingConfig;
 import io.floe.schema.ModelSpec;
 import io.floe.trainer.model.Architecture;
-import java.nio.charset.StandardCharsets;
+import io.floe.trainer.operator.ControlTopicPublisher;
+import java.security.PrivateKey;
 import java.time.Instant;
+import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Creates or reconfigures a federated model: builds a {@link ModelSpec} whose version-0 weights
- * are drawn from the architecture with a seed, and publishes it to the control topic.
+ * are drawn from the architecture with a seed, and publishes it to the control topic; with an
+ * operator key, signed ({@link #authenticated}), so that a job with {@code --operator-keys} obeys it.
  */
 public final class ModelRegistration {
     private ModelRegistration() {
@@ -88,20 +86,22 @@ public final class ModelRegistration {
     /** Publishes the spec keyed by its model id and waits for the acknowledgement. */
     public static void publish(String bootstrapServers, String controlTopic, ModelSpec spec, Properties extra)
             throws InterruptedException {
-        Properties p = new Properties();
-        p.putAll(extra);
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(io.floe.core.wire.RecordSize.MAX_BYTES));
-        p.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(io.floe.core.wire.RecordSize.PRODUCER_BUFFER_BYTES));
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(controlTopic, spec.getModelId().getBytes(StandardCharsets.UTF_8),
-                    WireCodec.MODEL_SPEC.encode(spec))).get();
-            producer.flush();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("could not publish ModelSpec for " + spec.getModelId() + ": " + e.getCause(), e.getCause());
-        }
+        ControlTopicPublisher.publish(bootstrapServers, controlTopic, extra, List.of(ControlTopicPublisher.Command.of(spec)));
     }
 
+    /**
+     * {@code spec} with its client authentication set and, given an operator key, signed (last:
+     * the signature covers every field).
+     *
+     * @param clientAuthentication {@code required} (every update and heartbeat signed by an enrolled
+     *     client) or {@code none}
+     * @param operatorKey the operator's Ed25519 private key; null leaves the spec unsigned
+     */
+    public static ModelSpec authenticated(ModelSpec spec, String clientAuthentication, PrivateKey operatorKey) {
+        if (!"required".equals(clientAuthentication) && !"none".equals(clientAuthentication)) {
+            throw new IllegalArgumentException("client authentication must be 'required' or 'none', was '" + clientAuthentication + "'");
+        }
+        ModelSpec withAuthentication = ModelSpec.newBuilder(spec).setClientAuthentication(clientAuthentication).setSignature(null).build();
+        return operatorKey == null ? withAuthentication : RecordSignatures.sign(withAuthentication, operatorKey);
+    }
 }

@@ -5,6 +5,7 @@ import io.floe.core.wire.MalformedRecordException;
 import io.floe.core.wire.WireCodec;
 import io.floe.schema.GlobalModel;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 
 /**
  * What a trainer keeps of one model's records on the models topic: the newest version it can
@@ -23,18 +24,32 @@ import java.nio.charset.StandardCharsets;
  * </ul>
  * Records of other models are skipped, including one whose id starts with this id and a '#'
  * (its records do not carry a {@code ModelChunk} of this model).
+ *
+ * <p>With a {@link GlobalModelVerifier} that has the job's key, a dense version or a chunked
+ * version's header is kept only when the job's signature on it verifies; one that does not is
+ * ignored (the verifier logs and counts it) and the newest verified version stays the newest. The
+ * header is checked as read, before the assembly fills in its tensors, so a forged manifest never
+ * displaces the genuine one and its chunks are never taken for the genuine version's.
  */
 public final class ModelTopicReader {
     private final String modelId;
     private final String chunkKeyPrefix;
     private final ChunkedModelAssembly assembly;
+    private final GlobalModelVerifier verifier;
     private GlobalModel newest;
     private long chunksRead;
 
+    /** A reader that trusts every version on the topic ({@link GlobalModelVerifier#none()}). */
     public ModelTopicReader(String modelId) {
+        this(modelId, GlobalModelVerifier.none());
+    }
+
+    /** @param verifier decides which versions (dense, or chunked headers) this trainer may use */
+    public ModelTopicReader(String modelId, GlobalModelVerifier verifier) {
         this.modelId = modelId;
         this.chunkKeyPrefix = modelId + "#";
         this.assembly = new ChunkedModelAssembly(modelId);
+        this.verifier = Objects.requireNonNull(verifier, "verifier");
     }
 
     /**
@@ -49,7 +64,7 @@ public final class ModelTopicReader {
         String k = new String(key, StandardCharsets.UTF_8);
         if (k.equals(modelId)) {
             GlobalModel m = WireCodec.GLOBAL_MODEL.decode(value);
-            if (!modelId.equals(m.getModelId())) {
+            if (!modelId.equals(m.getModelId()) || !verifier.accepts(m)) {
                 return;
             }
             if (m.getChunks() == null) {

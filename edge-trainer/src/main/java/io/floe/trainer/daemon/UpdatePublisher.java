@@ -1,11 +1,13 @@
 package io.floe.trainer.daemon;
 
 import io.floe.core.chunk.ChunkData;
+import io.floe.core.trust.RecordSignatures;
 import io.floe.core.wire.RecordSize;
 import io.floe.core.wire.WireCodec;
 import io.floe.schema.ModelUpdate;
 import io.floe.schema.UpdateChunk;
 import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -38,6 +40,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * topic's partitions; several chunks are in flight at a time, and a chunk whose send failed is sent
  * again through the same retry as a whole update. The job counts a chunk of an update that lands
  * twice once (its receipts are kept per updateId and index).
+ *
+ * <p>Signed updates: given the client's private key ({@code --client-key}), every update is signed
+ * before it is sent, a chunked one on its header once the manifest is filled in (the manifest's
+ * SHA-256 list covers the chunks, which are not signed one by one). A model whose spec requires
+ * client authentication takes only such updates, from a client enrolled with the matching public key.
  */
 public final class UpdatePublisher implements UpdateSink, AutoCloseable {
     private final String topic;
@@ -47,6 +54,7 @@ public final class UpdatePublisher implements UpdateSink, AutoCloseable {
     /** Chunk records in flight at most, so a large model does not wait on the producer's buffer. */
     static final long MAX_CHUNK_BYTES_IN_FLIGHT = 16L << 20;
     private final Supplier<Producer<byte[], byte[]>> producers;
+    private final PrivateKey clientKey;
     private Producer<byte[], byte[]> producer;
     private boolean closed;
 
@@ -57,7 +65,19 @@ public final class UpdatePublisher implements UpdateSink, AutoCloseable {
 
     /** @param retry the backoff between attempts; null for {@link PublishRetry#forClient} of the producer's client id */
     public UpdatePublisher(String bootstrapServers, String updatesTopic, Properties extra, PublishRetry retry) {
+        this(bootstrapServers, updatesTopic, extra, retry, null);
+    }
+
+    /**
+     * A publisher that signs every update with the client's key.
+     *
+     * @param retry the backoff between attempts; null for {@link PublishRetry#forClient} of the producer's client id
+     * @param clientKey the client's Ed25519 private key ({@code --client-key}); null: updates go out unsigned
+     */
+    public UpdatePublisher(String bootstrapServers, String updatesTopic, Properties extra, PublishRetry retry,
+            PrivateKey clientKey) {
         this.topic = updatesTopic;
+        this.clientKey = clientKey;
         Properties p = new Properties();
         p.putAll(extra);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -75,7 +95,13 @@ public final class UpdatePublisher implements UpdateSink, AutoCloseable {
 
     /** A publisher on producers from {@code producers} (tests: Kafka's MockProducer); recreated ones come from it too. */
     UpdatePublisher(String updatesTopic, Supplier<Producer<byte[], byte[]>> producers, PublishRetry retry) {
+        this(updatesTopic, producers, retry, null);
+    }
+
+    /** As above, signing with {@code clientKey} (null: unsigned). */
+    UpdatePublisher(String updatesTopic, Supplier<Producer<byte[], byte[]>> producers, PublishRetry retry, PrivateKey clientKey) {
         this.topic = updatesTopic;
+        this.clientKey = clientKey;
         this.config = new Properties();
         this.retry = retry;
         this.producers = producers;
@@ -84,12 +110,17 @@ public final class UpdatePublisher implements UpdateSink, AutoCloseable {
 
     /**
      * Sends and waits for the broker's acknowledgement, retrying while the broker is unreachable.
+     * With a client key, signs {@code update} first, in place (its {@code signature} is set; the
+     * tensors are not copied): what the caller holds afterwards is what was sent.
      *
      * @throws InterruptedException when interrupted before the acknowledgement
      * @throws PublishRetry.StoppedException when {@link #stopRetrying()} or {@link #close()} came first
      * @throws IllegalStateException when the broker refused the update for good (too large, not authorised)
      */
     public RecordMetadata publish(ModelUpdate update) throws InterruptedException {
+        if (clientKey != null) {
+            RecordSignatures.sign(update, clientKey);
+        }
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic,
                 update.getModelId().getBytes(StandardCharsets.UTF_8), WireCodec.MODEL_UPDATE.encode(update));
         return retry.call("update " + update.getUpdateId(), () -> sendOnce(record), this::recreateProducer);
@@ -101,7 +132,8 @@ public final class UpdatePublisher implements UpdateSink, AutoCloseable {
     }
 
     /**
-     * Sends a chunked update: the header (retried until acknowledged), then every chunk keyed
+     * Sends a chunked update: the header (signed when there is a client key, and retried until
+     * acknowledged), then every chunk keyed
      * {@code modelId#index}, and returns once all of them are acknowledged. Up to
      * {@link #MAX_CHUNK_BYTES_IN_FLIGHT} of chunks are sent without waiting; a chunk whose send fails
      * is sent again, alone, with the retry's backoff until acknowledged, stopped or interrupted.

@@ -46,14 +46,35 @@ public final class PrometheusText {
         return family(name, "gauge", help, value);
     }
 
+    /**
+     * A counter with one sample per value of an extra label (e.g. {@code reason}), after the
+     * writer's labels, in the map's iteration order.
+     */
+    public PrometheusText counter(String name, String help, String label, Map<String, ? extends Number> byValue) {
+        if (!LABEL_NAME.matcher(label).matches() || label.startsWith("__")) {
+            throw new IllegalArgumentException("invalid Prometheus label name '" + label + "': use [a-zA-Z_][a-zA-Z0-9_]*, not starting with __");
+        }
+        header(name, "counter", help);
+        for (Map.Entry<String, ? extends Number> e : byValue.entrySet()) {
+            String extra = label + "=\"" + escapeLabelValue(e.getKey()) + '"';
+            String all = labels.isEmpty() ? "{" + extra + "}" : labels.substring(0, labels.length() - 1) + "," + extra + "}";
+            text.append(name).append(all).append(' ').append(number(e.getValue().doubleValue())).append('\n');
+        }
+        return this;
+    }
+
     private PrometheusText family(String name, String type, String help, double value) {
+        header(name, type, help);
+        text.append(name).append(labels).append(' ').append(number(value)).append('\n');
+        return this;
+    }
+
+    private void header(String name, String type, String help) {
         if (!METRIC_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("invalid Prometheus metric name '" + name + "': use [a-zA-Z_:][a-zA-Z0-9_:]*");
         }
         text.append("# HELP ").append(name).append(' ').append(escapeHelp(help)).append('\n');
         text.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-        text.append(name).append(labels).append(' ').append(number(value)).append('\n');
-        return this;
     }
 
     /** The exposition so far. */

@@ -1,6 +1,8 @@
 package io.floe.trainer.metrics;
 
+import io.floe.core.trust.RecordSignatures.Verdict;
 import io.floe.schema.ModelUpdate;
+import io.floe.trainer.daemon.GlobalModelVerifier;
 import io.floe.trainer.daemon.NetworkTraining;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -27,6 +29,9 @@ import java.util.function.LongSupplier;
  *   <tr><td>{@value #LOCAL_LOSS}, {@value #LOCAL_ACCURACY}, {@value #LOCAL_AUC}</td><td>gauge</td>
  *       <td>the last round's scores on the site's local validation split (AUC: binary models only)</td></tr>
  *   <tr><td>{@value #DP_EPSILON}</td><td>gauge</td><td>DP-SGD epsilon spent so far; NaN without DP-SGD</td></tr>
+ *   <tr><td>{@value #MODELS_IGNORED}{@code {reason}}</td><td>counter</td><td>global versions not used because the job's
+ *       signature did not verify, by {@code reason} ({@code unsigned}, {@code bad_signature}); exported only when the
+ *       trainer checks versions ({@code --job-public-key})</td></tr>
  * </table>
  */
 public final class TrainerMetrics {
@@ -37,10 +42,12 @@ public final class TrainerMetrics {
     public static final String LOCAL_ACCURACY = "floe_trainer_local_accuracy";
     public static final String LOCAL_AUC = "floe_trainer_local_auc";
     public static final String DP_EPSILON = "floe_trainer_dp_epsilon";
+    public static final String MODELS_IGNORED = "floe_trainer_models_ignored_total";
 
     private final Map<String, String> labels;
     private final LongSupplier lastVersionSeen;
     private final LongSupplier publishRetries;
+    private final GlobalModelVerifier versions;
     private final AtomicLong rounds = new AtomicLong();
     private volatile Map<String, Double> lastRound = Map.of();
 
@@ -49,6 +56,17 @@ public final class TrainerMetrics {
      * @param publishRetries the publisher's retry count ({@code UpdatePublisher::publishRetries})
      */
     public TrainerMetrics(String modelId, String clientId, LongSupplier lastVersionSeen, LongSupplier publishRetries) {
+        this(modelId, clientId, lastVersionSeen, publishRetries, GlobalModelVerifier.none());
+    }
+
+    /**
+     * As above, with the versions the follower ignored ({@code GlobalModelFollower::verifier}).
+     *
+     * @param versions the follower's verifier; one that checks nothing adds no metric
+     */
+    public TrainerMetrics(String modelId, String clientId, LongSupplier lastVersionSeen, LongSupplier publishRetries,
+            GlobalModelVerifier versions) {
+        this.versions = Objects.requireNonNull(versions, "versions");
         Map<String, String> l = new LinkedHashMap<>();
         l.put("model_id", Objects.requireNonNull(modelId, "modelId"));
         l.put("client_id", Objects.requireNonNull(clientId, "clientId"));
@@ -66,7 +84,7 @@ public final class TrainerMetrics {
     /** The current values in the text exposition format. */
     public String scrape() {
         Map<String, Double> last = lastRound;
-        return new PrometheusText(labels)
+        PrometheusText text = new PrometheusText(labels)
                 .counter(ROUNDS, "Updates this trainer published and the broker acknowledged.", rounds.get())
                 .gauge(LAST_VERSION, "Last global version this trainer trained on or skipped (-1 before the first).",
                         lastVersionSeen.getAsLong())
@@ -77,8 +95,16 @@ public final class TrainerMetrics {
                 .gauge(LOCAL_AUC, "Last round's ROC AUC on the local validation split (binary models).",
                         last.getOrDefault("auc", Double.NaN))
                 .gauge(DP_EPSILON, "DP-SGD epsilon this site has spent so far (NaN without DP-SGD).",
-                        last.getOrDefault(NetworkTraining.METRIC_DP_EPSILON, Double.NaN))
-                .toString();
+                        last.getOrDefault(NetworkTraining.METRIC_DP_EPSILON, Double.NaN));
+        if (versions.enabled()) {
+            Map<String, Long> ignored = new LinkedHashMap<>();
+            for (Verdict v : new Verdict[] {Verdict.UNSIGNED, Verdict.BAD_SIGNATURE}) {
+                ignored.put(GlobalModelVerifier.reason(v), versions.ignored(v));
+            }
+            text.counter(MODELS_IGNORED, "Global versions this trainer did not use because the job's signature on them"
+                    + " did not verify (--job-public-key), by reason.", "reason", ignored);
+        }
+        return text.toString();
     }
 
     /** Updates counted by {@link #published}. */

@@ -59,4 +59,20 @@ class PrometheusTextTest {
         assertThatThrownBy(() -> new PrometheusText(Map.of("__name__", "x")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("__");
     }
+
+    @Test
+    void aCounterByLabelWritesOneSamplePerValueAfterTheWritersLabels() {
+        Map<String, Long> byReason = new java.util.LinkedHashMap<>();
+        byReason.put("unsigned", 1L);
+        byReason.put("bad\"sig", 2L);
+
+        String labelled = new PrometheusText(Map.of("client_id", "c")).counter("x_total", "X.", "reason", byReason).toString();
+        String bare = new PrometheusText(Map.of()).counter("x_total", "X.", "reason", Map.of("a", 3)).toString();
+
+        assertThat(labelled).isEqualTo("# HELP x_total X.\n# TYPE x_total counter\n"
+                + "x_total{client_id=\"c\",reason=\"unsigned\"} 1\nx_total{client_id=\"c\",reason=\"bad\\\"sig\"} 2\n");
+        assertThat(bare).endsWith("\nx_total{reason=\"a\"} 3\n");
+        assertThatThrownBy(() -> new PrometheusText(Map.of()).counter("x_total", "X.", "re-ason", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("label name");
+    }
 }
