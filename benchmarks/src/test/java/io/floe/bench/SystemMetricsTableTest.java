@@ -23,7 +23,7 @@ class SystemMetricsTableTest {
 
     private static RoundRecord v(long version, int participants, double auc, long bytes, double centralEpsilon) {
         return new RoundRecord(version, participants, 0, 0, 0, 0, auc, auc - 0.05, NAN, NAN, version, List.of(), centralEpsilon, 0, 0,
-                0.3, NAN, -1, bytes, NAN, bytes);
+                0.3, NAN, -1, bytes, NAN, bytes, 0);
     }
 
     /** Four clients: 4 then 3 updates of 1024 bytes; AUC 0.985 at version 1. */

@@ -116,8 +116,15 @@ public class DemoCommand implements Callable<Integer> {
     AggregationOptions aggregation = new AggregationOptions();
 
     @Option(names = "--attack", defaultValue = "none",
-            description = "Make the first --byzantine hospitals attack: sign-flip, scale, gaussian, label-flip, alie, backdoor, free-rider; options as NAME:key=value,... e.g. scale:boost=20 (default: ${DEFAULT-VALUE}).")
+            description = "Make the first --byzantine hospitals attack: sign-flip, scale, gaussian, label-flip, alie, backdoor, free-rider; options as NAME:key=value,... e.g. scale:boost=20. "
+                    + "Attacks on trust (docs/security.md): impersonate, sybil, replay, forged-model, rogue-operator (default: ${DEFAULT-VALUE}).")
     String attack;
+
+    @Option(names = "--authentication", defaultValue = "required",
+            description = "required: the operator enrols every site with its own key, sites sign their updates and heartbeats, "
+                    + "the job signs every version and obeys only the operator's commands; none: nothing checks who speaks, to watch "
+                    + "an attack on trust succeed (default: ${DEFAULT-VALUE}).")
+    String authentication;
 
     @Option(names = "--byzantine", defaultValue = "0", description = "How many hospitals attack (the first ones) (default: ${DEFAULT-VALUE}).")
     int byzantine;
@@ -201,6 +208,16 @@ public class DemoCommand implements Callable<Integer> {
             System.err.println("--byzantine must be in [0, --clients) and needs an --attack (see --help)");
             return 2;
         }
+        if (!"required".equals(authentication) && !"none".equals(authentication)) {
+            System.err.println("--authentication must be required or none");
+            return 2;
+        }
+        java.util.Optional<io.floe.deploy.local.TrustAttack> trustAttack = io.floe.deploy.local.TrustAttack.parse(attack);
+        if (trustAttack.isPresent() && "none".equals(authentication) && !trustAttack.get().runsWithoutAuthentication()) {
+            System.err.println("--attack " + attack + " stops every trainer of a run without authentication (they follow the forged"
+                    + " version); run it with --authentication required to watch the defence");
+            return 2;
+        }
         ClientConditions conditions;
         try {
             double[] slow = ClientConditions.parseStragglers(stragglers);
@@ -267,11 +284,12 @@ public class DemoCommand implements Callable<Integer> {
             Path fmnistReport = spec.commandLine().getParseResult().hasMatchedOption("--report") ? report : out.resolve("demo-fmnist-report.json");
             Path fmnistPlot = spec.commandLine().getParseResult().hasMatchedOption("--plot") ? plot : out.resolve("demo-fmnist-accuracy.png");
             FmnistDemo.run(new FmnistDemo.Settings(dataDir, clients, partition, trainRows, testRows, run, checkpointIntervalMs,
-                    fmnistReport, fmnistPlot, webUiPorts, metricsPorts(), dpNoiseSecret(), goal, baselineChoice), System.out);
+                    fmnistReport, fmnistPlot, webUiPorts, metricsPorts(), dpNoiseSecret(), goal, baselineChoice,
+                    "required".equals(authentication)), System.out);
             return 0;
         }
         HospitalsDemo.run(new DemoSettings(data, clients, labelSkew, sizeSkew, run, checkpointIntervalMs, report, plot, webUiPorts,
-                metricsPorts(), dpNoiseSecret(), goal, faults, baselineChoice),
+                metricsPorts(), dpNoiseSecret(), goal, faults, baselineChoice, "required".equals(authentication)),
                 System.out);
         return 0;
     }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class CompressionRunTest {
     private static RoundRecord version(long v, double accuracy, long bytes, long denseBytes) {
         return new RoundRecord(v, v == 0 ? 0 : 10, 0, 0, 0, 0, Double.NaN, accuracy, Double.NaN, Double.NaN, v, List.of(), Double.NaN,
-                0, 0, 0.5, Double.NaN, -1, bytes, Double.NaN, denseBytes);
+                0, 0, 0.5, Double.NaN, -1, bytes, Double.NaN, denseBytes, 0);
     }
 
     private static CompressionRun run(String compression, long... bytesPerVersion) {

@@ -114,9 +114,11 @@ public final class DemoReport {
         if (run.attacked()) {
             int rounds = history.size() - 1;
             long caught = history.stream().skip(1).filter(r -> r.attackersRejected() > 0).count();
-            out.printf("%n  attack %s by %d hospitals, rule %s: attackers' updates rejected in %d of %d rounds%s%n",
+            out.printf("%n  attack %s by %d hospitals, rule %s: attackers' updates rejected in %d of %d rounds%s;"
+                    + " attacker records that entered a version: %d%n",
                     run.attack(), run.byzantine(), run.aggregation().getRule(), caught, rounds,
-                    Double.isNaN(fed.backdoorSuccess()) ? "" : String.format(", backdoor success %.3f", fed.backdoorSuccess()));
+                    Double.isNaN(fed.backdoorSuccess()) ? "" : String.format(", backdoor success %.3f", fed.backdoorSuccess()),
+                    history.stream().mapToInt(RoundRecord::attackerUpdatesAccepted).sum());
         }
         out.println();
         systemMetrics.print(out, HOW_CENTRAL);
@@ -161,6 +163,7 @@ public final class DemoReport {
         f.put("dense_uplink_bytes", history.stream().mapToLong(RoundRecord::denseUplinkBytes).sum());
         f.put("compression", run.training().getCompression());
         f.put("rounds_with_attackers_rejected", history.stream().skip(1).filter(r -> r.attackersRejected() > 0).count());
+        f.put("attacker_updates_accepted", history.stream().mapToInt(RoundRecord::attackerUpdatesAccepted).sum());
         if (baselines.hasCentralized()) {
             ObjectNode c = root.putObject("centralized");
             putFinite(c, "auc", baselines.centralized().auc());

@@ -19,10 +19,11 @@ import java.nio.file.Path;
  * @param target the test score whose first version and uplink bytes the system metrics report
  * @param chaos faults to inject during the run ({@code --chaos}); none for a calm run
  * @param baselines which baselines to train after the run ({@code --baselines}); null for all
+ * @param authenticated whether the sites are enrolled and sign, the job signs and obeys only the operator ({@code --authentication})
  */
 public record DemoSettings(Path data, int hospitals, double labelSkew, double sizeSkew, RunSettings run,
         long checkpointIntervalMs, Path report, Path plot, String webUiPorts, String metricsPorts, byte[] dpNoiseSecret,
-        FlSystemMetrics.Target target, ChaosSchedule chaos, Baselines.Choice baselines) {
+        FlSystemMetrics.Target target, ChaosSchedule chaos, Baselines.Choice baselines, boolean authenticated) {
 
     public DemoSettings {
         chaos = chaos == null ? ChaosSchedule.none() : chaos;

@@ -39,6 +39,8 @@ public final class EmbeddedFloe implements AutoCloseable, FaultTarget {
     private JobID jobId;
     private final TopicNames topics;
     private final JobTrust trust;
+    /** The federation's keys when it runs with authentication ({@link #federation()}). */
+    private FederationKeys federation;
 
     private EmbeddedFloe(EmbeddedKafkaBroker broker, LocalFlinkCluster flink, JobID jobId, TopicNames topics, JobTrust trust) {
         this.trust = trust;
@@ -77,6 +79,17 @@ public final class EmbeddedFloe implements AutoCloseable, FaultTarget {
     public static EmbeddedFloe start(int parallelism, int partitions, Duration checkpointInterval, String restPorts,
             byte[] dpNoiseSecret, String metricsPorts) throws Exception {
         return start(parallelism, partitions, checkpointInterval, restPorts, dpNoiseSecret, metricsPorts, JobTrust.none());
+    }
+
+    /**
+     * As above, for a federation with authentication: the job obeys {@code keys}' operator and signs
+     * with its job key; runs on it ({@link FederatedRun}) enrol their sites and sign.
+     */
+    public static EmbeddedFloe start(int parallelism, int partitions, Duration checkpointInterval, String restPorts,
+            byte[] dpNoiseSecret, String metricsPorts, FederationKeys keys) throws Exception {
+        EmbeddedFloe floe = start(parallelism, partitions, checkpointInterval, restPorts, dpNoiseSecret, metricsPorts, keys.jobTrust());
+        floe.federation = keys;
+        return floe;
     }
 
     /**
@@ -153,6 +166,11 @@ public final class EmbeddedFloe implements AutoCloseable, FaultTarget {
     @Override
     public long allTasksRunningSince() throws Exception {
         return flink.allTasksRunningSince(jobId);
+    }
+
+    /** The federation's keys, when the job was started with them (authentication required). */
+    public java.util.Optional<FederationKeys> federation() {
+        return java.util.Optional.ofNullable(federation);
     }
 
     public TopicNames topics() {

@@ -22,11 +22,16 @@ import io.floe.trainer.model.Architecture;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.security.PrivateKey;
+import java.time.Instant;
+import io.floe.trainer.operator.ClientCommands;
+import io.floe.trainer.operator.ControlTopicPublisher;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -64,17 +69,29 @@ public final class FederatedRun {
         int sites = scenario.sites().size();
         boolean multiclass = scenario.multiclass();
         ModelSpec spec = ModelRegistration.spec(s.modelId(), arch, s.seed(), s.aggregation(), s.training());
+        Optional<FederationKeys> keys = floe.federation();
+        if (keys.isPresent()) {
+            spec = ModelRegistration.authenticated(spec, "required", keys.get().operatorKey());
+        }
         long started = System.nanoTime();
         ModelRegistration.publish(floe.bootstrapServers(), floe.topics().control(), spec, new Properties());
+        if (keys.isPresent()) {
+            enrol(floe, spec.getModelId(), scenario, keys.get());
+            if (out != null) {
+                out.printf("authentication required: %d sites enrolled by the operator; updates and heartbeats signed by the sites,"
+                        + " versions by the job%n", sites);
+            }
+        }
         if (out != null && spec.getAggregation().getChunkBytes() != null) {
             out.printf("chunked model: every update and version travels as %d chunk(s) of up to %d bytes (%d parameters)%n",
                     ModelRegistration.chunkCount(spec), spec.getAggregation().getChunkBytes(), arch.parameterCount());
         }
 
-        Attack attack = s.attacked() ? Attack.parse(s.attack()) : null;
+        Optional<TrustAttack> trustAttack = s.attacked() ? TrustAttack.parse(s.attack()) : Optional.empty();
+        Attack attack = s.attacked() && trustAttack.isEmpty() ? Attack.parse(s.attack()) : null;
         Optional<Backdoor> backdoor = attack != null && attack.kind() == Attack.Kind.BACKDOOR
                 ? Optional.of(Backdoor.of(attack)) : Optional.empty();
-        Collusion collusion = s.attacked() ? new Collusion(sites, s.byzantine()) : null;
+        Collusion collusion = attack != null ? new Collusion(sites, s.byzantine()) : null;
         Set<String> attackers = new TreeSet<>();
         boolean dp = s.aggregation().getDpNoiseMultiplier() > 0;
         ClientConditions conditions = s.conditions();
@@ -90,11 +107,13 @@ public final class FederatedRun {
         GlobalModelEvaluator evaluator = new GlobalModelEvaluator(scenario.evaluationSet());
         List<RoundRecord> history = new ArrayList<>();
         UplinkLedger uplink = new UplinkLedger();
+        TrustAttacker trustAttacker = null;
+        Set<String> aggregated = new HashSet<>();
         try (RoundObserver observer = new RoundObserver(floe.bootstrapServers(), floe.topics(), s.modelId())) {
             for (int i = 0; i < sites; i++) {
                 String clientId = scenario.siteName(i);
                 LocalTraining training;
-                if (s.attacked() && i < s.byzantine()) {
+                if (attack != null && i < s.byzantine()) {
                     training = new AttackingTraining(clientId, scenario.sites().get(i), s.seed() + i, attack, collusion);
                     attackers.add(clientId);
                 } else {
@@ -110,11 +129,13 @@ public final class FederatedRun {
                     training = new SimulatedDevice(training, conditions.latencyMs(),
                             stragglers.contains(i) ? conditions.slowdown() : 1.0, conditions.dropout(), s.seed() * 31 + i);
                 }
+                PrivateKey clientKey = keys.map(k -> k.site(clientId).getPrivate()).orElse(null);
                 GlobalModelFollower follower = new GlobalModelFollower(floe.bootstrapServers(), floe.topics().models(),
-                        s.modelId(), new Properties());
-                UpdatePublisher publisher = new UpdatePublisher(floe.bootstrapServers(), floe.topics().updates(), new Properties());
+                        s.modelId(), new Properties(), keys.map(FederationKeys::jobPublicKey).orElse(null));
+                UpdatePublisher publisher = new UpdatePublisher(floe.bootstrapServers(), floe.topics().updates(), new Properties(), null,
+                        clientKey);
                 HeartbeatPublisher heartbeats = new HeartbeatPublisher(floe.bootstrapServers(), floe.topics().clients(),
-                        s.modelId(), clientId, scenario.sites().get(i).size(), new Properties());
+                        s.modelId(), clientId, scenario.sites().get(i).size(), new Properties(), clientKey);
                 clients.add(follower);
                 clients.add(publisher);
                 clients.add(heartbeats);
@@ -136,6 +157,10 @@ public final class FederatedRun {
                         : "version  participants  rejected  test AUC  test acc  clients' local AUC")
                         + (backdoor.isPresent() ? "  backdoor" : "") + (dp ? "   epsilon" : "") + (openEnded ? "  late  mean tau" : "")
                         + "   elapsed");
+            }
+            if (trustAttack.isPresent()) {
+                trustAttacker = startTrustAttacker(trustAttack.get(), floe, spec, scenario, s.byzantine(), keys, out);
+                clients.add(trustAttacker);
             }
             chaos.start(started);
             long deadline = System.nanoTime() + stallTimeout.toNanos();
@@ -164,7 +189,8 @@ public final class FederatedRun {
                             + history.get(history.size() - 1).version()) + " of " + s.rounds() + "); job status " + floe.jobStatus());
                 }
                 for (RoundObserver.PublishedVersion v : observer.poll(Duration.ofMillis(200))) {
-                    RoundRecord r = record(v.model(), v.report(), evaluator, backdoor, scenario, attackers, uplink, started);
+                    RoundRecord r = record(v.model(), v.report(), evaluator, backdoor, scenario, attackers, uplink, started,
+                            attackerUpdatesIn(v.model(), attackers, v.report(), aggregated));
                     newest = v.model();
                     history.add(r);
                     chaos.versionPublished(r.version());
@@ -188,6 +214,10 @@ public final class FederatedRun {
             if (out != null && newest != null) {
                 out.printf("model %s version %d sha256 %s%n", s.modelId(), newest.getVersion(), ModelDigest.of(newest));
             }
+            if (out != null && trustAttacker != null) {
+                out.printf("attack %s: the compromised sites sent %d records of their own; %d entered a version%n", trustAttack.get().cliName(),
+                        trustAttacker.sent(), history.stream().mapToInt(RoundRecord::attackerUpdatesAccepted).sum());
+            }
         } finally {
             loops.forEach(TrainerLoop::stop);
             for (Thread t : threads) {
@@ -200,8 +230,66 @@ public final class FederatedRun {
         return history;
     }
 
+    /** The operator enrols every site of the scenario for {@code modelId} with its key, for a day. */
+    private static void enrol(EmbeddedFloe floe, String modelId, FederatedScenario scenario, FederationKeys keys) throws Exception {
+        Instant now = Instant.now();
+        List<ControlTopicPublisher.Command> commands = new ArrayList<>();
+        for (int i = 0; i < scenario.sites().size(); i++) {
+            String site = scenario.siteName(i);
+            commands.add(ControlTopicPublisher.Command.of(ClientCommands.enrolment(modelId, site, keys.site(site).getPublic(),
+                    now.plus(Duration.ofDays(1)), "floe-demo", now, keys.operatorKey())));
+        }
+        ControlTopicPublisher.publish(floe.bootstrapServers(), floe.topics().control(), new Properties(), commands);
+    }
+
+    /** The compromised sites (the first {@code byzantine}) attack with their own keys; the others are the victims. */
+    private static TrustAttacker startTrustAttacker(TrustAttack attack, EmbeddedFloe floe, ModelSpec spec, FederatedScenario scenario,
+            int byzantine, Optional<FederationKeys> keys, PrintStream out) {
+        List<String> victims = new ArrayList<>();
+        List<java.security.KeyPair> attackerKeys = new ArrayList<>();
+        for (int i = 0; i < scenario.sites().size(); i++) {
+            String site = scenario.siteName(i);
+            if (i < byzantine) {
+                attackerKeys.add(keys.isPresent() ? keys.get().site(site) : io.floe.core.trust.Ed25519Keys.generate());
+            } else {
+                victims.add(site);
+            }
+        }
+        TrustAttacker attacker = new TrustAttacker(attack, floe.bootstrapServers(), floe.topics(), spec, victims, attackerKeys);
+        Thread t = new Thread(attacker, spec.getModelId() + "/attacker");
+        t.setDaemon(true);
+        t.start();
+        if (out != null) {
+            out.printf("attack %s by %d compromised site(s)%s%n", attack.cliName(), byzantine,
+                    keys.isPresent() ? ", each signing with its own enrolled key" : " (no authentication: nothing checks who speaks)");
+        }
+        return attacker;
+    }
+
+    /**
+     * Attacker records in this version: accepted updates of attacking sites, updates the trust
+     * attacker made up, and updates aggregated before (a replay that counted twice).
+     */
+    private static int attackerUpdatesIn(GlobalModel model, Set<String> attackers, AggregationReport rep, Set<String> aggregated) {
+        int n = 0;
+        for (String id : model.getProvenance().getUpdateIds()) {
+            if (id.startsWith(TrustAttack.UPDATE_ID_PREFIX) || !aggregated.add(id)) {
+                n++;
+            }
+        }
+        if (rep != null) {
+            for (var a : rep.getAccepted()) {
+                if (attackers.contains(a.getClientId()) && !a.getUpdateId().startsWith(TrustAttack.UPDATE_ID_PREFIX)) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     private static RoundRecord record(GlobalModel model, AggregationReport rep, GlobalModelEvaluator evaluator,
-            Optional<Backdoor> backdoor, FederatedScenario scenario, Set<String> attackers, UplinkLedger uplink, long started) {
+            Optional<Backdoor> backdoor, FederatedScenario scenario, Set<String> attackers, UplinkLedger uplink, long started,
+            int attackerUpdatesAccepted) {
         TestScores m = evaluator.evaluate(model);
         int attackersRejected = 0;
         List<String> rejections = new ArrayList<>();
@@ -235,7 +323,8 @@ public final class FederatedRun {
                 rep == null ? 0 : rep.getLateUpdates(), rep == null ? 0 : meanStaleness(rep), m.logLoss(),
                 rep == null ? Double.NaN : rep.getClientMetrics().getOrDefault("accuracy", Double.NaN),
                 rep == null ? -1 : rep.getSelectedClients(), rep == null ? 0 : uplink.bytesOf(rep.getAccepted()),
-                rep == null ? Double.NaN : uplink.maxEpsilonOf(rep.getAccepted()), rep == null ? 0 : rep.getDenseUplinkBytes());
+                rep == null ? Double.NaN : uplink.maxEpsilonOf(rep.getAccepted()), rep == null ? 0 : rep.getDenseUplinkBytes(),
+                attackerUpdatesAccepted);
     }
 
     private static double meanStaleness(AggregationReport rep) {

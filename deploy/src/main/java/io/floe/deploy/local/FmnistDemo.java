@@ -39,10 +39,11 @@ public final class FmnistDemo {
      * @param metricsPorts port or range of the Prometheus endpoint; null for none
      * @param target the test accuracy whose first version and uplink bytes the system metrics report
      * @param baselines which baselines to train after the run; null for the centralised one
+     * @param authenticated whether clients are enrolled and sign, and the job signs its versions ({@code --authentication})
      */
     public record Settings(Path dataDir, int clients, String partition, int trainRows, int testRows, RunSettings run,
             long checkpointIntervalMs, Path report, Path plot, String webUiPorts, String metricsPorts, byte[] dpNoiseSecret,
-            FlSystemMetrics.Target target, Baselines.Choice baselines) {
+            FlSystemMetrics.Target target, Baselines.Choice baselines, boolean authenticated) {
         public Settings {
             baselines = baselines == null ? Baselines.Choice.CENTRAL : baselines;
         }
@@ -69,8 +70,11 @@ public final class FmnistDemo {
 
         long started = System.nanoTime();
         out.println("starting the Kafka broker and the Flink job...");
-        try (EmbeddedFloe floe = EmbeddedFloe.start(2, 2, Duration.ofMillis(s.checkpointIntervalMs()), s.webUiPorts(),
-                s.dpNoiseSecret(), s.metricsPorts())) {
+        try (EmbeddedFloe floe = s.authenticated()
+                ? EmbeddedFloe.start(2, 2, Duration.ofMillis(s.checkpointIntervalMs()), s.webUiPorts(), s.dpNoiseSecret(),
+                        s.metricsPorts(), new FederationKeys())
+                : EmbeddedFloe.start(2, 2, Duration.ofMillis(s.checkpointIntervalMs()), s.webUiPorts(), s.dpNoiseSecret(),
+                        s.metricsPorts())) {
             out.printf("Kafka broker (KRaft) on %s; Flink job running, web UI %s%n", floe.bootstrapServers(), floe.flinkWebUi());
             floe.metricsUrl().ifPresent(url -> out.printf("Prometheus metrics at %s (dashboard: deploy/grafana/floe-dashboard.json)%n", url));
             List<RoundRecord> history = FederatedRun.run(floe, scenario, run, out);

@@ -38,8 +38,11 @@ public final class HospitalsDemo {
         out.printf("  held-out test set: %d records%n", scenario.rawTest().size());
 
         long started = System.nanoTime();
-        try (EmbeddedFloe floe = EmbeddedFloe.start(2, 2, Duration.ofMillis(s.checkpointIntervalMs()), s.webUiPorts(),
-                s.dpNoiseSecret(), s.metricsPorts())) {
+        try (EmbeddedFloe floe = s.authenticated()
+                ? EmbeddedFloe.start(2, 2, Duration.ofMillis(s.checkpointIntervalMs()), s.webUiPorts(), s.dpNoiseSecret(),
+                        s.metricsPorts(), new FederationKeys())
+                : EmbeddedFloe.start(2, 2, Duration.ofMillis(s.checkpointIntervalMs()), s.webUiPorts(), s.dpNoiseSecret(),
+                        s.metricsPorts())) {
             out.printf("Kafka broker (KRaft) on %s; Flink job running, web UI %s%n", floe.bootstrapServers(), floe.flinkWebUi());
             floe.metricsUrl().ifPresent(url -> out.printf("Prometheus metrics at %s (dashboard: deploy/grafana/floe-dashboard.json)%n", url));
             List<RoundRecord> history;

@@ -28,10 +28,12 @@ package io.floe.deploy.local;
  * @param clientEpsilon the largest DP-SGD epsilon those updates reported (NaN without local DP)
  * @param denseUplinkBytes what those updates would have taken with dense float32 tensors (the report's
  *     denseUplinkBytes; equal to the wire bytes without compression, 0 when unknown)
+ * @param attackerUpdatesAccepted attacker records aggregated into it: accepted updates of attacking sites, updates a
+ *     {@link TrustAttack} made up, and updates counted a second time (a replay)
  */
 public record RoundRecord(long version, int participants, int rejected, int attackersRejected, int attackersFlagged,
         int honestFlagged, double testAuc,
         double testAccuracy, double clientAuc, double backdoorSuccess, double seconds, java.util.List<String> rejections,
         double epsilon, int lateUpdates, double meanStaleness, double testLoss, double clientAccuracy, int selected,
-        long uplinkBytes, double clientEpsilon, long denseUplinkBytes) {
+        long uplinkBytes, double clientEpsilon, long denseUplinkBytes, int attackerUpdatesAccepted) {
 }

@@ -83,9 +83,9 @@ class BaselinesChoiceTest {
     private static DemoReport report(Baselines.Result baselines) {
         List<RoundRecord> history = List.of(
                 new RoundRecord(0, 0, 0, 0, 0, 0, Double.NaN, 0.1, Double.NaN, Double.NaN, 1, List.of(), Double.NaN, 0, 0, 2.3,
-                        Double.NaN, -1, 0, Double.NaN, 0),
+                        Double.NaN, -1, 0, Double.NaN, 0, 0),
                 new RoundRecord(1, 3, 0, 0, 0, 0, Double.NaN, 0.8, Double.NaN, Double.NaN, 2, List.of(), Double.NaN, 0, 0, 0.6,
-                        0.85, -1, 3000, Double.NaN, 3000));
+                        0.85, -1, 3000, Double.NaN, 3000, 0));
         RunSettings run = new RunSettings("m", ARCH.toString(), 42, 1,
                 AggregationConfig.newBuilder().setRule("fedavg").setClientsPerRound(3).build(),
                 ModelRegistration.training(0.05f, 2, 16, 0.5f), "none", 0);

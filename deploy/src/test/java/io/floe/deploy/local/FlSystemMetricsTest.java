@@ -21,7 +21,7 @@ class FlSystemMetricsTest {
     private static RoundRecord v(long version, int participants, double auc, int selected, long bytes, double epsilon,
             double clientEpsilon) {
         return new RoundRecord(version, participants, 0, 0, 0, 0, auc, auc - 0.05, NAN, NAN, version, List.of(), epsilon, 0, 0,
-                0.3, NAN, selected, bytes, clientEpsilon, bytes);
+                0.3, NAN, selected, bytes, clientEpsilon, bytes, 0);
     }
 
     private static RoundRecord v(long version, int participants, double auc, long bytes) {
