@@ -114,11 +114,17 @@ public final class DemoReport {
         if (run.attacked()) {
             int rounds = history.size() - 1;
             long caught = history.stream().skip(1).filter(r -> r.attackersRejected() > 0).count();
-            out.printf("%n  attack %s by %d hospitals, rule %s: attackers' updates rejected in %d of %d rounds%s;"
-                    + " attacker records that entered a version: %d%n",
-                    run.attack(), run.byzantine(), run.aggregation().getRule(), caught, rounds,
-                    Double.isNaN(fed.backdoorSuccess()) ? "" : String.format(", backdoor success %.3f", fed.backdoorSuccess()),
-                    history.stream().mapToInt(RoundRecord::attackerUpdatesAccepted).sum());
+            int entered = history.stream().mapToInt(RoundRecord::attackerUpdatesAccepted).sum();
+            if (TrustAttack.parse(run.attack()).isPresent()) {
+                out.printf("%n  attack %s by %d hospitals: attacker records that entered a version: %d (the job dead-letters the"
+                        + " rest with their reasons on floe.deadletter; docs/security.md)%n", run.attack(), run.byzantine(), entered);
+            } else {
+                out.printf("%n  attack %s by %d hospitals, rule %s: attackers' updates rejected in %d of %d rounds%s;"
+                        + " attacker updates that entered a version: %d%n",
+                        run.attack(), run.byzantine(), run.aggregation().getRule(), caught, rounds,
+                        Double.isNaN(fed.backdoorSuccess()) ? "" : String.format(", backdoor success %.3f", fed.backdoorSuccess()),
+                        entered);
+            }
         }
         out.println();
         systemMetrics.print(out, HOW_CENTRAL);

@@ -16,6 +16,7 @@ import io.floe.schema.DeadLetter;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelSpec;
 import io.floe.schema.ModelUpdate;
+import io.floe.trainer.daemon.GlobalModelFollower;
 import io.floe.trainer.daemon.ModelRegistration;
 import io.floe.trainer.model.Architecture;
 import java.nio.ByteBuffer;
@@ -39,7 +40,8 @@ import org.junit.jupiter.api.Timeout;
  * client impersonating another, made-up client ids, unsigned and wrongly-signed operator commands
  * (spec, release, enrolment), a replayed update and a second client reusing an update id are all
  * dead-lettered with their reason codes, while the honest, enrolled clients' rounds keep closing,
- * every version is signed by the job, and the job never restarts.
+ * every version is signed by the job, and the job never restarts; a version forged onto
+ * floe.models is ignored by a trainer that has the job's public key.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class SignedPartiesITCase {
@@ -103,6 +105,21 @@ class SignedPartiesITCase {
             GlobalModel v2 = awaitVersion(floe, 2);
             assertThat(v2.getProvenance().getUpdateIds()).containsExactly("u-alice-2", "u-bob-2");
             assertThat(RecordSignatures.verify(v2, JOB.getPublic())).isEqualTo(RecordSignatures.Verdict.VALID);
+
+            // a forged version 1000 ahead, signed with the attacker's key, written straight to floe.models
+            GlobalModel forged = GlobalModel.newBuilder(v2).setVersion(1002).setSignature(null).build();
+            producer.send(new ProducerRecord<>(floe.topics().models(), MODEL_ID.getBytes(StandardCharsets.UTF_8),
+                    WireCodec.GLOBAL_MODEL.encode(RecordSignatures.sign(forged, ROGUE.getPrivate())))).get();
+            try (GlobalModelFollower verifying = new GlobalModelFollower(floe.bootstrapServers(), floe.topics().models(), MODEL_ID,
+                    new Properties(), JOB.getPublic());
+                    GlobalModelFollower trusting = new GlobalModelFollower(floe.bootstrapServers(), floe.topics().models(), MODEL_ID,
+                            new Properties())) {
+                assertThat(trusting.awaitNewerThan(2, WAIT)).as("a trainer without the job's key follows the forgery")
+                        .hasValueSatisfying(m -> assertThat(m.getVersion()).isEqualTo(1002));
+                assertThat(verifying.awaitNewerThan(1, WAIT)).hasValueSatisfying(m -> assertThat(m.getVersion()).isEqualTo(2));
+                assertThat(verifying.awaitNewerThan(2, Duration.ofSeconds(3))).as("the forged version is ignored").isEmpty();
+                assertThat(verifying.verifier().ignored(RecordSignatures.Verdict.BAD_SIGNATURE)).isEqualTo(1);
+            }
 
             List<DeadLetter> letters = awaitDeadLetters(floe, 11);
             assertThat(letters).extracting(DeadLetter::getReason).containsExactlyInAnyOrder(

@@ -29,11 +29,17 @@ public class AggregationOptions {
     @Option(names = "--clip-norm", defaultValue = "0", description = "Bound C for --clipping fixed.")
     public double clipNorm;
 
-    @Option(names = "--example-cap", defaultValue = "none",
-            description = "Cap on self-reported numExamples: none, fixed, median-multiple (default: ${DEFAULT-VALUE}).")
-    public String exampleCap = "none";
+    /** The cap {@code --example-cap auto} puts on a whole-record model: ten times the round's median. */
+    public static final double SAFE_EXAMPLE_CAP_MULTIPLE = 10;
 
-    @Option(names = "--example-cap-value", defaultValue = "0", description = "The cap (fixed) or the multiple of the round's median (median-multiple).")
+    @Option(names = "--example-cap", defaultValue = "auto",
+            description = "Cap on self-reported numExamples: none, fixed, median-multiple, or auto: median-multiple with value "
+                    + "10 (a safe default: a client claiming Long.MAX_VALUE examples weighs at most 10x the round's median), none "
+                    + "for a chunked model, whose path has no caps yet (default: ${DEFAULT-VALUE}).")
+    public String exampleCap = "auto";
+
+    @Option(names = "--example-cap-value", defaultValue = "0",
+            description = "The cap (fixed) or the multiple of the round's median (median-multiple; 0 with auto: 10).")
     public double exampleCapValue;
 
     @Option(names = "--anomaly-policy", defaultValue = "flag",
@@ -218,6 +224,18 @@ public class AggregationOptions {
         return c;
     }
 
+    /** {@code --example-cap}, with {@code auto} resolved: median-multiple, or none for a chunked model. */
+    String resolvedExampleCap() {
+        if (!"auto".equals(exampleCap)) {
+            return exampleCap;
+        }
+        return chunkBytes != null ? "none" : "median-multiple";
+    }
+
+    double resolvedExampleCapValue() {
+        return "auto".equals(exampleCap) && exampleCapValue == 0 && chunkBytes == null ? SAFE_EXAMPLE_CAP_MULTIPLE : exampleCapValue;
+    }
+
     /** The config for a model whose rounds close at {@code clientsPerRound} updates. */
     public AggregationConfig toConfig(int clientsPerRound, int defaultAssumedByzantine) {
         AsyncDefaults async = resolvedAsync(clientsPerRound);
@@ -229,8 +247,8 @@ public class AggregationOptions {
                 .setMultiKrumSelection(multiKrumSelection)
                 .setClipping(clipping)
                 .setClipNorm(clipNorm)
-                .setExampleCap(exampleCap)
-                .setExampleCapValue(exampleCapValue)
+                .setExampleCap(resolvedExampleCap())
+                .setExampleCapValue(resolvedExampleCapValue())
                 .setAnomalyPolicy(anomalyPolicy)
                 .setNormZThreshold(normZThreshold)
                 .setCosineThreshold(cosineThreshold)
