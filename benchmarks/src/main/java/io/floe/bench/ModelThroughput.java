@@ -1,7 +1,8 @@
 package io.floe.bench;
 
 import io.floe.trainer.data.Dataset;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
+import io.floe.trainer.model.LocalModels;
 import io.floe.trainer.model.LocalModel;
 import io.floe.trainer.model.TrainingConfig;
 import java.util.ArrayList;
@@ -87,7 +88,7 @@ public final class ModelThroughput {
             features.add("f" + j);
         }
         Dataset data = new Dataset(x, labels, features, classes);
-        LocalModel model = arch.newModel(1L);
+        LocalModel model = LocalModels.create(arch, 1L);
         TrainingConfig cfg = new TrainingConfig(0.01, 1, batch, 7L).withMomentum(0.9);
         long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
         while (System.nanoTime() < warmupEnd) {

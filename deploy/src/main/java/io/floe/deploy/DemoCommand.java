@@ -14,7 +14,7 @@ import io.floe.trainer.cli.ClientTrainingOptions;
 import io.floe.trainer.data.FashionMnist;
 import io.floe.trainer.daemon.ModelRegistration;
 import io.floe.trainer.data.NiidPartition;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;

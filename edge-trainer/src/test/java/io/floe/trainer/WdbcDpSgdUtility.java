@@ -7,7 +7,7 @@ import io.floe.trainer.data.LabelSkewPartitioner;
 import io.floe.trainer.data.StandardScaler;
 import io.floe.trainer.data.StratifiedSplit;
 import io.floe.trainer.eval.BinaryMetrics;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import io.floe.trainer.model.DenseNetwork;
 import io.floe.trainer.model.DpSgd;
 import io.floe.trainer.model.TrainingConfig;

@@ -8,7 +8,7 @@ import io.floe.schema.AcceptedUpdate;
 import io.floe.schema.AggregationConfig;
 import io.floe.schema.AggregationReport;
 import io.floe.trainer.daemon.ModelRegistration;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

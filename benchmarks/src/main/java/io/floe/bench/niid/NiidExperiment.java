@@ -13,7 +13,7 @@ import io.floe.trainer.daemon.ModelRegistration;
 import io.floe.trainer.data.Dataset;
 import io.floe.trainer.data.FashionMnist;
 import io.floe.trainer.data.NiidPartition;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import io.floe.trainer.model.TrainingConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;

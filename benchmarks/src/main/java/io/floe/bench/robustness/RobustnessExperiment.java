@@ -9,7 +9,7 @@ import io.floe.deploy.local.HospitalsScenario;
 import io.floe.deploy.local.RoundRecord;
 import io.floe.deploy.local.RunSettings;
 import io.floe.deploy.local.TestScores;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import io.floe.trainer.model.TrainingConfig;
 import io.floe.trainer.daemon.ModelRegistration;
 import java.io.IOException;

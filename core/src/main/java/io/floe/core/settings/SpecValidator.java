@@ -1,5 +1,8 @@
 package io.floe.core.settings;
 
+import io.floe.core.spec.Architecture;
+import java.util.List;
+
 import io.floe.core.aggregate.AggregationRules;
 import io.floe.core.drift.DriftAlgorithm;
 import io.floe.core.drift.FedNova;
@@ -124,7 +127,8 @@ public final class SpecValidator {
                 return invalid(problem);
             }
             if (spec.getInitialTensors().stream().allMatch(r -> !r.getData().hasRemaining())) {
-                return new Result.Valid(null); // version 0 is zeros: nothing to decode or hold
+                String layout = architectureProblem(spec);
+                return layout != null ? invalid(layout) : new Result.Valid(null); // version 0 is zeros: nothing to decode or hold
             }
         }
         ModelWeights weights;
@@ -138,7 +142,8 @@ public final class SpecValidator {
                 return invalid("initial tensor '" + tensor.name() + "' holds NaN or infinite values");
             }
         }
-        return new Result.Valid(weights);
+        String layout = architectureProblem(spec);
+        return layout != null ? invalid(layout) : new Result.Valid(weights);
     }
 
     /**
@@ -187,5 +192,35 @@ public final class SpecValidator {
 
     private static Result invalid(String detail) {
         return new Result.Invalid(Rejection.of(RejectionReason.INVALID_SPEC, detail));
+    }
+
+    /**
+     * A safe default: a spec whose architecture floe knows ({@link Architecture}: logreg, mlp, cnn)
+     * must carry exactly that architecture's tensors (names, order, shapes), or trainers would build
+     * one model and the job average another. A descriptor floe does not know stays opaque (a
+     * trainer of its own reads it). Null when the layout matches or the descriptor is opaque.
+     */
+    static String architectureProblem(ModelSpec spec) {
+        Architecture arch;
+        try {
+            arch = Architecture.parse(spec.getArchitecture());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        List<io.floe.core.tensor.Tensor> expected = arch.zeroWeights().tensors();
+        List<io.floe.schema.Tensor> given = spec.getInitialTensors();
+        if (expected.size() != given.size()) {
+            return "architecture " + arch + " has " + expected.size() + " tensors, the spec's initialTensors " + given.size();
+        }
+        for (int i = 0; i < expected.size(); i++) {
+            io.floe.core.tensor.Tensor e = expected.get(i);
+            io.floe.schema.Tensor g = given.get(i);
+            List<Integer> shape = java.util.Arrays.stream(e.shape()).boxed().toList();
+            if (!e.name().equals(g.getName()) || !shape.equals(g.getShape())) {
+                return "architecture " + arch + " expects tensor " + i + " to be " + e.name() + " " + shape + ", the spec has "
+                        + g.getName() + " " + g.getShape();
+            }
+        }
+        return null;
     }
 }

@@ -60,7 +60,7 @@ class ParticipationWeightingTest {
         assertThat(AggregationSettings.from(config("sync", "none").build()).async().participationWeighting().enabled()).isFalse();
 
         // the job refuses such a spec as invalid, with the settings' message
-        ModelSpec spec = ModelSpec.newBuilder().setModelId("m").setArchitecture("logreg(1)").setInitSeed(1L)
+        ModelSpec spec = ModelSpec.newBuilder().setModelId("m").setArchitecture("test-net(1)").setInitSeed(1L)
                 .setInitialTensors(TensorRecords.toRecords(new ModelWeights(List.of(new Tensor("w", new int[] {1}, new float[] {0f})))))
                 .setAggregation(config("sync", "interval").build())
                 .setTraining(ClientTrainingConfig.newBuilder().setLearningRate(0.1f).setLocalEpochs(1).setBatchSize(8).build())

@@ -134,7 +134,7 @@ class RoundDeadlineTest {
     private static ModelSpec spec(AggregationConfig aggregation) {
         return ModelSpec.newBuilder()
                 .setModelId("m")
-                .setArchitecture("logreg(2)")
+                .setArchitecture("test-net(2)")
                 .setInitialTensors(TensorRecords.toRecords(new ModelWeights(List.of(
                         new Tensor("W", new int[] {1, 2}, new float[] {0.5f, -0.5f}),
                         new Tensor("b", new int[] {1}, new float[] {0f})))))

@@ -37,7 +37,7 @@ class DriftSpecValidationTest {
             UnaryOperator<ClientTrainingConfig.Builder> training) {
         return ModelSpec.newBuilder()
                 .setModelId("m")
-                .setArchitecture("logreg(2)")
+                .setArchitecture("test-net(2)")
                 .setInitialTensors(TensorRecords.toRecords(INITIAL))
                 .setAggregation(aggregation.apply(AggregationConfig.newBuilder().setClientsPerRound(4)).build())
                 .setTraining(training.apply(ClientTrainingConfig.newBuilder().setLearningRate(0.05f)).build())

@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SpecValidatorTest {
 
     private static final ModelWeights INITIAL = new ModelWeights(List.of(
-            new Tensor("W", new int[] {1, 2}, new float[] {0.5f, -0.5f}),
-            new Tensor("b", new int[] {1}, new float[] {0f})));
+            new Tensor("dense0.W", new int[] {2, 1}, new float[] {0.5f, -0.5f}),
+            new Tensor("dense0.b", new int[] {1}, new float[] {0f})));
 
     private static ModelSpec.Builder validSpec() {
         return ModelSpec.newBuilder()
@@ -65,6 +65,16 @@ class SpecValidatorTest {
 
         // Assert
         assertThat(rejection.detail()).contains("modelId");
+    }
+
+    @Test
+    void aKnownArchitectureMustCarryItsOwnTensorsAndAnUnknownOneStaysOpaque() {
+        Rejection shape = invalid(validSpec().setArchitecture("logreg(3)").build());
+        assertThat(shape.detail()).contains("logreg(3)").contains("dense0.W [3, 1]").contains("dense0.W [2, 1]");
+        Rejection count = invalid(validSpec().setArchitecture("mlp(2,4,1)").build());
+        assertThat(count.detail()).contains("4 tensors");
+        assertThat(SpecValidator.validate(validSpec().setArchitecture("my-own-net(v2)").build()))
+                .as("a descriptor floe does not know is its trainers' business").isInstanceOf(SpecValidator.Result.Valid.class);
     }
 
     @Test
@@ -193,7 +203,7 @@ class SpecValidatorTest {
 
     @Test
     void malformedInitialTensorIsInvalid() {
-        // Prepare: W is 1x2 and needs 8 bytes
+        // Prepare: dense0.W is 2x1 and needs 8 bytes
         List<io.floe.schema.Tensor> tensors = TensorRecords.toRecords(INITIAL);
         tensors.get(0).setData(ByteBuffer.wrap(new byte[4]));
 
@@ -201,7 +211,7 @@ class SpecValidatorTest {
         Rejection rejection = invalid(validSpec().setInitialTensors(tensors).build());
 
         // Assert
-        assertThat(rejection.detail()).contains("'W'");
+        assertThat(rejection.detail()).contains("'dense0.W'");
     }
 
     @Test
@@ -232,7 +242,7 @@ class SpecValidatorTest {
 
     @Test
     void chunkedModelsTakeTheRulesOfTheShardedPathAndSayWhatIsNotOnItYet() {
-        ModelSpec.Builder zeros = validSpec().setInitialTensors(List.of(
+        ModelSpec.Builder zeros = validSpec().setArchitecture("test-net(1000)").setInitialTensors(List.of(
                 io.floe.schema.Tensor.newBuilder().setName("w").setShape(List.of(1000)).setData(java.nio.ByteBuffer.allocate(0)).build()));
         java.util.function.Function<AggregationConfig.Builder, ModelSpec> chunked = a -> zeros.setAggregation(a.setChunkBytes(1024).build())
                 .build();

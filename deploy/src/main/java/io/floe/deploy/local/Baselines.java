@@ -2,7 +2,8 @@ package io.floe.deploy.local;
 
 import io.floe.trainer.data.Dataset;
 import io.floe.trainer.data.StandardScaler;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
+import io.floe.trainer.model.LocalModels;
 import io.floe.trainer.model.EpochListener;
 import io.floe.trainer.model.LocalModel;
 import io.floe.trainer.model.TrainingConfig;
@@ -152,7 +153,7 @@ public final class Baselines {
 
     private static LocalModel trained(Architecture arch, long initSeed, Dataset raw, TrainingConfig cfg, boolean standardize,
             EpochListener progress) {
-        LocalModel model = arch.newModel(initSeed);
+        LocalModel model = LocalModels.create(arch, initSeed);
         model.train(standardize ? StandardScaler.fit(raw).transform(raw) : raw, cfg, progress);
         return model;
     }

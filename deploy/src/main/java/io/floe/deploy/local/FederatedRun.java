@@ -18,7 +18,7 @@ import io.floe.trainer.daemon.NetworkTraining;
 import io.floe.trainer.daemon.TrainerLoop;
 import io.floe.trainer.daemon.UpdatePublisher;
 import io.floe.trainer.privacy.DpSgdConfig;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.floe.deploy.local;
 
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import io.floe.trainer.model.TrainingConfig;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;

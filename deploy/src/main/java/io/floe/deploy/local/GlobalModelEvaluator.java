@@ -6,7 +6,8 @@ import io.floe.schema.GlobalModel;
 import io.floe.trainer.data.Dataset;
 import io.floe.trainer.eval.BinaryMetrics;
 import io.floe.trainer.eval.MulticlassMetrics;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
+import io.floe.trainer.model.LocalModels;
 import io.floe.trainer.model.LocalModel;
 
 /**
@@ -29,7 +30,7 @@ public final class GlobalModelEvaluator {
     public TestScores evaluate(GlobalModel model) {
         Architecture arch = Architecture.parse(model.getArchitecture());
         ModelWeights w = TensorRecords.fromRecords(model.getTensors());
-        return evaluate(arch.newModel(w));
+        return evaluate(LocalModels.create(arch, w));
     }
 
     public TestScores evaluate(LocalModel model) {

@@ -1,7 +1,7 @@
 package io.floe.deploy.local;
 
 import io.floe.deploy.chaos.FaultInjector;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import io.floe.trainer.model.TrainingConfig;
 import java.io.PrintStream;
 import java.time.Duration;

@@ -19,7 +19,7 @@ import io.floe.trainer.daemon.ModelRegistration;
 import io.floe.trainer.daemon.NetworkTraining;
 import io.floe.trainer.daemon.TrainerLoop;
 import io.floe.trainer.daemon.UpdatePublisher;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -8,7 +8,7 @@ import io.floe.schema.AggregationConfig;
 import io.floe.trainer.daemon.ModelRegistration;
 import io.floe.trainer.data.Dataset;
 import io.floe.trainer.data.NiidPartition;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import io.floe.trainer.model.TrainingConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

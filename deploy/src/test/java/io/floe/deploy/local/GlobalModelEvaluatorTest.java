@@ -7,7 +7,8 @@ import static org.assertj.core.data.Offset.offset;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.tensor.Tensor;
 import io.floe.trainer.data.Dataset;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
+import io.floe.trainer.model.LocalModels;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,7 @@ class GlobalModelEvaluatorTest {
         GlobalModelEvaluator evaluator = new GlobalModelEvaluator(test);
 
         // Execute
-        TestScores s = evaluator.evaluate(Architecture.parse("mlp(2,3)").newModel(THREE_CLASS));
+        TestScores s = evaluator.evaluate(LocalModels.create(Architecture.parse("mlp(2,3)"), THREE_CLASS));
 
         // Assert
         assertThat(s.accuracy()).isEqualTo(0.75);
@@ -45,7 +46,7 @@ class GlobalModelEvaluatorTest {
         ModelWeights w = new ModelWeights(List.of(new Tensor("dense0.W", new int[] {1, 1}, new float[] {1}),
                 new Tensor("dense0.b", new int[] {1}, new float[] {0})));
 
-        TestScores s = new GlobalModelEvaluator(test).evaluate(Architecture.parse("logreg(1)").newModel(w));
+        TestScores s = new GlobalModelEvaluator(test).evaluate(LocalModels.create(Architecture.parse("logreg(1)"), w));
 
         assertThat(s.auc()).isEqualTo(1.0);
         assertThat(s.accuracy()).isEqualTo(0.75);
@@ -55,7 +56,7 @@ class GlobalModelEvaluatorTest {
     @Test
     void aModelForOtherFeaturesIsRefused() {
         Dataset test = new Dataset(new float[][] {{1, 2, 3}}, new int[] {1});
-        assertThatThrownBy(() -> new GlobalModelEvaluator(test).evaluate(Architecture.parse("mlp(2,3)").newModel(THREE_CLASS)))
+        assertThatThrownBy(() -> new GlobalModelEvaluator(test).evaluate(LocalModels.create(Architecture.parse("mlp(2,3)"), THREE_CLASS)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("takes 2 features");
     }
 }

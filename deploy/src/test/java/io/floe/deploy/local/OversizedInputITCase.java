@@ -12,7 +12,7 @@ import io.floe.schema.DeadLetter;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelUpdate;
 import io.floe.trainer.daemon.ModelRegistration;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

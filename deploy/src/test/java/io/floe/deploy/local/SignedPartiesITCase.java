@@ -18,7 +18,7 @@ import io.floe.schema.ModelSpec;
 import io.floe.schema.ModelUpdate;
 import io.floe.trainer.daemon.GlobalModelFollower;
 import io.floe.trainer.daemon.ModelRegistration;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;

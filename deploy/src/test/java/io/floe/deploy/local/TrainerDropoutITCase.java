@@ -12,7 +12,7 @@ import io.floe.schema.ModelSpec;
 import io.floe.schema.ModelUpdate;
 import io.floe.trainer.daemon.ModelRegistration;
 import io.floe.trainer.daemon.NetworkTraining;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

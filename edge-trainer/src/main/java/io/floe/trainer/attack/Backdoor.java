@@ -3,7 +3,7 @@ package io.floe.trainer.attack;
 import io.floe.core.wire.TensorRecords;
 import io.floe.schema.GlobalModel;
 import io.floe.trainer.data.Dataset;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import io.floe.trainer.model.DenseNetwork;
 import java.util.Arrays;
 import java.util.Objects;

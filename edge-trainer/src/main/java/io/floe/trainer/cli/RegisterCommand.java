@@ -2,7 +2,7 @@ package io.floe.trainer.cli;
 
 import io.floe.schema.ModelSpec;
 import io.floe.trainer.daemon.ModelRegistration;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.concurrent.Callable;

@@ -6,7 +6,7 @@ import io.floe.core.wire.TensorRecords;
 import io.floe.schema.AggregationConfig;
 import io.floe.schema.ClientTrainingConfig;
 import io.floe.schema.ModelSpec;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import io.floe.trainer.operator.ControlTopicPublisher;
 import java.security.PrivateKey;
 import java.time.Instant;

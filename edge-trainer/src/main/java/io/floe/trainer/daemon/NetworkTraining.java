@@ -12,7 +12,8 @@ import io.floe.trainer.data.Dataset;
 import io.floe.trainer.data.StandardScaler;
 import io.floe.trainer.eval.BinaryMetrics;
 import io.floe.trainer.eval.MulticlassMetrics;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
+import io.floe.trainer.model.LocalModels;
 import io.floe.trainer.model.ControlVariateCorrection;
 import io.floe.trainer.model.DenseNetwork;
 import io.floe.trainer.model.DpSgd;
@@ -159,7 +160,7 @@ public final class NetworkTraining implements LocalTraining {
                     + " or use a logreg/mlp architecture");
         }
         if (model == null || !model.architecture().equals(arch)) {
-            model = arch.newModel(baseWeights);
+            model = LocalModels.create(arch, baseWeights);
         } else {
             model.setWeights(baseWeights);
         }

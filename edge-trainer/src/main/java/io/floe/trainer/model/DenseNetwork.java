@@ -1,5 +1,7 @@
 package io.floe.trainer.model;
 
+import io.floe.core.spec.Architecture;
+
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.tensor.Tensor;
 import io.floe.trainer.data.Dataset;

@@ -1,12 +1,14 @@
 package io.floe.trainer.model;
 
+import io.floe.core.spec.Architecture;
+
 import io.floe.core.tensor.ModelWeights;
 import io.floe.trainer.data.Dataset;
 
 /**
  * The model a site trains locally in a federated round, whatever its {@link Architecture}:
  * {@link DenseNetwork} for {@code logreg}/{@code mlp}, {@link ConvNetwork} for {@code cnn};
- * {@link Architecture#newModel(ModelWeights)} picks the class.
+ * {@link LocalModels#create(Architecture, ModelWeights)} picks the class.
  *
  * <p>Call order for one round at a site:
  * <ol>
@@ -18,7 +20,7 @@ import io.floe.trainer.data.Dataset;
  * Not thread-safe: one model per training thread.
  *
  * <p>{@code
- * LocalModel model = Architecture.parse("cnn(28,28,1,10)").newModel(global);
+ * LocalModel model = LocalModels.create(Architecture.parse("cnn(28,28,1,10)"), global);
  * TrainingResult r = model.train(localTrain, cfg);
  * ModelWeights delta = model.weights().minus(global);
  * }

@@ -25,3 +25,5 @@
  * coordinator does not need nd4j.
  */
 package io.floe.trainer.model;
+
+import io.floe.core.spec.Architecture;

@@ -15,7 +15,7 @@ import io.floe.trainer.daemon.NetworkTraining;
 import io.floe.trainer.data.Dataset;
 import io.floe.trainer.data.StandardScaler;
 import io.floe.trainer.eval.BinaryMetrics;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import io.floe.trainer.model.DenseNetwork;
 import org.junit.jupiter.api.Test;
 

@@ -11,7 +11,7 @@ import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelUpdate;
 import io.floe.trainer.daemon.NetworkTraining;
 import io.floe.trainer.data.Dataset;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;

@@ -8,7 +8,7 @@ import io.floe.schema.ModelUpdate;
 import io.floe.schema.Provenance;
 import io.floe.trainer.daemon.LocalTraining;
 import io.floe.trainer.data.Dataset;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import java.time.Instant;
 import java.util.List;
 import java.util.SplittableRandom;

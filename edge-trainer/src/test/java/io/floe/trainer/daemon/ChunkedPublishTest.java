@@ -16,7 +16,7 @@ import io.floe.schema.ModelUpdate;
 import io.floe.schema.Provenance;
 import io.floe.schema.UpdateChunk;
 import io.floe.trainer.data.Dataset;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -12,7 +12,7 @@ import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelUpdate;
 import io.floe.schema.Provenance;
 import io.floe.trainer.data.Dataset;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import io.floe.trainer.privacy.DpSgdConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -15,7 +15,7 @@ import io.floe.schema.ClientTrainingConfig;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelUpdate;
 import io.floe.schema.Provenance;
-import io.floe.trainer.model.Architecture;
+import io.floe.core.spec.Architecture;
 import java.nio.ByteBuffer;
 import java.security.KeyPair;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package io.floe.trainer.model;
 
+import io.floe.core.spec.Architecture;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -35,7 +37,7 @@ class ConvNetworkTest {
         Architecture arch = Architecture.cnn(17, 20, 2, 4);
         ModelWeights w = arch.initialWeights(21);
         float[][] x = randomImages(3, arch.inputDim(), 22L);
-        LocalModel net = arch.newModel(w);
+        LocalModel net = LocalModels.create(arch, w);
 
         float[] p = net.predictProba(new Dataset(x, new int[] {0, 1, 3}));
 
@@ -90,7 +92,7 @@ class ConvNetworkTest {
         Architecture arch = Architecture.cnn(16, 16, 1, 10);
         Dataset train = blobs(600, 31L);
         Dataset test = blobs(200, 32L);
-        LocalModel net = arch.newModel(1L);
+        LocalModel net = LocalModels.create(arch, 1L);
         double before = net.accuracy(test);
 
         TrainingResult r = net.train(train, new TrainingConfig(0.05, 4, 32, 2L).withMomentum(0.9));

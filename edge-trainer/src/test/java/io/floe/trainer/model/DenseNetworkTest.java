@@ -1,5 +1,7 @@
 package io.floe.trainer.model;
 
+import io.floe.core.spec.Architecture;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -173,7 +175,7 @@ class DenseNetworkTest {
             labels[i] = c;
         }
         Dataset data = new Dataset(x, labels);
-        LocalModel net = Architecture.parse("mlp(2,8,3)").newModel(3L);
+        LocalModel net = LocalModels.create(Architecture.parse("mlp(2,8,3)"), 3L);
 
         TrainingResult r = net.train(data, new TrainingConfig(0.3, 20, 10, 1L));
 
@@ -189,7 +191,7 @@ class DenseNetworkTest {
 
     @Test
     void softmaxMlpRejectsLabelsOutsideItsClasses() {
-        LocalModel net = Architecture.parse("mlp(2,3)").newModel(1L);
+        LocalModel net = LocalModels.create(Architecture.parse("mlp(2,3)"), 1L);
         Dataset data = new Dataset(new float[][] {{0f, 0f}, {1f, 1f}}, new int[] {0, 3});
 
         assertThatThrownBy(() -> net.train(data, TrainingConfig.defaults()))

@@ -1,5 +1,7 @@
 package io.floe.trainer.model;
 
+import io.floe.core.spec.Architecture;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.floe.trainer.data.Dataset;
@@ -26,8 +28,8 @@ class EpochListenerTest {
 
     private static void hearsEveryEpochAndTrainsTheSame(String architecture, Dataset data) {
         TrainingConfig cfg = new TrainingConfig(0.05, 3, 8, 11).withMomentum(0.9);
-        LocalModel quiet = Architecture.parse(architecture).newModel(42);
-        LocalModel heard = Architecture.parse(architecture).newModel(42);
+        LocalModel quiet = LocalModels.create(Architecture.parse(architecture), 42);
+        LocalModel heard = LocalModels.create(Architecture.parse(architecture), 42);
         List<String> epochs = new ArrayList<>();
 
         TrainingResult q = quiet.train(data, cfg);

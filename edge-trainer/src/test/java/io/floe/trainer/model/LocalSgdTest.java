@@ -1,5 +1,7 @@
 package io.floe.trainer.model;
 
+import io.floe.core.spec.Architecture;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

@@ -1,4 +1,4 @@
-package io.floe.trainer.model;
+package io.floe.core.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -111,8 +111,6 @@ class ArchitectureTest {
                 assertThat(maxAbs(v)).as(layer[0] + suffix).isLessThanOrEqualTo(bound).isGreaterThan(0.5f * bound);
             }
         }
-        assertThat(a.newModel(w)).isInstanceOf(ConvNetwork.class);
-        assertThat(Architecture.parse("mlp(4,3)").newModel(1L)).isInstanceOf(DenseNetwork.class);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.floe.trainer.model;
+package io.floe.core.spec;
 
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.tensor.Tensor;
@@ -38,18 +38,21 @@ import java.util.regex.Pattern;
  * That name, order and shape is the wire layout of {@link ModelWeights}: a delta from a site with
  * another architecture fails {@link #accepts} before it can be averaged.
  *
- * <p>{@code
+ * <p>Plain Java, so that the job can check a spec's tensors against its descriptor
+ * ({@link io.floe.core.settings.SpecValidator}); trainers build a trainable model from it with
+ * {@code io.floe.trainer.model.LocalModels}:
+ * {@code
  * Architecture arch = Architecture.parse("cnn(28,28,1,10)");
- * LocalModel model = arch.newModel(42);
+ * LocalModel model = LocalModels.create(arch, 42);
  * }
  */
 public final class Architecture {
     /** Side of the square convolution kernels of a {@code cnn}. */
     public static final int CNN_KERNEL = 5;
     /** Output channels of the two convolutions of a {@code cnn}. */
-    static final int[] CNN_CHANNELS = {6, 16};
+    public static final int[] CNN_CHANNELS = {6, 16};
     /** Widths of the two hidden dense layers of a {@code cnn}. */
-    static final int[] CNN_HIDDEN = {120, 84};
+    public static final int[] CNN_HIDDEN = {120, 84};
 
     private static final Pattern DESCRIPTOR = Pattern.compile("\\s*([A-Za-z]+)\\s*\\(([^()]*)\\)\\s*");
     private static final String USAGE = "expected logreg(D), mlp(D,H1,...,K) or cnn(H,W,C,K) with positive sizes,"
@@ -302,19 +305,6 @@ public final class Architecture {
     /** True when {@code weights} has exactly this architecture's tensor names, order and shapes. */
     public boolean accepts(ModelWeights weights) {
         return zeroWeights().sameLayout(weights);
-    }
-
-    /**
-     * A trainable model holding a copy of {@code weights}: a {@link DenseNetwork} for
-     * {@code logreg}/{@code mlp}, a {@link ConvNetwork} for {@code cnn}.
-     */
-    public LocalModel newModel(ModelWeights weights) {
-        return kind == Kind.CNN ? new ConvNetwork(this, weights) : new DenseNetwork(this, weights);
-    }
-
-    /** {@link #newModel(ModelWeights)} of {@link #initialWeights(long) initialWeights(seed)}. */
-    public LocalModel newModel(long seed) {
-        return newModel(initialWeights(seed));
     }
 
     private record ParameterSpec(String name, int[] shape, int fanIn, boolean bias) {
