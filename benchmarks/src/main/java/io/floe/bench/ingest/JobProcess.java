@@ -84,8 +84,12 @@ public final class JobProcess implements AutoCloseable {
                 "-Xmx" + heapMb + "m", "-Xms256m", "-Djava.io.tmpdir=" + workDir, "-Xlog:gc:file=" + workDir.resolve("gc.log"),
                 "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/java.util=ALL-UNNAMED",
                 "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-                "-Djava.awt.headless=true", "-Dlog4j2.configurationFile=classpath:floe-log4j2.properties",
-                "-cp", System.getProperty("java.class.path"), JobProcess.class.getName(),
+                "-Djava.awt.headless=true", "-Dlog4j2.configurationFile=classpath:floe-log4j2.properties"));
+        String extra = System.getenv("FLOE_BENCH_JOB_JVM_OPTS"); // e.g. a flight recording: -XX:StartFlightRecording=filename=...
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), JobProcess.class.getName(),
                 bootstrap, Integer.toString(parallelism), Long.toString(checkpointMs), backend));
         if (operatorKeys != null) {
             cmd.add(operatorKeys.toString());

@@ -1,10 +1,10 @@
 /**
- * The local model a site trains: an {@link io.floe.trainer.model.Architecture} names the
+ * The local model a site trains: an {@link io.floe.core.spec.Architecture} names the
  * parameter tensors that travel over the wire, and a {@link io.floe.trainer.model.LocalModel}
  * runs forward and backward passes on nd4j, trained by mini-batch SGD:
  * {@link io.floe.trainer.model.DenseNetwork} for {@code logreg}/{@code mlp} (sigmoid for one
  * output, softmax for {@code K >= 2}), {@link io.floe.trainer.model.ConvNetwork} for NIID-Bench's
- * {@code cnn}. {@link io.floe.trainer.model.Architecture#newModel} picks the class.
+ * {@code cnn}. {@link io.floe.trainer.model.LocalModels#create} picks the class.
  *
  * <p>Call order for one federated round at a site:
  * <ol>

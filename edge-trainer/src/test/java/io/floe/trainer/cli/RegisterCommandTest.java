@@ -116,7 +116,7 @@ class RegisterCommandTest {
 
     @Test
     void aChunkedSpecTheJobWouldRefuseIsCaughtBeforePublishing() {
-        io.floe.trainer.model.Architecture mlp = io.floe.trainer.model.Architecture.parse("mlp(30,16,1)");
+        io.floe.core.spec.Architecture mlp = io.floe.core.spec.Architecture.parse("mlp(30,16,1)");
         RegisterCommand fedAvg = parse("--chunk-bytes", "1024");
         RegisterCommand krum = parse("--chunk-bytes", "1024", "--rule", "krum");
         RegisterCommand dense = parse("--rule", "median");
