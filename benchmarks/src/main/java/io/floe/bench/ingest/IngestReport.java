@@ -59,26 +59,39 @@ final class IngestReport {
     }
 
     /**
-     * For each signed case, its floe MB/s and floe / raw next to the same unsigned case of the run:
-     * what client authentication (a signed header per update, verified by the job) costs.
+     * For each signed case, its floe MB/s and floe / raw next to the unsigned case run just before
+     * it: what client authentication (a signed header per update, verified by the job) costs; with
+     * several pairs, also the mean over them (the machine's noise between runs is larger than the cost).
      */
     static String authenticationCost(List<Map<String, Object>> rows) {
         StringBuilder s = new StringBuilder();
-        for (Map<String, Object> signed : rows) {
+        Map<String, double[]> sums = new java.util.TreeMap<>(); // plain name -> {signed MB/s, unsigned MB/s, pairs}
+        for (int i = 0; i < rows.size(); i++) {
+            Map<String, Object> signed = rows.get(i);
             String name = String.valueOf(signed.get("case"));
-            if (!name.endsWith(" signed")) {
+            if (!name.endsWith(" signed") || !(signed.get("floeMBps") instanceof Number a)) {
                 continue;
             }
             String plain = name.substring(0, name.length() - " signed".length());
-            for (Map<String, Object> r : rows) {
-                if (plain.equals(r.get("case")) && r.get("floeMBps") instanceof Number u && signed.get("floeMBps") instanceof Number a
-                        && r.get("floeVsRaw") instanceof Number ur && signed.get("floeVsRaw") instanceof Number ar) {
-                    s.append(String.format(Locale.ROOT, "%nAuthentication at %s: floe %.1f MB/s signed vs %.1f unsigned (%.2f);"
-                            + " floe / raw %.2f vs %.2f (%.2f).%n", plain, a.doubleValue(), u.doubleValue(),
-                            a.doubleValue() / u.doubleValue(), ar.doubleValue(), ur.doubleValue(), ar.doubleValue() / ur.doubleValue()));
+            for (int j = i - 1; j >= 0; j--) {
+                Map<String, Object> r = rows.get(j);
+                if (plain.equals(r.get("case")) && r.get("floeMBps") instanceof Number u) {
+                    s.append(String.format(Locale.ROOT, "%nAuthentication at %s: floe %.1f MB/s signed vs %.1f unsigned just before (%.2f).%n",
+                            plain, a.doubleValue(), u.doubleValue(), a.doubleValue() / u.doubleValue()));
+                    double[] t = sums.computeIfAbsent(plain, k -> new double[3]);
+                    t[0] += a.doubleValue();
+                    t[1] += u.doubleValue();
+                    t[2]++;
+                    break;
                 }
             }
         }
+        sums.forEach((plain, t) -> {
+            if (t[2] > 1) {
+                s.append(String.format(Locale.ROOT, "%nAuthentication at %s over %d pairs: floe %.1f MB/s signed vs %.1f unsigned (%.3f).%n",
+                        plain, (int) t[2], t[0] / t[2], t[1] / t[2], t[0] / t[1]));
+            }
+        });
         return s.toString();
     }
 
