@@ -122,10 +122,14 @@ class ExactSumTest {
         assertThat(back.valueAt(1)).isEqualTo(-back.valueAt(0));
         // products below the grid round to zero
         assertThat(back.valueAt(2)).isEqualTo(0.0);
-        assertThat(sum.toBytes().length).as("three wide coordinates: 12 bytes each after the varints").isGreaterThan(8 + 12 * 3)
-                .isLessThanOrEqualTo(8 + 4 * 10 + 12 * 3);
-        // an empty sum costs a byte per coordinate, a typical one at most a varint's 9
-        assertThat(new ExactSum(1000).toBytes()).hasSize(8 + 1000);
+        // four low words in bulk, then three wide coordinates (past 2^63 on the 2^-50 grid; the tiny one is not)
+        assertThat(sum.toBytes()).hasSize(9 + 8 * 4 + 12 * 3);
+        // an empty sum costs its header alone; it still round-trips
+        assertThat(new ExactSum(1000).toBytes()).hasSize(9);
+        assertThat(ExactSum.fromBytes(new ExactSum(1000).toBytes())).isEqualTo(new ExactSum(1000));
+        byte[] garbage = new ExactSum(2).toBytes();
+        garbage[8] = 7;
+        assertThatThrownBy(() -> ExactSum.fromBytes(garbage)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -58,7 +58,11 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
     private final DeadLetters deadLetters;
     private final ChunkRefetch refetch;
 
-    private transient ValueState<float[]> slice;
+    /**
+     * The chunk's slice of the current version as little-endian float32 bytes: a byte array is
+     * checkpointed in one bulk write, where a float[] is written value by value.
+     */
+    private transient ValueState<byte[]> slice;
     private transient ValueState<Long> sliceVersion;
     /** The slice's length, so that folding never reads the slice (with RocksDB, 1 MiB deserialized per chunk). */
     private transient ValueState<Integer> sliceLength;
@@ -83,7 +87,8 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
 
     @Override
     public void open(OpenContext openContext) {
-        slice = getRuntimeContext().getState(new ValueStateDescriptor<>("chunk-slice", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO));
+        slice = getRuntimeContext().getState(new ValueStateDescriptor<>("chunk-slice-bytes",
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         sliceVersion = getRuntimeContext().getState(new ValueStateDescriptor<>("chunk-slice-version", Long.class));
         sliceLength = getRuntimeContext().getState(new ValueStateDescriptor<>("chunk-slice-length", Integer.class));
         sum = getRuntimeContext().getState(new ValueStateDescriptor<>("chunk-sum", ExactSumSerializer.INSTANCE));
@@ -254,17 +259,19 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
                 return;
             }
         }
+        int length = sliceLength.value();
+        float[] current = ChunkData.decode(ByteBuffer.wrap(slice.value()), length);
         List<float[]> members = new ArrayList<>();
         if (CoordinateWiseChunk.handles(close.rule)) {
             for (String member : close.members) { // sorted by update id
-                members.add(ChunkData.decode(ByteBuffer.wrap(kept.get(member)), slice.value().length));
+                members.add(ChunkData.decode(ByteBuffer.wrap(kept.get(member)), length));
             }
         }
         Map<String, float[]> stored = new TreeMap<>();
         for (Map.Entry<String, float[]> e : moments.entries()) {
             stored.put(e.getKey(), e.getValue());
         }
-        NextSlice.Result next = NextSlice.of(slice.value(), close.rule, close.trimPerSide, members, sum.value(),
+        NextSlice.Result next = NextSlice.of(current, close.rule, close.trimPerSide, members, sum.value(),
                 close.members.length == 0 ? 0 : close.totalWeight, close.scale, close.serverOptimizer, stored);
         if (next.moments() != null) {
             moments.clear();
@@ -275,7 +282,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
     }
 
     private void startVersion(float[] values, long version) throws Exception {
-        slice.update(values);
+        slice.update(ChunkData.encode(values, 0, values.length));
         sliceLength.update(values.length);
         sliceVersion.update(version);
         sum.update(new ExactSum(values.length));
