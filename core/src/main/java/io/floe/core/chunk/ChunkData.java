@@ -48,6 +48,14 @@ public final class ChunkData {
         }
         int base = d.position();
         int n = d.remaining() / 4;
+        // one pass without a branch per value: the largest exponent field (NaN and infinities have the largest)
+        int worst = 0;
+        for (int i = 0; i < n; i++) {
+            worst = Math.max(worst, d.getInt(base + 4 * i) & 0x7F800000);
+        }
+        if (worst < (127 + 32) << 23) { // every |x| < 2^32 = MAX_ABS_VALUE
+            return null;
+        }
         for (int i = 0; i < n; i++) {
             float x = d.getFloat(base + 4 * i);
             if (!(Math.abs(x) < ExactSum.MAX_ABS_VALUE)) { // false for NaN too

@@ -2,6 +2,7 @@ package io.floe.core.chunk;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.IntBuffer;
 import java.util.Arrays;
 
 /**
@@ -87,11 +88,21 @@ public final class ExactSum {
             throw new IllegalArgumentException("adding " + d.remaining() + " bytes to a sum of " + lo.length + " float32 values");
         }
         checkWeight(weight);
-        int base = d.position();
-        for (int i = 0; i < lo.length; i++) {
-            addBits(i, weight, d.getInt(base + 4 * i));
+        // the values' bits copied out in blocks (a bulk copy), then folded from an int[]: cheaper
+        // than one bounds-checked unaligned read per value
+        IntBuffer ints = d.slice().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+        int[] block = new int[Math.min(BLOCK_VALUES, lo.length)];
+        for (int start = 0; start < lo.length; start += block.length) {
+            int len = Math.min(block.length, lo.length - start);
+            ints.get(block, 0, len);
+            for (int j = 0; j < len; j++) {
+                addBits(start + j, weight, block[j]);
+            }
         }
     }
+
+    /** Values folded per block in {@link #add(long, ByteBuffer)}: 16 KiB of bits, well inside a core's L1 and L2. */
+    private static final int BLOCK_VALUES = 4096;
 
     /**
      * Adds {@code weight * (float) (x_i / divisor)}: FedNova's normalised delta d_i = Delta_i / a_i

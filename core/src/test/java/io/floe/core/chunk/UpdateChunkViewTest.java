@@ -46,5 +46,10 @@ class UpdateChunkViewTest {
         b.add(5, ByteBuffer.wrap(ChunkData.encode(values, 0, 4)));
         assertThat(b).isEqualTo(a);
         assertThat(ChunkData.problem(ByteBuffer.wrap(ChunkData.encode(new float[] {1f, Float.NaN}, 0, 2)))).contains("at value 1");
+        float belowBound = Math.nextDown(ExactSum.MAX_ABS_VALUE);
+        assertThat(ChunkData.problem(ByteBuffer.wrap(ChunkData.encode(new float[] {belowBound, -belowBound, 0f}, 0, 3)))).isNull();
+        assertThat(ChunkData.problem(ByteBuffer.wrap(ChunkData.encode(new float[] {1f, 0f, -ExactSum.MAX_ABS_VALUE}, 0, 3))))
+                .contains("at value 2");
+        assertThat(ChunkData.problem(ByteBuffer.wrap(ChunkData.encode(new float[] {Float.NEGATIVE_INFINITY}, 0, 1)))).isNotNull();
     }
 }
