@@ -1,5 +1,6 @@
 package io.floe.bench.ingest;
 
+import io.floe.core.wire.UpdatePartitions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -13,7 +14,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** A few producers with Kafka's defaults (max.request.size 1 MiB: chunk records fit), one sending thread each. */
+/**
+ * A few producers with Kafka's defaults (max.request.size 1 MiB: chunk records fit), one sending
+ * thread each; headers and chunks on the partitions trainers use ({@link UpdatePartitions}).
+ */
 final class Producers implements AutoCloseable {
     /** What one round's send took. */
     record Sent(long firstSendNanos, long lastAckNanos, long bytes) {
@@ -48,11 +52,13 @@ final class Producers implements AutoCloseable {
             int thread = t;
             fs.add(pool.submit(() -> {
                 KafkaProducer<byte[], byte[]> producer = producers.get(thread);
+                int partitions = producer.partitionsFor(topic).size();
                 for (int k = thread; k < headers.length; k += n) {
                     first.accumulateAndGet(System.nanoTime(), Math::min);
-                    send(producer, topic, gen.headerKey(), headers[k], lastAck, bytes, failed);
+                    send(producer, topic, UpdatePartitions.header(partitions), gen.headerKey(), headers[k], lastAck, bytes, failed);
                     for (int i = 0; i < gen.layout().count(); i++) {
-                        send(producer, topic, gen.chunkKey(i), gen.chunkRecord(r, k, i), lastAck, bytes, failed);
+                        send(producer, topic, UpdatePartitions.chunk(i, partitions), gen.chunkKey(i), gen.chunkRecord(r, k, i), lastAck,
+                                bytes, failed);
                     }
                 }
                 producer.flush();
@@ -68,9 +74,9 @@ final class Producers implements AutoCloseable {
         return new Sent(first.get(), lastAck.get(), bytes.get());
     }
 
-    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, byte[] key, byte[] value, AtomicLong lastAck,
-            AtomicLong bytes, AtomicReference<Exception> failed) {
-        producer.send(new ProducerRecord<>(topic, key, value), (md, e) -> {
+    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, Integer partition, byte[] key, byte[] value,
+            AtomicLong lastAck, AtomicLong bytes, AtomicReference<Exception> failed) {
+        producer.send(new ProducerRecord<>(topic, partition, key, value), (md, e) -> {
             if (e != null) {
                 failed.compareAndSet(null, e);
             } else {

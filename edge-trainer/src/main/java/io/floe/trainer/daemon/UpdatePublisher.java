@@ -3,6 +3,7 @@ package io.floe.trainer.daemon;
 import io.floe.core.chunk.ChunkData;
 import io.floe.core.trust.RecordSignatures;
 import io.floe.core.wire.RecordSize;
+import io.floe.core.wire.UpdatePartitions;
 import io.floe.core.wire.WireCodec;
 import io.floe.schema.ModelUpdate;
 import io.floe.schema.UpdateChunk;
@@ -35,9 +36,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * an unattended gateway must not exit because the broker restarted. Resending is safe: the
  * updateId is the idempotency key and the job drops duplicates.
  *
- * <p>Chunked models ({@link #publishChunked}): the header goes first, keyed by model id, and once
- * it is acknowledged the chunks, each keyed {@code modelId#index} so that they spread over the
- * topic's partitions; several chunks are in flight at a time, and a chunk whose send failed is sent
+ * <p>Chunked models ({@link #publishChunked}): the header goes first, keyed by model id, to
+ * partition 0, and once it is acknowledged the chunks, each keyed {@code modelId#index}, round-robin
+ * by index over the other partitions ({@link UpdatePartitions}: the job reads the small headers
+ * ahead of the chunks, so it folds chunks as they come instead of holding them for their header); several chunks are in flight at a time, and a chunk whose send failed is sent
  * again through the same retry as a whole update. The job counts a chunk of an update that lands
  * twice once (its receipts are kept per updateId and index).
  *
@@ -118,10 +120,15 @@ public final class UpdatePublisher implements UpdateSink, AutoCloseable {
      * @throws IllegalStateException when the broker refused the update for good (too large, not authorised)
      */
     public RecordMetadata publish(ModelUpdate update) throws InterruptedException {
+        return publish(update, null);
+    }
+
+    /** As above, on {@code partition} (null: Kafka's key hashing). */
+    private RecordMetadata publish(ModelUpdate update, Integer partition) throws InterruptedException {
         if (clientKey != null) {
             RecordSignatures.sign(update, clientKey);
         }
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic,
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, partition,
                 update.getModelId().getBytes(StandardCharsets.UTF_8), WireCodec.MODEL_UPDATE.encode(update));
         return retry.call("update " + update.getUpdateId(), () -> sendOnce(record), this::recreateProducer);
     }
@@ -144,13 +151,14 @@ public final class UpdatePublisher implements UpdateSink, AutoCloseable {
      */
     public void publishChunked(ChunkedUpdate update) throws InterruptedException {
         ModelUpdate header = update.header();
-        publish(header);
+        int partitions = partitionCount();
+        publish(header, UpdatePartitions.header(partitions));
         String what = "update " + header.getUpdateId();
         Deque<Pending> inFlight = new ArrayDeque<>();
         long bytesInFlight = 0;
         for (UpdateChunk chunk : update.chunks()) {
             byte[] value = WireCodec.UPDATE_CHUNK.encode(chunk);
-            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic,
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, UpdatePartitions.chunk(chunk.getIndex(), partitions),
                     ChunkData.key(chunk.getModelId(), chunk.getIndex()).getBytes(StandardCharsets.UTF_8), value);
             while (!inFlight.isEmpty() && bytesInFlight + value.length > MAX_CHUNK_BYTES_IN_FLIGHT) {
                 bytesInFlight -= settle(inFlight.poll());
@@ -160,6 +168,15 @@ public final class UpdatePublisher implements UpdateSink, AutoCloseable {
         }
         while (!inFlight.isEmpty()) {
             settle(inFlight.poll());
+        }
+    }
+
+    /** The updates topic's partitions as the producer knows them; 0 (Kafka's own partitioning) when it cannot tell. */
+    private int partitionCount() {
+        try {
+            return producer.partitionsFor(topic).size();
+        } catch (RuntimeException e) {
+            return 0;
         }
     }
 

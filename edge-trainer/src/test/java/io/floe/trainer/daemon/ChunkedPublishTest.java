@@ -89,6 +89,25 @@ class ChunkedPublishTest {
     }
 
     @Test
+    void theHeaderGoesToPartitionZeroAndTheChunksRoundRobinOverTheOthers() {
+        GlobalModel base = chunkedBase(MLP.initialWeights(1), 3);
+        org.apache.kafka.common.Node node = new org.apache.kafka.common.Node(0, "localhost", 9092);
+        List<org.apache.kafka.common.PartitionInfo> parts = new java.util.ArrayList<>();
+        for (int p = 0; p < 4; p++) {
+            parts.add(new org.apache.kafka.common.PartitionInfo(TOPIC, p, node, new org.apache.kafka.common.Node[] {node},
+                    new org.apache.kafka.common.Node[] {node}));
+        }
+        org.apache.kafka.common.Cluster cluster = new org.apache.kafka.common.Cluster("c", List.of(node), parts, java.util.Set.of(),
+                java.util.Set.of());
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(cluster, true, null, new ByteArraySerializer(),
+                new ByteArraySerializer());
+
+        runOnce(base, producer);
+
+        assertThat(producer.history()).extracting(ProducerRecord::partition).containsExactly(0, 1, 2, 3, 1, 2);
+    }
+
+    @Test
     void aRetrainedUpdateAfterARestartSendsTheSameBytesUnderTheSameUpdateId() {
         GlobalModel base = chunkedBase(MLP.initialWeights(2), 5);
         MockProducer<byte[], byte[]> before = mockProducer();
