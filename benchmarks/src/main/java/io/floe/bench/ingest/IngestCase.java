@@ -81,7 +81,7 @@ public record IngestCase(long parameters, int clients, int parallelism, int roun
                     new IngestCase(1_000_000, 32, 1, 12, 200, "hashmap", chunkBytes, 1),
                     new IngestCase(10_000_000, 32, 2, 2, 1000, "hashmap", chunkBytes),
                     new IngestCase(10_000_000, 32, 2, 2, 1000, "hashmap", chunkBytes).withSignatures(),
-                    new IngestCase(100_000_000, 8, 2, 1, 2000, "rocksdb", chunkBytes));
+                    new IngestCase(100_000_000, 8, 2, 1, 5000, "hashmap", chunkBytes));
             case "full" -> List.of(
                     new IngestCase(1_000_000, 32, 1, 30, 200, "hashmap", chunkBytes, 1),
                     new IngestCase(1_000_000, 32, 2, 30, 200, "hashmap", chunkBytes, 1),
@@ -89,9 +89,9 @@ public record IngestCase(long parameters, int clients, int parallelism, int roun
                     new IngestCase(10_000_000, 32, 2, 3, 1000, "hashmap", chunkBytes),
                     new IngestCase(10_000_000, 32, 2, 3, 1000, "hashmap", chunkBytes).withSignatures(),
                     new IngestCase(10_000_000, 32, 2, 3, 1000, "rocksdb", chunkBytes),
-                    new IngestCase(100_000_000, 8, 1, 2, 2000, "rocksdb", chunkBytes),
+                    new IngestCase(100_000_000, 8, 2, 2, 5000, "hashmap", chunkBytes),
                     new IngestCase(100_000_000, 8, 2, 2, 2000, "rocksdb", chunkBytes),
-                    new IngestCase(100_000_000, 32, 2, 1, 2000, "rocksdb", chunkBytes));
+                    new IngestCase(100_000_000, 32, 2, 1, 5000, "hashmap", chunkBytes));
             default -> parse(name, chunkBytes);
         };
     }
