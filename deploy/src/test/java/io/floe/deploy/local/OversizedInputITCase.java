@@ -48,7 +48,7 @@ class OversizedInputITCase {
             ModelRegistration.publish(floe.bootstrapServers(), floe.topics().control(), ModelRegistration.spec(MODEL_ID, arch, 42,
                     AggregationConfig.newBuilder().setRule("fedavg").setClientsPerRound(1).build(),
                     ModelRegistration.training(0.1f, 1, 16)), new Properties());
-            awaitVersion(floe, 0);
+            CommittedWait.version(floe, MODEL_ID, 0, WAIT);
             long runningSince = floe.allTasksRunningSince();
 
             // 15.7M float32 zeros: 60 MiB, under the topics' 64 MiB, for a model of 31 parameters
@@ -58,11 +58,11 @@ class OversizedInputITCase {
             lying = Arrays.copyOf(lying, 40);
             byte[] claims2GiB = {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0x0F}; // zigzag varint 2^31 - 1
             System.arraycopy(claims2GiB, 0, lying, 10, claims2GiB.length);
-            ModelWeights zero = TensorRecords.fromRecords(committedModels(floe).get(0).getTensors()).scaled(0f);
+            ModelWeights zero = TensorRecords.fromRecords(CommittedWait.models(floe, MODEL_ID).get(0).getTensors()).scaled(0f);
             send(floe, huge, lying, update("alice", zero));
 
-            GlobalModel v1 = awaitVersion(floe, 1);
-            List<DeadLetter> letters = awaitDeadLetters(floe, 2);
+            GlobalModel v1 = CommittedWait.version(floe, MODEL_ID, 1, WAIT);
+            List<DeadLetter> letters = CommittedWait.deadLetters(floe, 2, WAIT);
 
             assertThat(v1.getProvenance().getUpdateIds()).as("alice's update, sent after the two").hasSize(1);
             assertThat(letters).extracting(DeadLetter::getReason).containsExactlyInAnyOrder("RECORD_TOO_LARGE", "UNDECODABLE");
@@ -92,38 +92,6 @@ class OversizedInputITCase {
                 producer.send(new ProducerRecord<>(floe.topics().updates(), MODEL_ID.getBytes(StandardCharsets.UTF_8), value)).get();
             }
         }
-    }
-
-    private static List<GlobalModel> committedModels(EmbeddedFloe floe) {
-        return CommittedRecords.read(floe.bootstrapServers(), floe.topics().models(), Duration.ofSeconds(10)).stream()
-                .map(r -> WireCodec.GLOBAL_MODEL.decode(r.value())).filter(m -> m.getModelId().equals(MODEL_ID)).toList();
-    }
-
-    private static GlobalModel awaitVersion(EmbeddedFloe floe, long version) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (GlobalModel m : committedModels(floe)) {
-                if (m.getVersion() == version) {
-                    return m;
-                }
-            }
-            Thread.sleep(300);
-        }
-        throw new AssertionError("version " + version + " of " + MODEL_ID + " not committed within " + WAIT);
-    }
-
-    private static List<DeadLetter> awaitDeadLetters(EmbeddedFloe floe, int count) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        List<DeadLetter> letters = List.of();
-        while (System.nanoTime() < deadline) {
-            letters = CommittedRecords.read(floe.bootstrapServers(), floe.topics().deadLetter(), Duration.ofSeconds(10)).stream()
-                    .map(r -> WireCodec.DEAD_LETTER.decode(r.value())).toList();
-            if (letters.size() >= count) {
-                return letters;
-            }
-            Thread.sleep(300);
-        }
-        throw new AssertionError("only " + letters.size() + " dead letters within " + WAIT + ": " + letters);
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

@@ -67,7 +67,7 @@ class SignedPartiesITCase {
                     ROGUE.getPrivate())));
             control(producer, floe, WireCodec.MODEL_SPEC.encode(RecordSignatures.sign(ModelSpec.newBuilder(spec).build(),
                     OPERATOR.getPrivate())));
-            GlobalModel v0 = awaitVersion(floe, 0);
+            GlobalModel v0 = CommittedWait.version(floe, MODEL_ID, 0, WAIT);
             long runningSince = floe.allTasksRunningSince();
             assertThat(RecordSignatures.verify(v0, JOB.getPublic())).isEqualTo(RecordSignatures.Verdict.VALID);
 
@@ -93,7 +93,7 @@ class SignedPartiesITCase {
                     update("alice", "u-alice-0", 0, zero), // unsigned
                     RecordSignatures.sign(update("alice", "u-alice-1", 0, zero), ALICE.getPrivate()),
                     RecordSignatures.sign(update("bob", "u-bob-1", 0, zero), BOB.getPrivate()));
-            GlobalModel v1 = awaitVersion(floe, 1);
+            GlobalModel v1 = CommittedWait.version(floe, MODEL_ID, 1, WAIT);
             assertThat(v1.getProvenance().getUpdateIds()).containsExactly("u-alice-1", "u-bob-1");
             assertThat(v1.getProvenance().getRule()).as("the rogue reconfiguration did not apply").isEqualTo("fedavg");
 
@@ -102,7 +102,7 @@ class SignedPartiesITCase {
                     RecordSignatures.sign(update("alice", "u-alice-2", 1, zero), ALICE.getPrivate()),
                     RecordSignatures.sign(update("bob", "u-alice-2", 1, zero), BOB.getPrivate()), // id reuse
                     RecordSignatures.sign(update("bob", "u-bob-2", 1, zero), BOB.getPrivate()));
-            GlobalModel v2 = awaitVersion(floe, 2);
+            GlobalModel v2 = CommittedWait.version(floe, MODEL_ID, 2, WAIT);
             assertThat(v2.getProvenance().getUpdateIds()).containsExactly("u-alice-2", "u-bob-2");
             assertThat(RecordSignatures.verify(v2, JOB.getPublic())).isEqualTo(RecordSignatures.Verdict.VALID);
 
@@ -121,7 +121,7 @@ class SignedPartiesITCase {
                 assertThat(verifying.verifier().ignored(RecordSignatures.Verdict.BAD_SIGNATURE)).isEqualTo(1);
             }
 
-            List<DeadLetter> letters = awaitDeadLetters(floe, 11);
+            List<DeadLetter> letters = CommittedWait.deadLetters(floe, 11, WAIT);
             assertThat(letters).extracting(DeadLetter::getReason).containsExactlyInAnyOrder(
                     "UNSIGNED", "BAD_SIGNATURE", // the first two specs
                     "BAD_SIGNATURE", "BAD_SIGNATURE", "BAD_SIGNATURE", // rogue spec, release, enrolment
@@ -163,31 +163,4 @@ class SignedPartiesITCase {
         }
     }
 
-    private static GlobalModel awaitVersion(EmbeddedFloe floe, long version) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (GlobalModel m : CommittedRecords.read(floe.bootstrapServers(), floe.topics().models(), Duration.ofSeconds(10))
-                    .stream().map(r -> WireCodec.GLOBAL_MODEL.decode(r.value())).toList()) {
-                if (m.getModelId().equals(MODEL_ID) && m.getVersion() == version) {
-                    return m;
-                }
-            }
-            Thread.sleep(300);
-        }
-        throw new AssertionError("version " + version + " of " + MODEL_ID + " not committed within " + WAIT);
-    }
-
-    private static List<DeadLetter> awaitDeadLetters(EmbeddedFloe floe, int count) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        List<DeadLetter> letters = List.of();
-        while (System.nanoTime() < deadline) {
-            letters = CommittedRecords.read(floe.bootstrapServers(), floe.topics().deadLetter(), Duration.ofSeconds(10)).stream()
-                    .map(r -> WireCodec.DEAD_LETTER.decode(r.value())).toList();
-            if (letters.size() >= count) {
-                return letters;
-            }
-            Thread.sleep(300);
-        }
-        throw new AssertionError("only " + letters.size() + " dead letters within " + WAIT + ": " + letters);
-    }
 }

@@ -1,5 +1,6 @@
 package io.floe.trainer.cli;
 
+import io.floe.trainer.operator.ControlTopicPublisher;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.List;
@@ -35,5 +36,30 @@ public class ClientCommandOptions {
     /** The models, each once, in the order given. */
     List<String> modelIds() {
         return models.stream().map(String::trim).filter(m -> !m.isEmpty()).distinct().toList();
+    }
+
+    /** As {@link #publish(CommandLine, KafkaConnectionOptions, PrivateKey, String, String, String, String, List)} without notes. */
+    int publish(CommandLine cli, KafkaConnectionOptions kafka, PrivateKey operatorKey, String noun, String done,
+            List<ControlTopicPublisher.Command> commands) throws InterruptedException {
+        return publish(cli, kafka, operatorKey, noun, done, "", "", commands);
+    }
+
+    /**
+     * Publishes {@code commands} (one per model) to the control topic and reports each on the
+     * command line's output as {@code "<done> client C<clientNote> for model M<modelNote>, signed by
+     * operator O, on TOPIC"}; a warning first when they go out unsigned ({@code noun} names them in it).
+     */
+    int publish(CommandLine cli, KafkaConnectionOptions kafka, PrivateKey operatorKey, String noun, String done, String clientNote,
+            String modelNote, List<ControlTopicPublisher.Command> commands) throws InterruptedException {
+        if (operatorKey == null) {
+            cli.getErr().println("warning: unsigned " + noun + " (no --operator-key): a job given --operator-keys refuses it");
+        }
+        ControlTopicPublisher.publish(kafka.bootstrapServers, kafka.topics().control(), kafka.clientProperties(), commands);
+        for (ControlTopicPublisher.Command c : commands) {
+            cli.getOut().printf("%s client %s%s for model %s%s%s, on %s%n", done, clientId, clientNote, c.modelId(), modelNote,
+                    operatorKey == null ? ", unsigned" : ", signed by operator " + operator, kafka.topics().control());
+        }
+        cli.getOut().flush();
+        return 0;
     }
 }

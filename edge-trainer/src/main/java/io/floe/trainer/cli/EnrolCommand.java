@@ -55,19 +55,9 @@ public class EnrolCommand implements Callable<Integer> {
         PrivateKey operatorKey = command.operatorKey(cli);
         PublicKey clientKey = KeyFiles.publicKey(cli, "--public-key", publicKeyFile);
         List<ClientEnrolment> enrolments = enrolments(clientKey, operatorKey, Instant.now());
-        if (operatorKey == null) {
-            cli.getErr().println("warning: unsigned enrolment (no --operator-key): a job given --operator-keys refuses it");
-        }
-        ControlTopicPublisher.publish(kafka.bootstrapServers, kafka.topics().control(), kafka.clientProperties(),
+        return command.publish(cli, kafka, operatorKey, "enrolment", "enrolled", " (key " + Ed25519Keys.fingerprint(clientKey) + ")",
+                enrolments.isEmpty() ? "" : " until " + enrolments.get(0).getExpiresAt(),
                 enrolments.stream().map(ControlTopicPublisher.Command::of).toList());
-        for (ClientEnrolment e : enrolments) {
-            cli.getOut().printf("enrolled client %s (key %s) for model %s until %s%s, on %s%n", e.getClientId(),
-                    Ed25519Keys.fingerprint(clientKey), e.getModelId(), e.getExpiresAt(),
-                    operatorKey == null ? ", unsigned" : ", signed by operator " + e.getOperator(),
-                    kafka.topics().control());
-        }
-        cli.getOut().flush();
-        return 0;
     }
 
     /** One enrolment per model, made at {@code now}, signed with {@code operatorKey} unless it is null. */

@@ -40,18 +40,8 @@ public class ReleaseCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CommandLine cli = spec.commandLine();
         PrivateKey operatorKey = command.operatorKey(cli);
-        List<ClientRelease> releases = releases(operatorKey, Instant.now());
-        if (operatorKey == null) {
-            cli.getErr().println("warning: unsigned release (no --operator-key): a job given --operator-keys refuses it");
-        }
-        ControlTopicPublisher.publish(kafka.bootstrapServers, kafka.topics().control(), kafka.clientProperties(),
-                releases.stream().map(ControlTopicPublisher.Command::of).toList());
-        for (ClientRelease r : releases) {
-            cli.getOut().printf("released client %s for model %s%s, on %s%n", r.getClientId(), r.getModelId(),
-                    operatorKey == null ? ", unsigned" : ", signed by operator " + r.getOperator(), kafka.topics().control());
-        }
-        cli.getOut().flush();
-        return 0;
+        return command.publish(cli, kafka, operatorKey, "release", "released",
+                releases(operatorKey, Instant.now()).stream().map(ControlTopicPublisher.Command::of).toList());
     }
 
     /** One release per model, made at {@code now}, signed with {@code operatorKey} unless it is null. */

@@ -40,18 +40,8 @@ public class RevokeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CommandLine cli = spec.commandLine();
         PrivateKey operatorKey = command.operatorKey(cli);
-        List<ClientRevocation> revocations = revocations(operatorKey, Instant.now());
-        if (operatorKey == null) {
-            cli.getErr().println("warning: unsigned revocation (no --operator-key): a job given --operator-keys refuses it");
-        }
-        ControlTopicPublisher.publish(kafka.bootstrapServers, kafka.topics().control(), kafka.clientProperties(),
-                revocations.stream().map(ControlTopicPublisher.Command::of).toList());
-        for (ClientRevocation r : revocations) {
-            cli.getOut().printf("revoked client %s for model %s%s, on %s%n", r.getClientId(), r.getModelId(),
-                    operatorKey == null ? ", unsigned" : ", signed by operator " + r.getOperator(), kafka.topics().control());
-        }
-        cli.getOut().flush();
-        return 0;
+        return command.publish(cli, kafka, operatorKey, "revocation", "revoked",
+                revocations(operatorKey, Instant.now()).stream().map(ControlTopicPublisher.Command::of).toList());
     }
 
     /** One revocation per model, made at {@code now}, signed with {@code operatorKey} unless it is null. */
