@@ -29,9 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.security.PrivateKey;
-import java.time.Instant;
-import io.floe.trainer.operator.ClientCommands;
-import io.floe.trainer.operator.ControlTopicPublisher;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -76,7 +73,7 @@ public final class FederatedRun {
         long started = System.nanoTime();
         ModelRegistration.publish(floe.bootstrapServers(), floe.topics().control(), spec, new Properties());
         if (keys.isPresent()) {
-            enrol(floe, spec.getModelId(), scenario, keys.get());
+            TrustedFederation.enrol(floe, spec.getModelId(), scenario, keys.get());
             if (out != null) {
                 out.printf("authentication required: %d sites enrolled by the operator; updates and heartbeats signed by the sites,"
                         + " versions by the job%n", sites);
@@ -159,7 +156,7 @@ public final class FederatedRun {
                         + "   elapsed");
             }
             if (trustAttack.isPresent()) {
-                trustAttacker = startTrustAttacker(trustAttack.get(), floe, spec, scenario, s.byzantine(), keys, out);
+                trustAttacker = TrustedFederation.startAttacker(trustAttack.get(), floe, spec, scenario, s.byzantine(), keys, out);
                 clients.add(trustAttacker);
             }
             chaos.start(started);
@@ -190,7 +187,7 @@ public final class FederatedRun {
                 }
                 for (RoundObserver.PublishedVersion v : observer.poll(Duration.ofMillis(200))) {
                     RoundRecord r = record(v.model(), v.report(), evaluator, backdoor, scenario, attackers, uplink, started,
-                            attackerUpdatesIn(v.model(), attackers, v.report(), aggregated));
+                            TrustedFederation.attackerUpdatesIn(v.model(), attackers, v.report(), aggregated));
                     newest = v.model();
                     history.add(r);
                     chaos.versionPublished(r.version());
@@ -228,63 +225,6 @@ public final class FederatedRun {
             }
         }
         return history;
-    }
-
-    /** The operator enrols every site of the scenario for {@code modelId} with its key, for a day. */
-    private static void enrol(EmbeddedFloe floe, String modelId, FederatedScenario scenario, FederationKeys keys) throws Exception {
-        Instant now = Instant.now();
-        List<ControlTopicPublisher.Command> commands = new ArrayList<>();
-        for (int i = 0; i < scenario.sites().size(); i++) {
-            String site = scenario.siteName(i);
-            commands.add(ControlTopicPublisher.Command.of(ClientCommands.enrolment(modelId, site, keys.site(site).getPublic(),
-                    now.plus(Duration.ofDays(1)), "floe-demo", now, keys.operatorKey())));
-        }
-        ControlTopicPublisher.publish(floe.bootstrapServers(), floe.topics().control(), new Properties(), commands);
-    }
-
-    /** The compromised sites (the first {@code byzantine}) attack with their own keys; the others are the victims. */
-    private static TrustAttacker startTrustAttacker(TrustAttack attack, EmbeddedFloe floe, ModelSpec spec, FederatedScenario scenario,
-            int byzantine, Optional<FederationKeys> keys, PrintStream out) {
-        List<String> victims = new ArrayList<>();
-        List<java.security.KeyPair> attackerKeys = new ArrayList<>();
-        for (int i = 0; i < scenario.sites().size(); i++) {
-            String site = scenario.siteName(i);
-            if (i < byzantine) {
-                attackerKeys.add(keys.isPresent() ? keys.get().site(site) : io.floe.core.trust.Ed25519Keys.generate());
-            } else {
-                victims.add(site);
-            }
-        }
-        TrustAttacker attacker = new TrustAttacker(attack, floe.bootstrapServers(), floe.topics(), spec, victims, attackerKeys);
-        Thread t = new Thread(attacker, spec.getModelId() + "/attacker");
-        t.setDaemon(true);
-        t.start();
-        if (out != null) {
-            out.printf("attack %s by %d compromised site(s)%s%n", attack.cliName(), byzantine,
-                    keys.isPresent() ? ", each signing with its own enrolled key" : " (no authentication: nothing checks who speaks)");
-        }
-        return attacker;
-    }
-
-    /**
-     * Attacker records in this version: accepted updates of attacking sites, updates the trust
-     * attacker made up, and updates aggregated before (a replay that counted twice).
-     */
-    private static int attackerUpdatesIn(GlobalModel model, Set<String> attackers, AggregationReport rep, Set<String> aggregated) {
-        int n = 0;
-        for (String id : model.getProvenance().getUpdateIds()) {
-            if (id.startsWith(TrustAttack.UPDATE_ID_PREFIX) || !aggregated.add(id)) {
-                n++;
-            }
-        }
-        if (rep != null) {
-            for (var a : rep.getAccepted()) {
-                if (attackers.contains(a.getClientId()) && !a.getUpdateId().startsWith(TrustAttack.UPDATE_ID_PREFIX)) {
-                    n++;
-                }
-            }
-        }
-        return n;
     }
 
     private static RoundRecord record(GlobalModel model, AggregationReport rep, GlobalModelEvaluator evaluator,
