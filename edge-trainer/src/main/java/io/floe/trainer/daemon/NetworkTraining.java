@@ -2,7 +2,6 @@ package io.floe.trainer.daemon;
 
 import io.floe.core.drift.DriftAlgorithm;
 import io.floe.core.drift.ScaffoldClient;
-import io.floe.core.codec.Compression;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.wire.TensorRecords;
 import io.floe.schema.ClientTrainingConfig;
@@ -27,13 +26,11 @@ import io.floe.trainer.privacy.DpSgdLedger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -99,7 +96,7 @@ public final class NetworkTraining implements LocalTraining {
     /** Null when training without DP. */
     private final DpSgdLedger privacy;
     private final ClientControlVariates controls;
-    private final ErrorFeedback errorFeedback;
+    private final UpdateEncoding encoding;
     private LocalModel model;
 
     public NetworkTraining(String clientId, Dataset localData, double validationFraction, long seed) {
@@ -135,7 +132,7 @@ public final class NetworkTraining implements LocalTraining {
         this.validation = parts[1] == null ? null : scale.apply(parts[1]);
         this.privacy = dpSgd == null ? null : new DpSgdLedger(dpSgd);
         this.controls = new ClientControlVariates(clientId, stateDirectory);
-        this.errorFeedback = new ErrorFeedback(clientId, stateDirectory);
+        this.encoding = new UpdateEncoding(seed, new ErrorFeedback(clientId, stateDirectory));
     }
 
     /**
@@ -227,53 +224,11 @@ public final class NetworkTraining implements LocalTraining {
                 .setNumExamples(trainingExamples)
                 .setLocalSteps(result.steps())
                 .setCreatedAt(Instant.now())
-                .setTensors(encode(base, delta, arch))
+                .setTensors(encoding.encode(base, delta, arch))
                 .setMetrics(metrics)
                 .setSignature(null)
                 .setControlDelta(controlDelta)
                 .build();
-    }
-
-    /**
-     * The delta's tensors as the model's training config says to send them: dense, or compressed
-     * ({@link Compression}) with, unless turned off, error feedback ({@link ErrorFeedback}): the
-     * update carries {@code C(Δ + e)}. Top-k selects over the whole update unless the spec says
-     * {@code scope=tensor}. Int8's stochastic rounding draws from (seed, version), so a retrained
-     * update is the same bytes.
-     */
-    private List<io.floe.schema.Tensor> encode(GlobalModel base, ModelWeights delta, Architecture arch) {
-        Compression compression = Compression.parse(base.getTraining().getCompression());
-        if (compression.isNone()) {
-            return TensorRecords.toRecords(delta);
-        }
-        boolean feedback = base.getTraining().getErrorFeedback();
-        ModelWeights memory = feedback
-                ? errorFeedback.memoryFor(base.getModelId(), base.getVersion(), compression, arch.zeroWeights())
-                : arch.zeroWeights();
-        ModelWeights corrected = delta.plusScaled(memory, 1f);
-        SplittableRandom rounding = new SplittableRandom(seed * 1_000_003L + base.getVersion() + 17);
-        List<io.floe.core.tensor.Tensor> tensors = corrected.tensors();
-        // one call for the whole update: top-k selects over all tensors together (Compression.Scope)
-        List<byte[]> data = compression.encodeUpdate(tensors.stream().map(io.floe.core.tensor.Tensor::values).toList(), rounding);
-        List<io.floe.schema.Tensor> sent = new ArrayList<>(tensors.size());
-        for (int i = 0; i < tensors.size(); i++) {
-            sent.add(record(tensors.get(i), compression, data.get(i)));
-        }
-        if (feedback) {
-            errorFeedback.record(base.getModelId(), base.getVersion(), compression, memory, corrected,
-                    TensorRecords.fromRecords(sent));
-        }
-        return sent;
-    }
-
-    /** The record of {@code t} as {@code data}, bytes of {@code compression}'s encoding (what TensorRecords.toRecord writes). */
-    private static io.floe.schema.Tensor record(io.floe.core.tensor.Tensor t, Compression compression, byte[] data) {
-        List<Integer> shape = new ArrayList<>(t.shape().length);
-        for (int d : t.shape()) {
-            shape.add(d);
-        }
-        return io.floe.schema.Tensor.newBuilder().setName(t.name()).setShape(shape).setDtype(io.floe.schema.DType.FLOAT32)
-                .setEncoding(compression.encoding()).setData(java.nio.ByteBuffer.wrap(data)).build();
     }
 
     /** Loss and accuracy on the local validation part (and AUC for a binary model), when there is one. */
