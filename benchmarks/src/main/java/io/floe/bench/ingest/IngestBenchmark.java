@@ -35,10 +35,11 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /**
- * {@code ./floe bench ingest}: chunked updates (FedAvg, or the case's coordinate-wise rule) from synthetic clients through a real KRaft
- * broker and the real aggregation job (in a child JVM with a bounded heap, {@link JobProcess}),
- * and, in the same run on the same broker, a plain produce+consume of the same bytes (same record
- * sizes and keys, so the same partitions) as the baseline. Per case: a fresh broker with floe's
+ * {@code ./floe bench ingest}: chunked updates (FedAvg, or the case's coordinate-wise rule) from
+ * synthetic clients through a real KRaft broker and the real aggregation job (in a child JVM with
+ * a bounded heap, {@link JobProcess}), and, in the same run on the same broker, a plain
+ * produce+consume of the same bytes (same record sizes and keys, so the same partitions) as the
+ * baseline. Per case: a fresh broker with floe's
  * topics at {@code partitions} partitions, the job, version 0 of a chunked model whose spec has
  * empty tensors (zeros), then {@code rounds} rounds of K updates (header first, then its chunks,
  * from a few producer threads; each chunk generated twice, {@link SyntheticUpdates}), each round
@@ -323,8 +324,8 @@ public final class IngestBenchmark {
     static ModelSpec spec(IngestCase c) {
         Tensor w = Tensor.newBuilder().setName("w").setShape(List.of((int) c.parameters())).setData(ByteBuffer.allocate(0)).build();
         return ModelSpec.newBuilder().setModelId(MODEL_ID).setArchitecture("opaque").setInitialTensors(List.of(w))
-                .setAggregation(AggregationConfig.newBuilder().setRule(c.rule()).setTrimFraction(IngestCase.TRIM_FRACTION).setClientsPerRound(c.clients())
-                        .setChunkBytes(c.chunkBytes()).build())
+                .setAggregation(AggregationConfig.newBuilder().setRule(c.rule()).setTrimFraction(IngestCase.TRIM_FRACTION)
+                        .setClientsPerRound(c.clients()).setChunkBytes(c.chunkBytes()).build())
                 .setTraining(ClientTrainingConfig.newBuilder().build()).setCreatedAt(Instant.now()).build();
     }
 
