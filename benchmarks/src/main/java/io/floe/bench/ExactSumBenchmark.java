@@ -44,6 +44,8 @@ public class ExactSumBenchmark {
     private ByteBuffer bytes;
     private ExactSum sum;
     private float[] plain;
+    /** A round's sum after 32 updates (weights 100..131): what a checkpoint writes. */
+    private ExactSum folded;
 
     @Setup
     public void setup() {
@@ -55,6 +57,16 @@ public class ExactSumBenchmark {
         bytes = ByteBuffer.wrap(ChunkData.encode(chunk, 0, values));
         sum = new ExactSum(values);
         plain = new float[values];
+        folded = new ExactSum(values);
+        for (int k = 0; k < 32; k++) {
+            folded.add(100 + k, chunk);
+        }
+    }
+
+    /** ExactSumSerializer: an open round's sum into keyed-state bytes (every checkpoint, per chunk). */
+    @Benchmark
+    public byte[] sumToBytes() {
+        return folded.toBytes();
     }
 
     /** ChunkFolder: n_k x folded exactly, read from the record's bytes. */
