@@ -16,6 +16,7 @@ import io.floe.schema.ModelChunk;
 import io.floe.schema.ModelSpec;
 import io.floe.schema.ModelUpdate;
 import io.floe.schema.Tensor;
+import io.floe.schema.TensorEncoding;
 import io.floe.schema.UpdateChunk;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -88,6 +89,36 @@ class ChunkedRoundsITCase {
     }
 
     @Test
+    void topKAndFp16ChunksFoldToTheModelOfTheirDecodedValues() throws Exception {
+        float[] initial = values(PARAMETERS, 1, 0.1);
+        long[] examples = {120, 7, 33};
+        // top-1%: 100 of 10,000 values kept per update, spread over the 10 chunks of 4 KiB (some hold none)
+        List<float[]> sparse = new ArrayList<>();
+        for (int k = 0; k < CLIENTS; k++) {
+            float[] dense = values(PARAMETERS, 10 + k, 0.01);
+            float[] kept = new float[PARAMETERS];
+            for (int i : io.floe.core.codec.TopKCodec.topIndices(dense, 100)) {
+                kept[i] = dense[i];
+            }
+            sparse.add(kept);
+        }
+        // fp16: values an fp16 tensor decodes to
+        List<float[]> halves = new ArrayList<>();
+        for (int k = 0; k < CLIENTS; k++) {
+            float[] dense = values(PARAMETERS, 20 + k, 0.01);
+            halves.add(io.floe.core.codec.Fp16Codec.decode(ByteBuffer.wrap(io.floe.core.codec.Fp16Codec.encode(dense)), PARAMETERS));
+        }
+
+        Outcome topK = runRound(2, 3, 4096, initial, sparse, examples, 7, -1, TensorEncoding.TOPK_F32);
+        Outcome fp16 = runRound(1, 2, 4096, initial, halves, examples, 8, -1, TensorEncoding.FP16);
+
+        assertThat(topK.values).containsExactly(fedAvg(initial, sparse, examples));
+        assertThat(fp16.values).containsExactly(fedAvg(initial, halves, examples));
+        assertThat(topK.report.getAccepted()).hasSize(CLIENTS);
+        assertThat(topK.letters).isEmpty();
+    }
+
+    @Test
     void medianPerChunkIsTheWholeUpdateMedianBitForBit() throws Exception {
         float[] initial = values(PARAMETERS, 1, 0.1);
         List<float[]> deltas = List.of(values(PARAMETERS, 2, 0.01), values(PARAMETERS, 3, 0.001), values(PARAMETERS, 4, 0.05));
@@ -142,6 +173,12 @@ class ChunkedRoundsITCase {
     /** One round of CLIENTS updates; the client {@code corrupt} (or -1) sends its last chunk with one byte flipped. */
     private static Outcome runRound(int parallelism, int partitions, int chunkBytes, float[] initial, List<float[]> deltas,
             long[] examples, long seed, int corrupt) throws Exception {
+        return runRound(parallelism, partitions, chunkBytes, initial, deltas, examples, seed, corrupt, TensorEncoding.DENSE_F32);
+    }
+
+    /** As above, the chunks in {@code encoding}. */
+    private static Outcome runRound(int parallelism, int partitions, int chunkBytes, float[] initial, List<float[]> deltas,
+            long[] examples, long seed, int corrupt, TensorEncoding encoding) throws Exception {
         try (EmbeddedFloe floe = EmbeddedFloe.start(parallelism, partitions, Duration.ofMillis(300), "0")) {
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, floe.bootstrapServers());
@@ -152,7 +189,7 @@ class ChunkedRoundsITCase {
                 List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
                 List<ProducerRecord<byte[], byte[]>> headers = new ArrayList<>();
                 for (int k = 0; k < deltas.size(); k++) {
-                    ChunkedUpdates.Cut cut = ChunkedUpdates.cut(MODEL_ID, "u-" + k, deltas.get(k), chunkBytes);
+                    ChunkedUpdates.Cut cut = ChunkedUpdates.cut(MODEL_ID, "u-" + k, deltas.get(k), chunkBytes, encoding);
                     ModelUpdate header = ModelUpdate.newBuilder().setUpdateId("u-" + k).setModelId(MODEL_ID).setClientId("site-" + k)
                             .setBaseVersion(0).setNumExamples(examples[k]).setLocalSteps(1).setCreatedAt(Instant.now())
                             .setTensors(List.of()).setMetrics(Map.of("loss", 1.0 + k)).setChunks(cut.manifest()).build();

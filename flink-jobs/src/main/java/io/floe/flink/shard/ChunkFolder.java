@@ -1,6 +1,7 @@
 package io.floe.flink.shard;
 
 import io.floe.core.chunk.ChunkData;
+import io.floe.core.chunk.ChunkValues;
 import io.floe.core.chunk.CoordinateWiseChunk;
 import io.floe.core.chunk.ExactSum;
 import io.floe.core.chunk.NextSlice;
@@ -177,17 +178,15 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
 
     private void fold(String updateId, long weight, InboundRecord origin, Context ctx, Collector<OutboundRecord> out) throws Exception {
         Integer length = sliceLength.value();
-        ByteBuffer values = valuesOf(origin, length == null ? -1 : length);
+        ChunkValues values = valuesOf(origin, length == null ? -1 : length);
         if (values == null) {
             return; // routing's receipt names the problem; the coordinator drops the update
         }
         if (keepFor.contains(updateId)) {
-            byte[] copy = new byte[values.remaining()];
-            values.duplicate().get(copy);
-            kept.put(updateId, copy);
+            kept.put(updateId, ChunkData.encode(values.dense(length), 0, length));
         } else {
             ExactSum s = sum.value();
-            s.add(weight, values, divisorOf(updateId));
+            values.foldInto(s, weight, divisorOf(updateId));
             sum.update(s);
         }
         FoldedChunk f = new FoldedChunk(weight, origin.topic, origin.partition, origin.offset);
@@ -198,13 +197,15 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
     }
 
     /**
-     * The chunk's values (little-endian float32, a view of the record's bytes), or null when they
-     * cannot be folded (malformed, wrong size, not finite or out of range).
+     * The chunk's values in its encoding (a dense chunk: a view of the record's bytes; a top-k one:
+     * its k kept values), or null when they cannot be folded (malformed, wrong size, not finite or
+     * out of range).
      */
-    private static ByteBuffer valuesOf(InboundRecord origin, int expected) {
+    private static ChunkValues valuesOf(InboundRecord origin, int expected) {
         try {
-            ByteBuffer data = UpdateChunkView.of(origin.value).data();
-            return data.remaining() == 4L * expected && ChunkData.problem(data) == null ? data : null;
+            UpdateChunkView chunk = UpdateChunkView.of(origin.value);
+            ChunkValues values = ChunkValues.read(chunk.encoding(), chunk.data(), expected);
+            return values.fits(expected) && values.problem() == null ? values : null;
         } catch (RuntimeException e) {
             return null;
         }
@@ -230,14 +231,14 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
             throw new IllegalStateException("update " + command.updateId + " was dropped after chunk " + command.index
                     + " was folded, and this job has no ChunkRefetch to take it out again");
         }
-        ByteBuffer values = valuesOf(new InboundRecord(f.topic, f.partition, f.offset, 0, null,
+        ChunkValues values = valuesOf(new InboundRecord(f.topic, f.partition, f.offset, 0, null,
                 refetch.fetch(f.topic, f.partition, f.offset)), sliceLength.value());
         if (values == null) {
             throw new IllegalStateException("chunk " + command.index + " of update " + command.updateId + " read again from "
                     + f.topic + "-" + f.partition + "@" + f.offset + " is not the chunk that was folded");
         }
         ExactSum s = sum.value();
-        s.add(-f.weight, values, f.divisor);
+        values.foldInto(s, -f.weight, f.divisor);
         sum.update(s);
         folded.remove(command.updateId);
         LOG.info("chunk {}: took dropped update {} out of round {}", command.key, command.updateId, sliceVersion.value());

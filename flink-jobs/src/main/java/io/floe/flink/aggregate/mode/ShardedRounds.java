@@ -156,8 +156,9 @@ public final class ShardedRounds implements AggregationMode {
         } else if (receipt.sha256 == null
                 || !Arrays.equals(receipt.sha256, bytes(header.getChunks().getSha256().get(receipt.index)))) {
             mismatch = "its SHA-256 is not the one the header lists";
-        } else if (receipt.dataBytes != 4 * layout.length(receipt.index)) {
-            mismatch = receipt.dataBytes + " bytes of data where " + 4 * layout.length(receipt.index) + " were expected";
+        } else if (!fits(receipt, layout.length(receipt.index))) {
+            mismatch = receipt.encoding + " data spanning " + receipt.valueSpan + " values where the chunk has "
+                    + layout.length(receipt.index);
         }
         if (mismatch != null) {
             InboundRecord where = origin != null ? origin : new InboundRecord(ctx.out().topics().updates(), -1, -1,
@@ -168,6 +169,11 @@ public final class ShardedRounds implements AggregationMode {
         }
         states.receipts().verified(receipt.updateId, receipt.index, receipt.dataBytes);
         return true;
+    }
+
+    /** A top-k chunk may end before the chunk does; every other encoding covers it exactly (ChunkValues.fits). */
+    private static boolean fits(ChunkReceipt receipt, int length) {
+        return "TOPK_F32".equals(receipt.encoding) ? receipt.valueSpan >= 0 && receipt.valueSpan <= length : receipt.valueSpan == length;
     }
 
     /** Takes an admitted update out of the round as a whole: dead letter, report entry, DROP to every chunk; its seat stays taken. */
