@@ -88,6 +88,50 @@ public final class ChunkValues {
         };
     }
 
+    /**
+     * The sum of the squared values, in double, always in the same order (four interleaved partial
+     * sums over a dense chunk, added pairwise at the end): the chunk's share of its update's squared
+     * L2 norm, the same bits wherever it is computed.
+     */
+    public double squaredNorm() {
+        return switch (encoding) {
+            case DENSE_F32 -> {
+                int base = dense.position();
+                int n = dense.remaining() / 4;
+                double s0 = 0;
+                double s1 = 0;
+                double s2 = 0;
+                double s3 = 0;
+                int i = 0;
+                for (; i + 3 < n; i += 4) {
+                    double a = dense.getFloat(base + 4 * i);
+                    double b = dense.getFloat(base + 4 * i + 4);
+                    double c = dense.getFloat(base + 4 * i + 8);
+                    double d = dense.getFloat(base + 4 * i + 12);
+                    s0 += a * a;
+                    s1 += b * b;
+                    s2 += c * c;
+                    s3 += d * d;
+                }
+                for (; i < n; i++) {
+                    double a = dense.getFloat(base + 4 * i);
+                    s0 += a * a;
+                }
+                yield (s0 + s1) + (s2 + s3);
+            }
+            case TOPK_F32 -> sumOfSquares(sparse.values());
+            default -> sumOfSquares(decoded);
+        };
+    }
+
+    private static double sumOfSquares(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += (double) x * x;
+        }
+        return s;
+    }
+
     /** Adds {@code weight * (float) (x / divisor)} for every value into {@code sum}: O(k) for a top-k chunk. */
     public void foldInto(ExactSum sum, long weight, double divisor) {
         switch (encoding) {

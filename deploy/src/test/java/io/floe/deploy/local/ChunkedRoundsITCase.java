@@ -89,6 +89,28 @@ class ChunkedRoundsITCase {
     }
 
     @Test
+    void anUpdateOfAbsurdNormIsScoredFromItsChunksAndTakenOutAsAWhole() throws Exception {
+        float[] initial = values(PARAMETERS, 1, 0.1);
+        // client 2's delta is 10^4 times the others': its norm per step is far over maxNormRatio (1000) x the median
+        List<float[]> deltas = List.of(values(PARAMETERS, 2, 0.01), values(PARAMETERS, 3, 0.01), values(PARAMETERS, 4, 100));
+        long[] examples = {120, 7, 33};
+
+        Outcome out = runRound(2, 3, 4096, initial, deltas, examples, 9, -1);
+
+        assertThat(out.values).containsExactly(fedAvg(initial, deltas.subList(0, 2), new long[] {120, 7}));
+        assertThat(out.report.getRejected()).extracting(r -> r.getReason()).containsExactly("ANOMALOUS_UPDATE");
+        assertThat(out.report.getRejected().get(0).getDetail()).contains("u-2", "maxNormRatio");
+        assertThat(out.report.getScores()).extracting(sc -> sc.getUpdateId() + ":" + sc.getDecision())
+                .containsExactly("u-0:ACCEPT", "u-1:ACCEPT", "u-2:REJECT");
+        double squares = 0;
+        for (float x : deltas.get(0)) {
+            squares += (double) x * x;
+        }
+        assertThat(out.report.getScores().get(0).getL2Norm()).isCloseTo(Math.sqrt(squares), org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(out.report.getScores().get(0).getCosineToMedian()).isNaN();
+    }
+
+    @Test
     void topKAndFp16ChunksFoldToTheModelOfTheirDecodedValues() throws Exception {
         float[] initial = values(PARAMETERS, 1, 0.1);
         long[] examples = {120, 7, 33};

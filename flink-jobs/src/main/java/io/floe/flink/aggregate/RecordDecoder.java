@@ -85,7 +85,7 @@ public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
     /**
      * A chunk of a chunked model's update: its bytes go to the chunk's folder (side output
      * {@link #CHUNKS}, key {@code modelId#index}), and a receipt (SHA-256, size, encoding, how many
-     * values it spans, whether they can be folded) to the model's coordinator. A chunk keyed otherwise is dead-lettered KEY_MISMATCH.
+     * values it spans, the sum of its squared values, whether they can be folded) to the model's coordinator. A chunk keyed otherwise is dead-lettered KEY_MISMATCH.
      */
     private void routeChunk(InboundRecord in, Context ctx, Collector<ModelEvent> out) {
         UpdateChunkView chunk = UpdateChunkView.of(in.value); // in place: the data is hashed and checked where it lies
@@ -106,6 +106,7 @@ public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
             receipt.receipt.problem = values.problem();
             receipt.receipt.encoding = chunk.encoding().name();
             receipt.receipt.valueSpan = values.span();
+            receipt.receipt.squaredNorm = values.squaredNorm();
         } catch (IllegalArgumentException e) {
             receipt.receipt.problem = chunk.encoding() + " data that does not decode: " + e.getMessage();
         }

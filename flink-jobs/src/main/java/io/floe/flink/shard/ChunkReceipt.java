@@ -16,6 +16,8 @@ public class ChunkReceipt {
     public String encoding = "DENSE_F32";
     /** Values the data covers (ChunkValues.span): all of a dense or fp16 chunk, up to the last index of a top-k one. */
     public int valueSpan = -1;
+    /** The sum of the chunk's squared values (ChunkValues.squaredNorm): its share of the update's squared L2 norm. */
+    public double squaredNorm;
 
     public ChunkReceipt() {
     }
@@ -26,5 +28,6 @@ public class ChunkReceipt {
         this.sha256 = sha256;
         this.dataBytes = dataBytes;
         this.problem = problem;
+        this.valueSpan = dataBytes % 4 == 0 ? dataBytes / 4 : -1; // a DENSE_F32 chunk's; routing sets it for every encoding
     }
 }

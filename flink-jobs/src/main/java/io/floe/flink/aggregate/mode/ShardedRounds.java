@@ -1,5 +1,6 @@
 package io.floe.flink.aggregate.mode;
 
+
 import io.floe.core.chunk.ChunkLayout;
 import io.floe.core.drift.DriftAlgorithm;
 import io.floe.core.drift.FedNova;
@@ -22,6 +23,7 @@ import io.floe.schema.AggregationReport;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelSpec;
 import io.floe.schema.ModelUpdate;
+import io.floe.schema.UpdateScore;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,7 +52,7 @@ import org.slf4j.LoggerFactory;
 public final class ShardedRounds implements AggregationMode {
     private static final Logger LOG = LoggerFactory.getLogger(ShardedRounds.class);
     /** Noted in each report until issue 13 computes them from the folders' partial sums. */
-    static final String NO_SCORES_NOTE = "anomaly scores are not computed for chunked models yet";
+    static final String NO_SCORES_NOTE = "chunked models are scored by their norms alone: cosine and Krum scores are not computed yet";
 
     private final ModelStates states;
 
@@ -167,7 +169,7 @@ public final class ShardedRounds implements AggregationMode {
                     + mismatch + "; the whole update is dropped", where, ctx);
             return false;
         }
-        states.receipts().verified(receipt.updateId, receipt.index, receipt.dataBytes);
+        states.receipts().verified(receipt.updateId, receipt.index, receipt.dataBytes, receipt.squaredNorm);
         return true;
     }
 
@@ -177,7 +179,7 @@ public final class ShardedRounds implements AggregationMode {
     }
 
     /** Takes an admitted update out of the round as a whole: dead letter, report entry, DROP to every chunk; its seat stays taken. */
-    private void drop(ModelUpdate header, RejectionReason reason, String detail, InboundRecord where, ModelContext ctx) throws Exception {
+    void drop(ModelUpdate header, RejectionReason reason, String detail, InboundRecord where, ModelContext ctx) throws Exception {
         ctx.reject(header, where, Rejection.of(reason, detail), true);
         ChunkLayout layout = ChunkLayout.of(ctx.current().getChunks());
         dropEverywhere(header.getUpdateId(), layout, ctx.current(), ctx);
@@ -264,6 +266,7 @@ public final class ShardedRounds implements AggregationMode {
     private void close(String closeNote, ModelContext ctx) throws Exception {
         GlobalModel current = ctx.current();
         ChunkLayout layout = ChunkLayout.of(current.getChunks());
+        List<UpdateScore> scores = ChunkedScoring.scoreAndReject(states, layout, ctx, this::drop);
         List<ModelUpdate> members = new ArrayList<>();
         long uplink = 0;
         for (byte[] stored : states.round().updates()) {
@@ -285,6 +288,7 @@ public final class ShardedRounds implements AggregationMode {
         String note = String.join("; ", List.of(closeNote, NO_SCORES_NOTE, selection.note()).stream().filter(s -> !s.isEmpty()).toList());
         AggregationReport report = ChunkedVersions.report(current, round.members(), states.rejections().all(), uplink, note, ctx.now(),
                 round::reportedWeight);
+        report.setScores(scores);
         states.model().storeVersion(next);
         ctx.out().chunkedVersion(next, report);
         states.round().clear();
