@@ -152,7 +152,8 @@ public final class SpecValidator {
      * FedNova, whose normalised deltas fold the same way), or runs median or trimmed mean per chunk, in sync rounds, with any
      * server optimizer (FedAvgM, FedAdagrad, FedAdam, FedYogi step per chunk with its moments). Krum,
      * Multi-Krum, Bulyan, scores that change weights,
-     * clipping, caps, central DP, async modes and SCAFFOLD come with issue 13. Compression: fp16
+     * clipping, caps, async modes and SCAFFOLD come with issue 13; central DP is DP-FedAvg per chunk
+     * (rule fedavg, not with FedNova). Compression: fp16
      * and top-k chunks (a top-k chunk folds in O(k)); int8, whose scale and offset are per tensor, not yet.
      */
     static String chunkedProblem(ModelSpec spec, AggregationSettings settings, int chunkBytes) {
@@ -174,8 +175,10 @@ public final class SpecValidator {
         } else if (!settings.robustness().federatedAveraging() && !(settings.robustness().rule() instanceof FedNova)
                 && !io.floe.core.chunk.CoordinateWiseChunk.handles(settings.robustness().rule().name())) {
             notYet = "rule " + spec.getAggregation().getRule();
-        } else if (settings.centralDp().isPresent()) {
-            notYet = "central DP";
+        } else if (settings.centralDp().isPresent() && (!settings.robustness().federatedAveraging()
+                || settings.drift().algorithm().kind() == DriftAlgorithm.Kind.FEDNOVA)) {
+            notYet = "central DP with rule " + spec.getAggregation().getRule() + " and algorithm "
+                    + settings.drift().algorithm().toSpec() + " (central DP on chunked models is DP-FedAvg: rule fedavg, algorithm fedavg or fedprox)";
         } else if (settings.drift().algorithm().kind() == DriftAlgorithm.Kind.SCAFFOLD) {
             notYet = "algorithm " + settings.drift().algorithm().toSpec();
         } else if (settings.robustness().anomalyPolicy().mode() != io.floe.core.anomaly.Decision.FLAG) {

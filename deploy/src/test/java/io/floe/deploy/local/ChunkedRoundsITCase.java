@@ -3,6 +3,7 @@ package io.floe.deploy.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.floe.core.chunk.ChunkData;
+import io.floe.core.chunk.ChunkLayout;
 import io.floe.core.chunk.ChunkedModelAssembly;
 import io.floe.core.chunk.ChunkedUpdates;
 import io.floe.core.chunk.ExactSum;
@@ -111,6 +112,59 @@ class ChunkedRoundsITCase {
     }
 
     @Test
+    void centralDpClipsByTheNormsFromTheChunksAndAddsNoiseChunkByChunkFromItsSeed() throws Exception {
+        float[] initial = values(PARAMETERS, 1, 0.1);
+        // norms about 1, 0.1 and 5: with C = 2 the third is clipped (divided by its norm / C)
+        List<float[]> deltas = List.of(values(PARAMETERS, 2, 0.01), values(PARAMETERS, 3, 0.001), values(PARAMETERS, 4, 0.05));
+        long[] examples = {120, 7, 33};
+        byte[] secret = "chunked-dp-test-secret-0123456789".getBytes(StandardCharsets.UTF_8);
+        double z = 0.5;
+        double clip = 2.0;
+        ModelSpec base = spec(initial, 4096);
+        ModelSpec dp = ModelSpec.newBuilder(base).setAggregation(AggregationConfig.newBuilder(base.getAggregation())
+                .setDpNoiseMultiplier(z).setDpClipNorm(clip).build()).build();
+
+        Outcome out = runRound(dp, secret, 2, 3, 4096, initial, deltas, examples, 11, -1, TensorEncoding.DENSE_F32);
+
+        // the expected version, chunk by chunk: each update's norm from its chunks' squared sums (in chunk order),
+        // weight 1, clipped ones folded as x / (norm / C), noise of z C from the chunk's own seed, over K = 3
+        ChunkLayout layout = ChunkLayout.of(PARAMETERS, 4096);
+        double[] divisors = new double[deltas.size()];
+        List<ChunkedUpdates.Cut> cuts = new ArrayList<>();
+        for (int k = 0; k < deltas.size(); k++) {
+            ChunkedUpdates.Cut cut = ChunkedUpdates.cut(MODEL_ID, "u-" + k, deltas.get(k), 4096);
+            cuts.add(cut);
+            double squares = 0;
+            for (UpdateChunk c : cut.chunks()) {
+                squares += io.floe.core.chunk.ChunkValues.read(TensorEncoding.DENSE_F32, c.getData(), layout.length(c.getIndex())).squaredNorm();
+            }
+            divisors[k] = Math.sqrt(squares) > clip ? Math.sqrt(squares) / clip : 1.0;
+        }
+        assertThat(divisors[0]).isEqualTo(1.0);
+        assertThat(divisors[2]).isGreaterThan(2.0);
+        float[] expected = new float[PARAMETERS];
+        for (int i = 0; i < layout.count(); i++) {
+            int length = layout.length(i);
+            ExactSum sum = new ExactSum(length);
+            for (int k = 0; k < deltas.size(); k++) {
+                sum.add(1, cuts.get(k).chunks().get(i).getData(), divisors[k]);
+            }
+            double[] noise = io.floe.core.chunk.NextSlice.gaussianNoise(io.floe.core.privacy.NoiseSeed.of(secret, MODEL_ID, 1, i), length,
+                    z * clip);
+            float[] slice = java.util.Arrays.copyOfRange(initial, (int) layout.offset(i), (int) layout.offset(i) + length);
+            float[] next = io.floe.core.chunk.NextSlice.of(slice, "fedavg", 0, List.of(), sum, CLIENTS, 1.0,
+                    dp.getAggregation().getServerOptimizer(), Map.of(), noise).values();
+            System.arraycopy(next, 0, expected, (int) layout.offset(i), length);
+        }
+        assertThat(out.values).containsExactly(expected);
+        assertThat(out.report.getRule()).isEqualTo("dp-fedavg");
+        assertThat(out.report.getScores()).as("no per-update scores under DP").isEmpty();
+        assertThat(out.report.getPrivacy().getRounds()).isEqualTo(1);
+        assertThat(out.report.getPrivacy().getEpsilon()).isPositive();
+        assertThat(out.report.getAccepted()).extracting(a -> a.getWeight()).containsOnly(1.0 / CLIENTS);
+    }
+
+    @Test
     void topKAndFp16ChunksFoldToTheModelOfTheirDecodedValues() throws Exception {
         float[] initial = values(PARAMETERS, 1, 0.1);
         long[] examples = {120, 7, 33};
@@ -201,12 +255,18 @@ class ChunkedRoundsITCase {
     /** As above, the chunks in {@code encoding}. */
     private static Outcome runRound(int parallelism, int partitions, int chunkBytes, float[] initial, List<float[]> deltas,
             long[] examples, long seed, int corrupt, TensorEncoding encoding) throws Exception {
-        try (EmbeddedFloe floe = EmbeddedFloe.start(parallelism, partitions, Duration.ofMillis(300), "0")) {
+        return runRound(spec(initial, chunkBytes), null, parallelism, partitions, chunkBytes, initial, deltas, examples, seed, corrupt,
+                encoding);
+    }
+
+    /** As above, for the model {@code spec} (its chunkBytes the given one), the job's DP noise secret {@code secret} (null: random). */
+    private static Outcome runRound(ModelSpec spec, byte[] secret, int parallelism, int partitions, int chunkBytes, float[] initial,
+            List<float[]> deltas, long[] examples, long seed, int corrupt, TensorEncoding encoding) throws Exception {
+        try (EmbeddedFloe floe = EmbeddedFloe.start(parallelism, partitions, Duration.ofMillis(300), "0", secret)) {
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, floe.bootstrapServers());
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-                producer.send(new ProducerRecord<>(floe.topics().control(), bytes(MODEL_ID), WireCodec.MODEL_SPEC.encode(
-                        spec(initial, chunkBytes)))).get();
+                producer.send(new ProducerRecord<>(floe.topics().control(), bytes(MODEL_ID), WireCodec.MODEL_SPEC.encode(spec))).get();
                 awaitModel(floe, 0, initial.length);
                 List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
                 List<ProducerRecord<byte[], byte[]>> headers = new ArrayList<>();

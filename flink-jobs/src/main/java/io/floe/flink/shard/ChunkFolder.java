@@ -168,6 +168,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
                 }
             }
             case DROP -> drop(command, out);
+            case RESCALE -> rescale(command);
             case CLOSE -> {
                 closing.update(command);
                 closeIfComplete(ctx, out);
@@ -227,9 +228,38 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
             folded.remove(command.updateId);
             return;
         }
+        ChunkValues values = readBack(f, command, "dropped");
+        ExactSum s = sum.value();
+        values.foldInto(s, -f.weight, f.divisor);
+        sum.update(s);
+        folded.remove(command.updateId);
+        LOG.info("chunk {}: took dropped update {} out of round {}", command.key, command.updateId, sliceVersion.value());
+    }
+
+    /**
+     * Central DP's clipping: the update is to be folded as x / divisor. Not folded yet (its chunk has
+     * not come): it will be. Folded: read back from Kafka, taken out as it was folded, added again.
+     */
+    private void rescale(ChunkCommand command) throws Exception {
+        divisors.put(command.updateId, command.divisor);
+        FoldedChunk f = folded.get(command.updateId);
+        if (f == null) {
+            return;
+        }
+        ChunkValues values = readBack(f, command, "clipped");
+        ExactSum s = sum.value();
+        values.foldInto(s, -f.weight, f.divisor);
+        values.foldInto(s, f.weight, command.divisor);
+        sum.update(s);
+        f.divisor = command.divisor;
+        folded.put(command.updateId, f);
+    }
+
+    /** A folded chunk read back from Kafka by its topic, partition and offset, to take it out of the sum again. */
+    private ChunkValues readBack(FoldedChunk f, ChunkCommand command, String why) throws Exception {
         if (refetch == null) {
-            throw new IllegalStateException("update " + command.updateId + " was dropped after chunk " + command.index
-                    + " was folded, and this job has no ChunkRefetch to take it out again");
+            throw new IllegalStateException("update " + command.updateId + " was " + why + " after chunk " + command.index
+                    + " was folded, and this job has no ChunkRefetch to read it again");
         }
         ChunkValues values = valuesOf(new InboundRecord(f.topic, f.partition, f.offset, 0, null,
                 refetch.fetch(f.topic, f.partition, f.offset)), sliceLength.value());
@@ -237,11 +267,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
             throw new IllegalStateException("chunk " + command.index + " of update " + command.updateId + " read again from "
                     + f.topic + "-" + f.partition + "@" + f.offset + " is not the chunk that was folded");
         }
-        ExactSum s = sum.value();
-        values.foldInto(s, -f.weight, f.divisor);
-        sum.update(s);
-        folded.remove(command.updateId);
-        LOG.info("chunk {}: took dropped update {} out of round {}", command.key, command.updateId, sliceVersion.value());
+        return values;
     }
 
     private double divisorOf(String updateId) throws Exception {
@@ -272,8 +298,9 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         for (Map.Entry<String, float[]> e : moments.entries()) {
             stored.put(e.getKey(), e.getValue());
         }
+        double[] noise = close.noiseStd > 0 ? NextSlice.gaussianNoise(close.noiseSeed, length, close.noiseStd) : null;
         NextSlice.Result next = NextSlice.of(current, close.rule, close.trimPerSide, members, sum.value(),
-                close.members.length == 0 ? 0 : close.totalWeight, close.scale, close.serverOptimizer, stored);
+                close.members.length == 0 && noise == null ? 0 : close.totalWeight, close.scale, close.serverOptimizer, stored, noise);
         if (next.moments() != null) {
             moments.clear();
             moments.putAll(next.moments());

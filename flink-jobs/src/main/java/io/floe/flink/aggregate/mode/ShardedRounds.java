@@ -8,6 +8,7 @@ import io.floe.core.round.ChunkedAdmission;
 import io.floe.core.round.ClientSelection;
 import io.floe.core.round.RoundDeadline;
 import io.floe.core.round.SyncRound;
+import io.floe.core.server.ChunkedDp;
 import io.floe.core.server.ChunkedRoundWeights;
 import io.floe.core.server.ChunkedVersions;
 import io.floe.core.server.ReportBuilder;
@@ -55,9 +56,12 @@ public final class ShardedRounds implements AggregationMode {
     static final String NO_SCORES_NOTE = "chunked models are scored by their norms alone: cosine and Krum scores are not computed yet";
 
     private final ModelStates states;
+    private final byte[] dpNoiseSecret;
 
-    public ShardedRounds(ModelStates states) {
+    /** @param dpNoiseSecret the secret central DP's noise seeds are derived from (per version and chunk) */
+    public ShardedRounds(ModelStates states, byte[] dpNoiseSecret) {
         this.states = states;
+        this.dpNoiseSecret = dpNoiseSecret.clone();
     }
 
     /** Version 0 of a chunked model: every chunk's slice from the spec (INIT) and the manifest with its CREATED report. */
@@ -118,8 +122,9 @@ public final class ShardedRounds implements AggregationMode {
         states.receipts().admit(update.getUpdateId(), client, origin.value.length);
         double divisor = fedNova(ctx) ? FedNova.normalizingFactor(update.getLocalSteps(), localMomentum(ctx)) : 1.0;
         for (int i = 0; i < layout.count(); i++) {
+            // DP-FedAvg weighs every client alike (McMahan et al. 2018): each update folds with weight 1
             ChunkCommand admit = ChunkCommand.admit(ctx.modelId(), i, layout.count(), current.getVersion(), update.getUpdateId(),
-                    update.getNumExamples(), ruleName(ctx));
+                    ctx.settings().centralDp().isPresent() ? 1 : update.getNumExamples(), ruleName(ctx));
             admit.divisor = divisor;
             ctx.out().chunkCommand(admit);
         }
@@ -266,7 +271,13 @@ public final class ShardedRounds implements AggregationMode {
     private void close(String closeNote, ModelContext ctx) throws Exception {
         GlobalModel current = ctx.current();
         ChunkLayout layout = ChunkLayout.of(current.getChunks());
-        List<UpdateScore> scores = ChunkedScoring.scoreAndReject(states, layout, ctx, this::drop);
+        ChunkedDp.Plan privately = ChunkedPrivacy.plan(states, layout, ctx, dpNoiseSecret);
+        if (privately instanceof ChunkedDp.Exhausted exhausted) {
+            ChunkedPrivacy.stop(exhausted, states, ctx);
+            return;
+        }
+        // DP reports no per-update scores: they would publish un-noised facts about single clients
+        List<UpdateScore> scores = privately == null ? ChunkedScoring.scoreAndReject(states, layout, ctx, this::drop) : List.of();
         List<ModelUpdate> members = new ArrayList<>();
         long uplink = 0;
         for (byte[] stored : states.round().updates()) {
@@ -274,21 +285,39 @@ public final class ShardedRounds implements AggregationMode {
             members.add(u);
             uplink += states.receipts().bytesOf(u.getUpdateId());
         }
-        ChunkedRoundWeights round = ChunkedRoundWeights.of(members, ctx.settings());
+        ChunkedDp.Private dp = (ChunkedDp.Private) privately;
+        ChunkedRoundWeights round = dp == null ? ChunkedRoundWeights.of(members, ctx.settings())
+                : ChunkedRoundWeights.dpFedAvg(members, ctx.settings(), dp.denominator());
         String optimizer = ctx.spec().getAggregation().getServerOptimizer();
         for (int i = 0; i < layout.count(); i++) {
+            if (dp != null) {
+                for (Map.Entry<String, Double> clipped : dp.divisors().entrySet()) {
+                    ctx.out().chunkCommand(ChunkCommand.rescale(ctx.modelId(), i, layout.count(), current.getVersion(), clipped.getKey(),
+                            clipped.getValue()));
+                }
+            }
             ChunkCommand close = ChunkCommand.close(ctx.modelId(), i, layout.count(), current.getVersion(), round.ids(), round.weights(),
                     round.total(), round.scale(), current.getVersion() + 1, round.rule(), round.trimPerSide());
             close.serverOptimizer = optimizer;
+            if (dp != null) {
+                close.noiseStd = dp.noiseStd();
+                close.noiseSeed = dp.chunkSeed(i);
+            }
             ctx.out().chunkCommand(close);
         }
         GlobalModel next = ChunkedVersions.next(current, ctx.spec(), members, ctx.now());
         ClientSelection.Selection selection = states.clients().selection(ctx.spec(), ctx.settings(), next.getVersion(), ctx.now());
         next.setSelection(selection.clients());
-        String note = String.join("; ", List.of(closeNote, NO_SCORES_NOTE, selection.note()).stream().filter(s -> !s.isEmpty()).toList());
+        String note = String.join("; ", List.of(closeNote, dp == null ? NO_SCORES_NOTE : "", selection.note()).stream()
+                .filter(s -> !s.isEmpty()).toList());
         AggregationReport report = ChunkedVersions.report(current, round.members(), states.rejections().all(), uplink, note, ctx.now(),
                 round::reportedWeight);
         report.setScores(scores);
+        if (dp != null) {
+            report.setRule("dp-fedavg");
+            report.setPrivacy(dp.entry());
+            states.privacy().store(dp.after());
+        }
         states.model().storeVersion(next);
         ctx.out().chunkedVersion(next, report);
         states.round().clear();
@@ -314,9 +343,9 @@ public final class ShardedRounds implements AggregationMode {
         return ctx.settings().drift().algorithm().localMomentum();
     }
 
-    /** The model's rule by its canonical name (fedavg, median, trimmed-mean). */
+    /** The model's rule by its canonical name (fedavg, median, trimmed-mean); fedavg under central DP (DP-FedAvg folds). */
     private static String ruleName(ModelContext ctx) {
-        return ctx.settings().robustness().rule().name();
+        return ctx.settings().centralDp().isPresent() ? "fedavg" : ctx.settings().robustness().rule().name();
     }
 
     private static RoundDeadline deadlineRule(ModelContext ctx) {
