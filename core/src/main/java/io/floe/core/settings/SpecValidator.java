@@ -175,10 +175,6 @@ public final class SpecValidator {
         } else if (!settings.robustness().federatedAveraging() && !(settings.robustness().rule() instanceof FedNova)
                 && !io.floe.core.chunk.CoordinateWiseChunk.handles(settings.robustness().rule().name())) {
             notYet = "rule " + spec.getAggregation().getRule();
-        } else if (settings.centralDp().isPresent() && (!settings.robustness().federatedAveraging()
-                || settings.drift().algorithm().kind() == DriftAlgorithm.Kind.FEDNOVA)) {
-            notYet = "central DP with rule " + spec.getAggregation().getRule() + " and algorithm "
-                    + settings.drift().algorithm().toSpec() + " (central DP on chunked models is DP-FedAvg: rule fedavg, algorithm fedavg or fedprox)";
         } else if (settings.drift().algorithm().kind() == DriftAlgorithm.Kind.SCAFFOLD) {
             notYet = "algorithm " + settings.drift().algorithm().toSpec();
         } else if (settings.robustness().anomalyPolicy().mode() != io.floe.core.anomaly.Decision.FLAG) {
