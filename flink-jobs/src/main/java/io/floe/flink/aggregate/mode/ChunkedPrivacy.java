@@ -44,6 +44,16 @@ final class ChunkedPrivacy {
                 norms, members);
     }
 
+    /** A private round closed: its report says DP-FedAvg with the ledger's entry, and the ledger after it is kept (nothing for null). */
+    static void record(ChunkedDp.Private dp, AggregationReport report, ModelStates states) throws Exception {
+        if (dp == null) {
+            return;
+        }
+        report.setRule("dp-fedavg");
+        report.setPrivacy(dp.entry());
+        states.privacy().store(dp.after());
+    }
+
     /**
      * The budget is spent: the report says so with the ledger's entry, the ledger is stored
      * exhausted (the model takes no more updates) and the round's state is cleared; nothing is

@@ -288,23 +288,7 @@ public final class ShardedRounds implements AggregationMode {
         ChunkedDp.Private dp = (ChunkedDp.Private) privately;
         ChunkedRoundWeights round = dp == null ? ChunkedRoundWeights.of(members, ctx.settings())
                 : ChunkedRoundWeights.dpFedAvg(members, ctx.settings(), dp.denominator());
-        String optimizer = ctx.spec().getAggregation().getServerOptimizer();
-        for (int i = 0; i < layout.count(); i++) {
-            if (dp != null) {
-                for (Map.Entry<String, Double> clipped : dp.divisors().entrySet()) {
-                    ctx.out().chunkCommand(ChunkCommand.rescale(ctx.modelId(), i, layout.count(), current.getVersion(), clipped.getKey(),
-                            clipped.getValue()));
-                }
-            }
-            ChunkCommand close = ChunkCommand.close(ctx.modelId(), i, layout.count(), current.getVersion(), round.ids(), round.weights(),
-                    round.total(), round.scale(), current.getVersion() + 1, round.rule(), round.trimPerSide());
-            close.serverOptimizer = optimizer;
-            if (dp != null) {
-                close.noiseStd = dp.noiseStd();
-                close.noiseSeed = dp.chunkSeed(i);
-            }
-            ctx.out().chunkCommand(close);
-        }
+        CloseCommands.send(ctx, layout, round, dp);
         GlobalModel next = ChunkedVersions.next(current, ctx.spec(), members, ctx.now());
         ClientSelection.Selection selection = states.clients().selection(ctx.spec(), ctx.settings(), next.getVersion(), ctx.now());
         next.setSelection(selection.clients());
@@ -313,11 +297,7 @@ public final class ShardedRounds implements AggregationMode {
         AggregationReport report = ChunkedVersions.report(current, round.members(), states.rejections().all(), uplink, note, ctx.now(),
                 round::reportedWeight);
         report.setScores(scores);
-        if (dp != null) {
-            report.setRule("dp-fedavg");
-            report.setPrivacy(dp.entry());
-            states.privacy().store(dp.after());
-        }
+        ChunkedPrivacy.record(dp, report, states);
         states.model().storeVersion(next);
         ctx.out().chunkedVersion(next, report);
         states.round().clear();
