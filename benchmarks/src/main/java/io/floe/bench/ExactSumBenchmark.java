@@ -1,5 +1,9 @@
 package io.floe.bench;
 
+import io.floe.core.chunk.ChunkValues;
+import io.floe.core.codec.TopKCodec;
+import io.floe.schema.TensorEncoding;
+
 import io.floe.core.chunk.ChunkData;
 import io.floe.core.chunk.ExactSum;
 import java.nio.ByteBuffer;
@@ -44,6 +48,10 @@ public class ExactSumBenchmark {
     private ByteBuffer bytes;
     private ExactSum sum;
     private float[] plain;
+    /** A round's sum after 32 updates (weights 100..131): what a checkpoint writes. */
+    private ExactSum folded;
+    /** The chunk as a top-1% TOPK_F32 chunk (issue 15): its 2,612 values of largest magnitude. */
+    private ByteBuffer topOnePercent;
 
     @Setup
     public void setup() {
@@ -55,6 +63,25 @@ public class ExactSumBenchmark {
         bytes = ByteBuffer.wrap(ChunkData.encode(chunk, 0, values));
         sum = new ExactSum(values);
         plain = new float[values];
+        int[] kept = TopKCodec.topIndices(chunk, TopKCodec.kept(values, 0.01));
+        topOnePercent = ByteBuffer.wrap(TopKCodec.encode(chunk, kept));
+        folded = new ExactSum(values);
+        for (int k = 0; k < 32; k++) {
+            folded.add(100 + k, chunk);
+        }
+    }
+
+    /** ChunkFolder on a top-1% chunk: decoded (k indices and values) and folded in O(k). */
+    @Benchmark
+    public ExactSum foldTopOnePercent() {
+        ChunkValues.read(TensorEncoding.TOPK_F32, topOnePercent, values).foldInto(sum, 37, 1.0);
+        return sum;
+    }
+
+    /** ExactSumSerializer: an open round's sum into keyed-state bytes (every checkpoint, per chunk). */
+    @Benchmark
+    public byte[] sumToBytes() {
+        return folded.toBytes();
     }
 
     /** ChunkFolder: n_k x folded exactly, read from the record's bytes. */

@@ -269,10 +269,10 @@ public class DemoCommand implements Callable<Integer> {
             run = new RunSettings(fmnist ? FmnistDemo.MODEL_ID : HospitalsDemo.MODEL_ID, architecture(fmnist), seed, rounds,
                     aggregation.toConfig(clients, Math.max(1, byzantine)),
                     training.toConfig(), attack, byzantine, null, conditions);
-            String chunked = ModelRegistration.chunkedSpecProblem(ModelRegistration.spec(run.modelId(),
+            String refused = ModelRegistration.specProblem(ModelRegistration.spec(run.modelId(),
                     Architecture.parse(run.architecture()), seed, run.aggregation(), run.training()));
-            if (chunked != null) {
-                System.err.println("--chunk-bytes: the job would refuse this model: " + chunked);
+            if (refused != null) {
+                System.err.println("the job would refuse this model: " + refused);
                 return 2;
             }
         } catch (IllegalArgumentException e) {

@@ -67,10 +67,12 @@ public final class AggregationJob {
 
     /**
      * Checkpointing (exactly-once; the Kafka sink commits its transactions on each checkpoint), the
-     * restart strategy ({@link JobRestartStrategy}) and parallelism.
+     * restart strategy ({@link JobRestartStrategy}), the network buffer timeout (a round close crosses
+     * four exchanges, each waiting up to that long for a small record's buffer) and parallelism.
      */
     public static void configure(StreamExecutionEnvironment env, AggregationJobOptions options) {
         env.enableCheckpointing(options.checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
+        env.setBufferTimeout(options.bufferTimeoutMs);
         JobRestartStrategy.from(options).applyTo(env);
         if (options.parallelism != null) {
             env.setParallelism(options.parallelism);

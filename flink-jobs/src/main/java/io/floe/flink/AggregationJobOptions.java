@@ -36,6 +36,12 @@ public class AggregationJobOptions implements Serializable {
             description = "Checkpoint interval; published models become visible to read_committed trainers at each checkpoint (default: ${DEFAULT-VALUE}).")
     public long checkpointIntervalMs = 5000;
 
+    @Option(names = "--buffer-timeout-ms", defaultValue = "5",
+            description = "Longest a partly filled network buffer waits before it is sent between operators (Flink's "
+                    + "execution.buffer-timeout.interval, whose default of 100 ms a round close pays at each of its four hops: "
+                    + "receipt, CLOSE, digest, manifest); 0 flushes after every record (default: ${DEFAULT-VALUE}).")
+    public long bufferTimeoutMs = 5;
+
     @Option(names = "--restart-strategy", defaultValue = "exponential-delay",
             description = "exponential-delay (floe's bounds below, x2 per failed attempt, reset after 10 min of stable running) or "
                     + "cluster (the cluster's restart-strategy.* settings) (default: ${DEFAULT-VALUE}).")

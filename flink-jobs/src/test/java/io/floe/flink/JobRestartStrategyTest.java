@@ -33,6 +33,17 @@ class JobRestartStrategyTest {
     }
 
     @Test
+    void smallRecordsWaitAtMostFiveMillisecondsInANetworkBufferByDefault() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        AggregationJob.configure(env, parse("--bootstrap-servers", "broker:9092"));
+        assertThat(env.getBufferTimeout()).isEqualTo(5L);
+
+        StreamExecutionEnvironment flushEach = StreamExecutionEnvironment.getExecutionEnvironment();
+        AggregationJob.configure(flushEach, parse("--bootstrap-servers", "broker:9092", "--buffer-timeout-ms", "0"));
+        assertThat(flushEach.getBufferTimeout()).isZero();
+    }
+
+    @Test
     void backoffsComeFromTheCommandLine() {
         JobRestartStrategy s = JobRestartStrategy.from(parse("--bootstrap-servers", "b:9092", "--restart-initial-backoff-ms", "200",
                 "--restart-max-backoff-ms", "3000"));

@@ -187,6 +187,8 @@ public final class JobProcess implements AutoCloseable {
         options.bootstrapServers = bootstrap;
         options.checkpointIntervalMs = checkpointMs;
         options.parallelism = parallelism;
+        // A/B runs of the network buffer timeout: FLOE_BENCH_JOB_JVM_OPTS=-Dfloe.bench.bufferTimeoutMs=100
+        options.bufferTimeoutMs = Long.getLong("floe.bench.bufferTimeoutMs", options.bufferTimeoutMs);
         options.transactionalIdPrefix = "floe-bench-" + System.currentTimeMillis();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         AggregationJob.configure(env, options);

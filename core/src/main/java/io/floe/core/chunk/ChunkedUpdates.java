@@ -1,5 +1,10 @@
 package io.floe.core.chunk;
 
+import io.floe.core.codec.Fp16Codec;
+import io.floe.core.codec.TopKCodec;
+import io.floe.schema.TensorEncoding;
+import java.util.Arrays;
+
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.tensor.Tensor;
 import io.floe.schema.ChunkManifest;
@@ -28,18 +33,53 @@ public final class ChunkedUpdates {
     public record Cut(ChunkManifest manifest, List<UpdateChunk> chunks) {
     }
 
-    /** Cuts the concatenated delta {@code values} into chunks of {@code chunkBytes}. */
+    /** Cuts the concatenated delta {@code values} into dense chunks of {@code chunkBytes}. */
     public static Cut cut(String modelId, String updateId, float[] values, int chunkBytes) {
+        return cut(modelId, updateId, values, chunkBytes, TensorEncoding.DENSE_F32);
+    }
+
+    /**
+     * Cuts {@code values} into chunks of {@code chunkBytes} (the layout counts float32 values,
+     * whatever the encoding), each encoded as {@code encoding} says, and hashes what is sent:
+     * DENSE_F32; FP16 (exact for values an FP16 tensor decoded to); TOPK_F32, the chunk's non-zero
+     * values at indices local to the chunk (exact for a sparsified delta: top-k selects over the whole
+     * update, and each chunk carries the kept values that fall in it, so it folds in O(k)).
+     */
+    public static Cut cut(String modelId, String updateId, float[] values, int chunkBytes, TensorEncoding encoding) {
         ChunkLayout layout = ChunkLayout.of(values.length, chunkBytes);
         List<UpdateChunk> chunks = new ArrayList<>(layout.count());
         List<ByteBuffer> hashes = new ArrayList<>(layout.count());
         for (int i = 0; i < layout.count(); i++) {
-            byte[] data = ChunkData.encode(values, (int) layout.offset(i), layout.length(i));
+            int from = (int) layout.offset(i);
+            int length = layout.length(i);
+            byte[] data = switch (encoding) {
+                case DENSE_F32 -> ChunkData.encode(values, from, length);
+                case FP16 -> Fp16Codec.encode(Arrays.copyOfRange(values, from, from + length));
+                case TOPK_F32 -> nonZeros(values, from, length);
+                case INT8 -> throw new IllegalArgumentException("INT8 is not a chunk encoding yet; chunked models take fp16 or topk");
+            };
             hashes.add(ByteBuffer.wrap(ChunkData.sha256(data)));
             chunks.add(UpdateChunk.newBuilder().setModelId(modelId).setUpdateId(updateId).setIndex(i)
-                    .setData(ByteBuffer.wrap(data)).build());
+                    .setData(ByteBuffer.wrap(data)).setEncoding(encoding).build());
         }
         return new Cut(manifest(layout, hashes), Collections.unmodifiableList(chunks));
+    }
+
+    /** TOPK_F32 bytes of the non-zero values among {@code values[from, from + length)}, indices local to the chunk. */
+    private static byte[] nonZeros(float[] values, int from, int length) {
+        int k = 0;
+        for (int j = 0; j < length; j++) {
+            if (values[from + j] != 0f) {
+                k++;
+            }
+        }
+        int[] indices = new int[k];
+        for (int j = 0, n = 0; j < length; j++) {
+            if (values[from + j] != 0f) {
+                indices[n++] = j;
+            }
+        }
+        return TopKCodec.encode(Arrays.copyOfRange(values, from, from + length), indices);
     }
 
     /** The manifest of a layout with these chunk hashes. */

@@ -16,8 +16,8 @@ import java.util.Arrays;
  * exactly, so a dropped update can be taken out again.
  *
  * <p>Cost and limits: 8 bytes per coordinate in memory while every |S_i| < 2^13 (the high words
- * are allocated when the first one is needed, then 16), and in {@link #toBytes} a zigzag varint per
- * low word (1 byte for an empty sum, at most 10) plus the rare high words; values must be finite with |x| < 2^32
+ * are allocated when the first one is needed, then 16), and in {@link #toBytes} the low words
+ * bit-packed (the bits they use, at most 8 bytes; 9 bytes for an empty sum) plus the rare high words; values must be finite with |x| < 2^32
  * and weights |n| < 2^31 (then 2^14 terms cannot overflow). Products below 2^-51 round to zero,
  * far below the float32 precision of any weight they end up in.
  *
@@ -250,11 +250,13 @@ public final class ExactSum {
 
     /**
      * Bytes for keyed state and checkpoints: the count, the number of wide coordinates, a form byte
-     * (0: every low word is zero, nothing follows for them; 1: the low words as little-endian longs,
-     * written in bulk), then (index, high word) for each coordinate whose high word is not the low
-     * word's sign extension (rare: |S| >= 2^13). An empty sum costs 9 bytes, a folded one 8 bytes per
-     * coordinate: a chunk's open round costs twice its slice. (An earlier form wrote zigzag varints,
-     * no smaller for a folded sum, and encoding them was half the job's checkpointing time.)
+     * (0: every low word is zero, nothing follows for them; 2: the low words bit-packed by
+     * {@link PackedWords}, blocks of 1024 sharing a shift and a width; 1, no longer written but
+     * still read: little-endian longs), then (index, high word) for each coordinate whose high word
+     * is not the low word's sign extension (rare: |S| >= 2^13). An empty sum costs 9 bytes, a
+     * folded one the bits its values use: about 6-7 bytes a coordinate for SGD-sized deltas, 8 at
+     * most. (Zigzag varints, an earlier form, saved nothing on a folded sum and were half the job's
+     * checkpointing time; raw longs, the next, made an open round cost twice its slice.)
      */
     public byte[] toBytes() {
         int wide = 0;
@@ -265,11 +267,10 @@ public final class ExactSum {
             }
             empty &= lo[i] == 0;
         }
-        ByteBuffer buf = ByteBuffer.allocate(9 + (empty ? 0 : 8 * lo.length) + 12 * wide).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putInt(lo.length).putInt(wide).put((byte) (empty ? 0 : 1));
+        ByteBuffer buf = ByteBuffer.allocate(9 + (empty ? 0 : PackedWords.size(lo)) + 12 * wide).order(ByteOrder.LITTLE_ENDIAN);
+        buf.putInt(lo.length).putInt(wide).put((byte) (empty ? 0 : 2));
         if (!empty) {
-            buf.asLongBuffer().put(lo);
-            buf.position(buf.position() + 8 * lo.length);
+            PackedWords.write(lo, buf);
         }
         for (int i = 0; i < lo.length; i++) {
             if (hiAt(i) != (lo[i] >> 63)) {
@@ -285,7 +286,9 @@ public final class ExactSum {
         int wide = buf.getInt();
         byte form = buf.get();
         long[] lo = new long[n];
-        if (form == 1) {
+        if (form == 2) {
+            PackedWords.read(buf, lo);
+        } else if (form == 1) {
             buf.asLongBuffer().get(lo);
             buf.position(buf.position() + 8 * n);
         } else if (form != 0) {

@@ -26,6 +26,34 @@ public final class NextSlice {
      */
     public static Result of(float[] base, String rule, int trimPerSide, List<float[]> kept, ExactSum sum, long totalWeight,
             double scale, String serverOptimizer, Map<String, float[]> moments) {
+        return of(base, rule, trimPerSide, kept, sum, totalWeight, scale, serverOptimizer, moments, null);
+    }
+
+    /**
+     * As above, with central DP's noise (null: none) added to the sum before it is divided by
+     * {@code totalWeight} (DP-FedAvg's fixed denominator): the delta is {@code (S_i + noise_i) / K},
+     * computed in double and rounded once.
+     */
+    public static Result of(float[] base, String rule, int trimPerSide, List<float[]> kept, ExactSum sum, long totalWeight,
+            double scale, String serverOptimizer, Map<String, float[]> moments, double[] noise) {
+        if (noise != null) {
+            if (CoordinateWiseChunk.handles(rule) || noise.length != base.length || totalWeight <= 0) {
+                throw new IllegalArgumentException("DP noise applies to the averaging family's sum, one value per coordinate");
+            }
+            float[] delta = new float[base.length];
+            for (int i = 0; i < delta.length; i++) {
+                delta[i] = (float) ((sum.valueAt(i) + noise[i]) / totalWeight);
+            }
+            if (!ChunkServerStep.isPlain(serverOptimizer)) {
+                ChunkServerStep.Result step = ChunkServerStep.step(serverOptimizer, base, delta, moments);
+                return new Result(step.next(), step.moments());
+            }
+            float[] next = new float[base.length];
+            for (int i = 0; i < next.length; i++) {
+                next[i] = (float) (base[i] + scale * ((sum.valueAt(i) + noise[i]) / totalWeight));
+            }
+            return new Result(next, null);
+        }
         boolean coordinateWise = CoordinateWiseChunk.handles(rule);
         if (coordinateWise ? kept.isEmpty() : totalWeight == 0) {
             return new Result(base.clone(), null);
@@ -38,5 +66,15 @@ public final class NextSlice {
         float[] delta = coordinateWise ? CoordinateWiseChunk.delta(base.length, kept, rule, trimPerSide) : sum.mean(totalWeight);
         ChunkServerStep.Result step = ChunkServerStep.step(serverOptimizer, base, delta, moments);
         return new Result(step.next(), step.moments());
+    }
+
+    /** Gaussian noise of standard deviation {@code std} for {@code length} coordinates, drawn in order from {@code seed}. */
+    public static double[] gaussianNoise(long seed, int length, double std) {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        double[] out = new double[length];
+        for (int i = 0; i < length; i++) {
+            out[i] = std * rng.nextGaussian();
+        }
+        return out;
     }
 }

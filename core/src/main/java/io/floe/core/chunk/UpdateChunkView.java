@@ -2,6 +2,7 @@ package io.floe.core.chunk;
 
 import io.floe.core.wire.MalformedRecordException;
 import io.floe.core.wire.WireCodec;
+import io.floe.schema.TensorEncoding;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -11,8 +12,9 @@ import java.nio.charset.StandardCharsets;
  * in the record's bytes ({@link #data}: a read-only little-endian view, not a copy). Routing hashes
  * and checks a chunk, and a folder folds it, straight from the bytes Kafka delivered. The layout is
  * Avro's binary encoding of UpdateChunk after the 10-byte single-object header: modelId and
- * updateId (varint length, UTF-8), index (zigzag varint), data (varint length, bytes); fields a
- * newer schema appends come after and are ignored, as {@link WireCodec} does.
+ * updateId (varint length, UTF-8), index (zigzag varint), data (varint length, bytes), encoding
+ * (zigzag varint, a {@link TensorEncoding}; absent in a chunk of the first chunked schema, which
+ * is DENSE_F32); fields a newer schema appends come after and are ignored, as {@link WireCodec} does.
  */
 public final class UpdateChunkView {
     private static final int HEADER_LENGTH = 10;
@@ -21,12 +23,14 @@ public final class UpdateChunkView {
     private final String updateId;
     private final int index;
     private final ByteBuffer data;
+    private final TensorEncoding encoding;
 
-    private UpdateChunkView(String modelId, String updateId, int index, ByteBuffer data) {
+    private UpdateChunkView(String modelId, String updateId, int index, ByteBuffer data, TensorEncoding encoding) {
         this.modelId = modelId;
         this.updateId = updateId;
         this.index = index;
         this.data = data;
+        this.encoding = encoding;
     }
 
     /**
@@ -43,7 +47,17 @@ public final class UpdateChunkView {
         int index = (int) r.zigzag();
         int length = r.length();
         ByteBuffer data = ByteBuffer.wrap(bytes, r.at, length).slice().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        return new UpdateChunkView(modelId, updateId, index, data);
+        r.at += length;
+        TensorEncoding encoding = TensorEncoding.DENSE_F32;
+        if (r.at < bytes.length) {
+            long symbol = r.zigzag();
+            TensorEncoding[] symbols = TensorEncoding.values();
+            if (symbol < 0 || symbol >= symbols.length) {
+                throw new MalformedRecordException("not a decodable UpdateChunk: encoding symbol " + symbol + " is not a TensorEncoding");
+            }
+            encoding = symbols[(int) symbol];
+        }
+        return new UpdateChunkView(modelId, updateId, index, data, encoding);
     }
 
     public String modelId() {
@@ -58,7 +72,12 @@ public final class UpdateChunkView {
         return index;
     }
 
-    /** The chunk's data bytes, little-endian float32 values: a read-only view of the record. */
+    /** How {@link #data} is encoded. */
+    public TensorEncoding encoding() {
+        return encoding;
+    }
+
+    /** The chunk's data bytes in its {@link #encoding}: a read-only little-endian view of the record. */
     public ByteBuffer data() {
         return data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     }

@@ -130,16 +130,24 @@ public final class TopKCodec {
         return out.toByteArray();
     }
 
+    /** The kept values of a TOPK_F32 tensor or chunk: increasing indices and their values. */
+    public record Sparse(int[] indices, float[] values) {
+        /** One past the largest index (0 when nothing is kept): the least count the data fits. */
+        public int span() {
+            return indices.length == 0 ? 0 : indices[indices.length - 1] + 1;
+        }
+    }
+
     /**
-     * Decodes into a dense tensor of {@code expectedCount} values.
+     * Decodes the kept values alone, in O(k): what a sparse fold needs.
      *
      * @throws IllegalArgumentException when k, an index or the length does not fit {@code expectedCount}
      */
-    public static float[] decode(ByteBuffer bytes, long expectedCount) {
+    public static Sparse decodeSparse(ByteBuffer bytes, long expectedCount) {
         ByteBuffer view = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         long k = readVarint(view);
-        if (expectedCount < 0 || k > expectedCount) {
-            throw new IllegalArgumentException("TOPK_F32 keeps " + k + " of " + expectedCount + " values");
+        if (expectedCount < 0 || k > expectedCount || k > view.remaining()) {
+            throw new IllegalArgumentException("TOPK_F32 keeps " + k + " of " + expectedCount + " values in " + bytes.remaining() + " bytes");
         }
         int[] indices = new int[(int) k];
         long index = -1;
@@ -153,9 +161,23 @@ public final class TopKCodec {
         if (view.remaining() != k * Float.BYTES) {
             throw new IllegalArgumentException("TOPK_F32 has " + view.remaining() + " bytes of values, expected " + k * Float.BYTES);
         }
+        float[] values = new float[(int) k];
+        for (int i = 0; i < k; i++) {
+            values[i] = view.getFloat();
+        }
+        return new Sparse(indices, values);
+    }
+
+    /**
+     * Decodes into a dense tensor of {@code expectedCount} values.
+     *
+     * @throws IllegalArgumentException when k, an index or the length does not fit {@code expectedCount}
+     */
+    public static float[] decode(ByteBuffer bytes, long expectedCount) {
+        Sparse kept = decodeSparse(bytes, expectedCount);
         float[] out = new float[(int) expectedCount];
-        for (int i : indices) {
-            out[i] = view.getFloat();
+        for (int i = 0; i < kept.indices.length; i++) {
+            out[kept.indices[i]] = kept.values[i];
         }
         return out;
     }

@@ -15,6 +15,15 @@ public final class NoiseSeed {
     private NoiseSeed() {
     }
 
+    /**
+     * The seed of chunk {@code chunk}'s noise in a chunked model's version (issue 13): HMAC over
+     * (model id, version, chunk), so each chunk draws its own noise where it is aggregated and a
+     * replay with the secret regenerates it chunk by chunk, whatever the parallelism.
+     */
+    public static long of(byte[] secret, String modelId, long version, int chunk) {
+        return of(secret, modelId + "#" + chunk, version);
+    }
+
     public static long of(byte[] secret, String modelId, long version) {
         if (secret == null || secret.length == 0) {
             throw new IllegalArgumentException("a DP noise secret is required");

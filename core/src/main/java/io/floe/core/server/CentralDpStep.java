@@ -65,9 +65,7 @@ public final class CentralDpStep implements AggregationStep {
         if (dp.targetEpsilon() > 0 && spent.epsilon() > dp.targetEpsilon()) {
             PrivacyLedger exhausted = before.markExhausted();
             PrivacySpent sofar = before.spent(dp.delta());
-            String note = String.format(Locale.ROOT, "privacy budget exhausted: version %d would bring epsilon to %.4f "
-                    + "> target %.4f at delta %.1e; no further versions of this model are published", version,
-                    spent.epsilon(), dp.targetEpsilon(), dp.delta());
+            String note = exhaustedNote(dp, version, spent);
             AggregationReport report = ReportBuilder.budgetExhausted(input, note,
                     entry(before.clipNorm(), before.rounds(), sofar, true, sorted));
             return new ClosedRound(null, report, null, exhausted, input.optimizerStateBefore());
@@ -81,6 +79,13 @@ public final class CentralDpStep implements AggregationStep {
         return new ClosedRound(closed.model(), closed.report(), closed.outcome(), after, closed.optimizerState());
     }
 
+    /** The report's note when version {@code version} would bring epsilon over the target. */
+    static String exhaustedNote(CentralDp dp, long version, PrivacySpent spent) {
+        return String.format(Locale.ROOT, "privacy budget exhausted: version %d would bring epsilon to %.4f "
+                + "> target %.4f at delta %.1e; no further versions of this model are published", version,
+                spent.epsilon(), dp.targetEpsilon(), dp.delta());
+    }
+
     /** The report's ledger entry; each client's own epsilon (local DP-SGD) from its update's {@code dp_epsilon} metric. */
     private PrivacyLedgerEntry entry(double clipNorm, long rounds, PrivacySpent spent, boolean exhausted, List<ClientUpdate> updates) {
         Map<String, Double> clientEps = new TreeMap<>();
@@ -90,6 +95,12 @@ public final class CentralDpStep implements AggregationStep {
                 clientEps.put(u.clientId(), e);
             }
         }
+        return ledgerEntry(dp, clipNorm, rounds, spent, exhausted, clientEps);
+    }
+
+    /** A ledger entry of {@code dp}'s mechanism at q = {@link #SAMPLE_RATE}. */
+    static PrivacyLedgerEntry ledgerEntry(CentralDp dp, double clipNorm, long rounds, PrivacySpent spent, boolean exhausted,
+            Map<String, Double> clientEpsilons) {
         return PrivacyLedgerEntry.newBuilder()
                 .setMechanism(dp.mechanism())
                 .setNoiseMultiplier(dp.noiseMultiplier())
@@ -101,7 +112,7 @@ public final class CentralDpStep implements AggregationStep {
                 .setBestOrder(spent.bestOrder())
                 .setTargetEpsilon(dp.targetEpsilon())
                 .setExhausted(exhausted)
-                .setClientEpsilons(clientEps)
+                .setClientEpsilons(clientEpsilons)
                 .build();
     }
 }

@@ -58,6 +58,23 @@ public record ChunkedRoundWeights(List<ModelUpdate> members, String[] ids, long[
         return new ChunkedRoundWeights(List.copyOf(members), ids, weights, total, scale, rule, trimPerSide, reported);
     }
 
+    /**
+     * DP-FedAvg's close (McMahan et al. 2018, uniform weights): every member folded with weight 1,
+     * the sum (clipped, plus noise) divided by the fixed {@code denominator} (clientsPerRound),
+     * each member reported with 1 / denominator; the plain step's eta_g as the scale.
+     */
+    public static ChunkedRoundWeights dpFedAvg(List<ModelUpdate> headers, AggregationSettings settings, int denominator) {
+        List<ModelUpdate> members = new ArrayList<>(headers);
+        members.sort(Comparator.comparing(ModelUpdate::getUpdateId));
+        String[] ids = members.stream().map(ModelUpdate::getUpdateId).toArray(String[]::new);
+        long[] weights = new long[ids.length];
+        java.util.Arrays.fill(weights, 1L);
+        double[] reported = new double[ids.length];
+        java.util.Arrays.fill(reported, 1.0 / denominator);
+        return new ChunkedRoundWeights(List.copyOf(members), ids, weights, denominator, settings.drift().serverLearningRate(),
+                "fedavg", 0, reported);
+    }
+
     /** The weight {@code update} (a member) is reported with. */
     public double reportedWeight(ModelUpdate update) {
         for (int i = 0; i < ids.length; i++) {

@@ -122,14 +122,45 @@ class ExactSumTest {
         assertThat(back.valueAt(1)).isEqualTo(-back.valueAt(0));
         // products below the grid round to zero
         assertThat(back.valueAt(2)).isEqualTo(0.0);
-        // four low words in bulk, then three wide coordinates (past 2^63 on the 2^-50 grid; the tiny one is not)
-        assertThat(sum.toBytes()).hasSize(9 + 8 * 4 + 12 * 3);
+        // four low words packed: one block whose words share 50 trailing zero bits and need 12 more
+        // (shift and width bytes, then 4 x 12 bits in one long), then three wide coordinates
+        // (past 2^63 on the 2^-50 grid; the tiny one is not)
+        assertThat(sum.toBytes()).hasSize(9 + 2 + 8 + 12 * 3);
         // an empty sum costs its header alone; it still round-trips
         assertThat(new ExactSum(1000).toBytes()).hasSize(9);
         assertThat(ExactSum.fromBytes(new ExactSum(1000).toBytes())).isEqualTo(new ExactSum(1000));
         byte[] garbage = new ExactSum(2).toBytes();
         garbage[8] = 7;
         assertThatThrownBy(() -> ExactSum.fromBytes(garbage)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aFoldedSumOfSgdSizedDeltasCostsLessThanEightBytesACoordinate() {
+        Random rnd = new Random(3);
+        ExactSum sum = new ExactSum(10_000);
+        for (int k = 0; k < 32; k++) {
+            float[] x = new float[10_000];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (rnd.nextGaussian() * 1e-2);
+            }
+            sum.add(100 + k, x);
+        }
+        byte[] bytes = sum.toBytes();
+        assertThat(ExactSum.fromBytes(bytes)).isEqualTo(sum);
+        // |S| < 2^11 needs at most 62 bits and no product has fewer than ~2^-40 bits below the grid: under 7.5 bytes
+        assertThat(bytes.length).isLessThan(75_000);
+    }
+
+    @Test
+    void readsTheEarlierRawLongForm() {
+        ExactSum sum = new ExactSum(3);
+        sum.add(7, new float[] {0.25f, -1.5f, 3e-3f});
+        java.nio.ByteBuffer raw = java.nio.ByteBuffer.allocate(9 + 24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        raw.putInt(3).putInt(0).put((byte) 1);
+        for (int i = 0; i < 3; i++) {
+            raw.putLong(Math.round(sum.valueAt(i) * 0x1p50));
+        }
+        assertThat(ExactSum.fromBytes(raw.array())).isEqualTo(sum);
     }
 
     @Test

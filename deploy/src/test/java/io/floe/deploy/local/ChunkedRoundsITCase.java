@@ -3,6 +3,7 @@ package io.floe.deploy.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.floe.core.chunk.ChunkData;
+import io.floe.core.chunk.ChunkLayout;
 import io.floe.core.chunk.ChunkedModelAssembly;
 import io.floe.core.chunk.ChunkedUpdates;
 import io.floe.core.chunk.ExactSum;
@@ -16,6 +17,7 @@ import io.floe.schema.ModelChunk;
 import io.floe.schema.ModelSpec;
 import io.floe.schema.ModelUpdate;
 import io.floe.schema.Tensor;
+import io.floe.schema.TensorEncoding;
 import io.floe.schema.UpdateChunk;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -88,6 +90,111 @@ class ChunkedRoundsITCase {
     }
 
     @Test
+    void anUpdateOfAbsurdNormIsScoredFromItsChunksAndTakenOutAsAWhole() throws Exception {
+        float[] initial = values(PARAMETERS, 1, 0.1);
+        // client 2's delta is 10^4 times the others': its norm per step is far over maxNormRatio (1000) x the median
+        List<float[]> deltas = List.of(values(PARAMETERS, 2, 0.01), values(PARAMETERS, 3, 0.01), values(PARAMETERS, 4, 100));
+        long[] examples = {120, 7, 33};
+
+        Outcome out = runRound(2, 3, 4096, initial, deltas, examples, 9, -1);
+
+        assertThat(out.values).containsExactly(fedAvg(initial, deltas.subList(0, 2), new long[] {120, 7}));
+        assertThat(out.report.getRejected()).extracting(r -> r.getReason()).containsExactly("ANOMALOUS_UPDATE");
+        assertThat(out.report.getRejected().get(0).getDetail()).contains("u-2", "maxNormRatio");
+        assertThat(out.report.getScores()).extracting(sc -> sc.getUpdateId() + ":" + sc.getDecision())
+                .containsExactly("u-0:ACCEPT", "u-1:ACCEPT", "u-2:REJECT");
+        double squares = 0;
+        for (float x : deltas.get(0)) {
+            squares += (double) x * x;
+        }
+        assertThat(out.report.getScores().get(0).getL2Norm()).isCloseTo(Math.sqrt(squares), org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(out.report.getScores().get(0).getCosineToMedian()).isNaN();
+    }
+
+    @Test
+    void centralDpClipsByTheNormsFromTheChunksAndAddsNoiseChunkByChunkFromItsSeed() throws Exception {
+        float[] initial = values(PARAMETERS, 1, 0.1);
+        // norms about 1, 0.1 and 5: with C = 2 the third is clipped (divided by its norm / C)
+        List<float[]> deltas = List.of(values(PARAMETERS, 2, 0.01), values(PARAMETERS, 3, 0.001), values(PARAMETERS, 4, 0.05));
+        long[] examples = {120, 7, 33};
+        byte[] secret = "chunked-dp-test-secret-0123456789".getBytes(StandardCharsets.UTF_8);
+        double z = 0.5;
+        double clip = 2.0;
+        ModelSpec base = spec(initial, 4096);
+        ModelSpec dp = ModelSpec.newBuilder(base).setAggregation(AggregationConfig.newBuilder(base.getAggregation())
+                .setDpNoiseMultiplier(z).setDpClipNorm(clip).build()).build();
+
+        Outcome out = runRound(dp, secret, 2, 3, 4096, initial, deltas, examples, 11, -1, TensorEncoding.DENSE_F32);
+
+        // the expected version, chunk by chunk: each update's norm from its chunks' squared sums (in chunk order),
+        // weight 1, clipped ones folded as x / (norm / C), noise of z C from the chunk's own seed, over K = 3
+        ChunkLayout layout = ChunkLayout.of(PARAMETERS, 4096);
+        double[] divisors = new double[deltas.size()];
+        List<ChunkedUpdates.Cut> cuts = new ArrayList<>();
+        for (int k = 0; k < deltas.size(); k++) {
+            ChunkedUpdates.Cut cut = ChunkedUpdates.cut(MODEL_ID, "u-" + k, deltas.get(k), 4096);
+            cuts.add(cut);
+            double squares = 0;
+            for (UpdateChunk c : cut.chunks()) {
+                squares += io.floe.core.chunk.ChunkValues.read(TensorEncoding.DENSE_F32, c.getData(), layout.length(c.getIndex())).squaredNorm();
+            }
+            divisors[k] = Math.sqrt(squares) > clip ? Math.sqrt(squares) / clip : 1.0;
+        }
+        assertThat(divisors[0]).isEqualTo(1.0);
+        assertThat(divisors[2]).isGreaterThan(2.0);
+        float[] expected = new float[PARAMETERS];
+        for (int i = 0; i < layout.count(); i++) {
+            int length = layout.length(i);
+            ExactSum sum = new ExactSum(length);
+            for (int k = 0; k < deltas.size(); k++) {
+                sum.add(1, cuts.get(k).chunks().get(i).getData(), divisors[k]);
+            }
+            double[] noise = io.floe.core.chunk.NextSlice.gaussianNoise(io.floe.core.privacy.NoiseSeed.of(secret, MODEL_ID, 1, i), length,
+                    z * clip);
+            float[] slice = java.util.Arrays.copyOfRange(initial, (int) layout.offset(i), (int) layout.offset(i) + length);
+            float[] next = io.floe.core.chunk.NextSlice.of(slice, "fedavg", 0, List.of(), sum, CLIENTS, 1.0,
+                    dp.getAggregation().getServerOptimizer(), Map.of(), noise).values();
+            System.arraycopy(next, 0, expected, (int) layout.offset(i), length);
+        }
+        assertThat(out.values).containsExactly(expected);
+        assertThat(out.report.getRule()).isEqualTo("dp-fedavg");
+        assertThat(out.report.getScores()).as("no per-update scores under DP").isEmpty();
+        assertThat(out.report.getPrivacy().getRounds()).isEqualTo(1);
+        assertThat(out.report.getPrivacy().getEpsilon()).isPositive();
+        assertThat(out.report.getAccepted()).extracting(a -> a.getWeight()).containsOnly(1.0 / CLIENTS);
+    }
+
+    @Test
+    void topKAndFp16ChunksFoldToTheModelOfTheirDecodedValues() throws Exception {
+        float[] initial = values(PARAMETERS, 1, 0.1);
+        long[] examples = {120, 7, 33};
+        // top-1%: 100 of 10,000 values kept per update, spread over the 10 chunks of 4 KiB (some hold none)
+        List<float[]> sparse = new ArrayList<>();
+        for (int k = 0; k < CLIENTS; k++) {
+            float[] dense = values(PARAMETERS, 10 + k, 0.01);
+            float[] kept = new float[PARAMETERS];
+            for (int i : io.floe.core.codec.TopKCodec.topIndices(dense, 100)) {
+                kept[i] = dense[i];
+            }
+            sparse.add(kept);
+        }
+        // fp16: values an fp16 tensor decodes to
+        List<float[]> halves = new ArrayList<>();
+        for (int k = 0; k < CLIENTS; k++) {
+            float[] dense = values(PARAMETERS, 20 + k, 0.01);
+            halves.add(io.floe.core.codec.Fp16Codec.decode(ByteBuffer.wrap(io.floe.core.codec.Fp16Codec.encode(dense)), PARAMETERS));
+        }
+
+        Outcome topK = runRound(2, 3, 4096, initial, sparse, examples, 7, -1, TensorEncoding.TOPK_F32);
+        Outcome fp16 = runRound(1, 2, 4096, initial, halves, examples, 8, -1, TensorEncoding.FP16);
+
+        assertThat(topK.values).containsExactly(fedAvg(initial, sparse, examples));
+        assertThat(fp16.values).containsExactly(fedAvg(initial, halves, examples));
+        assertThat(topK.report.getAccepted()).hasSize(CLIENTS);
+        assertThat(topK.letters).isEmpty();
+    }
+
+    @Test
     void medianPerChunkIsTheWholeUpdateMedianBitForBit() throws Exception {
         float[] initial = values(PARAMETERS, 1, 0.1);
         List<float[]> deltas = List.of(values(PARAMETERS, 2, 0.01), values(PARAMETERS, 3, 0.001), values(PARAMETERS, 4, 0.05));
@@ -142,17 +249,29 @@ class ChunkedRoundsITCase {
     /** One round of CLIENTS updates; the client {@code corrupt} (or -1) sends its last chunk with one byte flipped. */
     private static Outcome runRound(int parallelism, int partitions, int chunkBytes, float[] initial, List<float[]> deltas,
             long[] examples, long seed, int corrupt) throws Exception {
-        try (EmbeddedFloe floe = EmbeddedFloe.start(parallelism, partitions, Duration.ofMillis(300), "0")) {
+        return runRound(parallelism, partitions, chunkBytes, initial, deltas, examples, seed, corrupt, TensorEncoding.DENSE_F32);
+    }
+
+    /** As above, the chunks in {@code encoding}. */
+    private static Outcome runRound(int parallelism, int partitions, int chunkBytes, float[] initial, List<float[]> deltas,
+            long[] examples, long seed, int corrupt, TensorEncoding encoding) throws Exception {
+        return runRound(spec(initial, chunkBytes), null, parallelism, partitions, chunkBytes, initial, deltas, examples, seed, corrupt,
+                encoding);
+    }
+
+    /** As above, for the model {@code spec} (its chunkBytes the given one), the job's DP noise secret {@code secret} (null: random). */
+    private static Outcome runRound(ModelSpec spec, byte[] secret, int parallelism, int partitions, int chunkBytes, float[] initial,
+            List<float[]> deltas, long[] examples, long seed, int corrupt, TensorEncoding encoding) throws Exception {
+        try (EmbeddedFloe floe = EmbeddedFloe.start(parallelism, partitions, Duration.ofMillis(300), "0", secret)) {
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, floe.bootstrapServers());
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-                producer.send(new ProducerRecord<>(floe.topics().control(), bytes(MODEL_ID), WireCodec.MODEL_SPEC.encode(
-                        spec(initial, chunkBytes)))).get();
+                producer.send(new ProducerRecord<>(floe.topics().control(), bytes(MODEL_ID), WireCodec.MODEL_SPEC.encode(spec))).get();
                 awaitModel(floe, 0, initial.length);
                 List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
                 List<ProducerRecord<byte[], byte[]>> headers = new ArrayList<>();
                 for (int k = 0; k < deltas.size(); k++) {
-                    ChunkedUpdates.Cut cut = ChunkedUpdates.cut(MODEL_ID, "u-" + k, deltas.get(k), chunkBytes);
+                    ChunkedUpdates.Cut cut = ChunkedUpdates.cut(MODEL_ID, "u-" + k, deltas.get(k), chunkBytes, encoding);
                     ModelUpdate header = ModelUpdate.newBuilder().setUpdateId("u-" + k).setModelId(MODEL_ID).setClientId("site-" + k)
                             .setBaseVersion(0).setNumExamples(examples[k]).setLocalSteps(1).setCreatedAt(Instant.now())
                             .setTensors(List.of()).setMetrics(Map.of("loss", 1.0 + k)).setChunks(cut.manifest()).build();

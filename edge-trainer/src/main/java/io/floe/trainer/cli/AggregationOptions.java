@@ -35,7 +35,8 @@ public class AggregationOptions {
     @Option(names = "--example-cap", defaultValue = "auto",
             description = "Cap on self-reported numExamples: none, fixed, median-multiple, or auto: median-multiple with value "
                     + "10 (a safe default: a client claiming Long.MAX_VALUE examples weighs at most 10x the round's median), none "
-                    + "for a chunked model, whose path has no caps yet (default: ${DEFAULT-VALUE}).")
+                    + "for a chunked model, whose path has no caps yet, and under central DP, which weighs clients alike "
+                    + "(default: ${DEFAULT-VALUE}).")
     public String exampleCap = "auto";
 
     @Option(names = "--example-cap-value", defaultValue = "0",
@@ -224,16 +225,24 @@ public class AggregationOptions {
         return c;
     }
 
-    /** {@code --example-cap}, with {@code auto} resolved: median-multiple, or none for a chunked model. */
+    /**
+     * {@code --example-cap}, with {@code auto} resolved: median-multiple, or none for a chunked model
+     * (its path has no caps) and under central DP (DP-FedAvg weighs every client alike, and a cap,
+     * decided from the other clients' counts, is refused with it).
+     */
     String resolvedExampleCap() {
         if (!"auto".equals(exampleCap)) {
             return exampleCap;
         }
-        return chunkBytes != null ? "none" : "median-multiple";
+        return autoMeansNone() ? "none" : "median-multiple";
     }
 
     double resolvedExampleCapValue() {
-        return "auto".equals(exampleCap) && exampleCapValue == 0 && chunkBytes == null ? SAFE_EXAMPLE_CAP_MULTIPLE : exampleCapValue;
+        return "auto".equals(exampleCap) && exampleCapValue == 0 && !autoMeansNone() ? SAFE_EXAMPLE_CAP_MULTIPLE : exampleCapValue;
+    }
+
+    private boolean autoMeansNone() {
+        return chunkBytes != null || dpNoiseMultiplier > 0;
     }
 
     /** The config for a model whose rounds close at {@code clientsPerRound} updates. */

@@ -94,9 +94,9 @@ public class RegisterCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cli, e.getMessage(), e);
         }
-        String chunked = ModelRegistration.chunkedSpecProblem(spec);
-        if (chunked != null) {
-            throw new ParameterException(cli, "the job would refuse this spec: " + chunked);
+        String refused = ModelRegistration.specProblem(spec);
+        if (refused != null) {
+            throw new ParameterException(cli, "the job would refuse this spec: " + refused);
         }
         return spec;
     }

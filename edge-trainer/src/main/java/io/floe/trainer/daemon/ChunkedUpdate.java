@@ -1,5 +1,7 @@
 package io.floe.trainer.daemon;
 
+import io.floe.schema.TensorEncoding;
+
 import io.floe.core.chunk.ChunkLayout;
 import io.floe.core.chunk.ChunkedUpdates;
 import io.floe.core.wire.MalformedRecordException;
@@ -38,9 +40,10 @@ public record ChunkedUpdate(ModelUpdate header, List<UpdateChunk> chunks) {
     }
 
     /**
-     * Cuts the dense {@code update} trained on the chunked {@code base} into a header and chunks.
-     * Tensors in a compressed encoding are decoded first (the spec validator refuses compression for
-     * chunked models, so a trainer's updates are dense float32 already).
+     * Cuts the {@code update} trained on the chunked {@code base} into a header and chunks. Its
+     * tensors are decoded, and the chunks carry the same values in the tensors' encoding: FP16
+     * chunks, or TOPK_F32 chunks of the kept values that fall in each (top-k selected over the whole
+     * update, so every chunk is exact and folds in O(k)); dense float32 otherwise.
      *
      * @throws IllegalArgumentException when {@code base} is not chunked, or the update does not fit
      *     its manifest (another parameter count, or a SCAFFOLD control delta, which the chunked path
@@ -72,9 +75,22 @@ public record ChunkedUpdate(ModelUpdate header, List<UpdateChunk> chunks) {
         }
         // the layout's own check: a manifest the job wrote always passes it
         ChunkLayout.of(manifest);
-        ChunkedUpdates.Cut cut = ChunkedUpdates.cut(update.getModelId(), update.getUpdateId(), values, manifest.getChunkBytes());
+        ChunkedUpdates.Cut cut = ChunkedUpdates.cut(update.getModelId(), update.getUpdateId(), values, manifest.getChunkBytes(),
+                chunkEncoding(update));
         ModelUpdate header = ModelUpdate.newBuilder(update).setTensors(List.of()).setChunks(cut.manifest()).build();
         return new ChunkedUpdate(header, cut.chunks());
+    }
+
+    /** The chunks' encoding: the tensors' one when they all share FP16 or TOPK_F32, else DENSE_F32. */
+    static TensorEncoding chunkEncoding(ModelUpdate update) {
+        TensorEncoding shared = null;
+        for (io.floe.schema.Tensor t : update.getTensors()) {
+            if (shared != null && t.getEncoding() != shared) {
+                return TensorEncoding.DENSE_F32;
+            }
+            shared = t.getEncoding();
+        }
+        return shared == TensorEncoding.FP16 || shared == TensorEncoding.TOPK_F32 ? shared : TensorEncoding.DENSE_F32;
     }
 
     /** Bytes of delta the chunks carry. */

@@ -37,15 +37,12 @@ public final class ModelRegistration {
     }
 
     /**
-     * Why the job would refuse this chunked spec (aggregation.chunkBytes set), or null when it
-     * would take it, or when the spec is not chunked: the job's own {@link SpecValidator}, run
-     * before publishing so that {@code register} and {@code demo} say at once what the chunked path
-     * does not have yet, instead of the job dead-lettering the spec.
+     * Why the job would refuse this spec, or null when it would take it: the job's own
+     * {@link SpecValidator}, run before publishing so that {@code register} and {@code demo} say at
+     * once what is wrong (a combination central DP does not allow, what the chunked path does not
+     * have yet) instead of the job dead-lettering the spec while they wait for version 0.
      */
-    public static String chunkedSpecProblem(ModelSpec spec) {
-        if (spec.getAggregation().getChunkBytes() == null) {
-            return null;
-        }
+    public static String specProblem(ModelSpec spec) {
         return SpecValidator.validate(spec) instanceof SpecValidator.Result.Invalid invalid ? invalid.rejection().detail() : null;
     }
 

@@ -126,12 +126,28 @@ class RegisterCommandTest {
                 krum.training.toConfig());
         var whole = io.floe.trainer.daemon.ModelRegistration.spec("m", mlp, 1, dense.aggregation.toConfig(10, 1), dense.training.toConfig());
 
-        assertThat(io.floe.trainer.daemon.ModelRegistration.chunkedSpecProblem(ok)).isNull();
+        assertThat(io.floe.trainer.daemon.ModelRegistration.specProblem(ok)).isNull();
         assertThat(io.floe.trainer.daemon.ModelRegistration.chunkCount(ok)).as("513 parameters, 256 a chunk").isEqualTo(3);
-        assertThat(io.floe.trainer.daemon.ModelRegistration.chunkedSpecProblem(refused)).contains("rule krum")
+        assertThat(io.floe.trainer.daemon.ModelRegistration.specProblem(refused)).contains("rule krum")
                 .contains("leave chunkBytes unset");
-        assertThat(io.floe.trainer.daemon.ModelRegistration.chunkedSpecProblem(whole)).as("not chunked: the job's to judge").isNull();
+        assertThat(io.floe.trainer.daemon.ModelRegistration.specProblem(whole)).as("a valid dense spec").isNull();
         assertThat(io.floe.trainer.daemon.ModelRegistration.chunkCount(whole)).isZero();
+    }
+
+    @Test
+    void underCentralDpTheAutoExampleCapIsNoneAndAnExplicitCapIsRefusedBeforePublishing() {
+        io.floe.core.spec.Architecture mlp = io.floe.core.spec.Architecture.parse("mlp(4,8,3)");
+        RegisterCommand dp = parse("--dp-noise-multiplier", "1.0", "--dp-clip-norm", "0.5");
+        RegisterCommand capped = parse("--dp-noise-multiplier", "1.0", "--dp-clip-norm", "0.5", "--example-cap", "median-multiple",
+                "--example-cap-value", "10");
+
+        var ok = io.floe.trainer.daemon.ModelRegistration.spec("m", mlp, 1, dp.aggregation.toConfig(10, 1), dp.training.toConfig());
+        var refused = io.floe.trainer.daemon.ModelRegistration.spec("m", mlp, 1, capped.aggregation.toConfig(10, 1),
+                capped.training.toConfig());
+
+        assertThat(ok.getAggregation().getExampleCap()).isEqualTo("none");
+        assertThat(io.floe.trainer.daemon.ModelRegistration.specProblem(ok)).isNull();
+        assertThat(io.floe.trainer.daemon.ModelRegistration.specProblem(refused)).contains("exampleCap none");
     }
 
     private static RegisterCommand parse(String... args) {

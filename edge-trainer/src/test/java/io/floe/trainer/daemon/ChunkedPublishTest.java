@@ -89,6 +89,35 @@ class ChunkedPublishTest {
     }
 
     @Test
+    void aTopKCompressedUpdateGoesOutAsTopKChunksOfTheKeptValues() {
+        GlobalModel dense = chunkedBase(MLP.initialWeights(1), 3);
+        GlobalModel base = GlobalModel.newBuilder(dense).setTraining(ClientTrainingConfig.newBuilder(dense.getTraining())
+                .setCompression("topk:ratio=0.05").setErrorFeedback(false).build()).build();
+        ModelUpdate update = training().train(base);
+
+        ChunkedUpdate chunked = ChunkedUpdate.cut(update, base);
+
+        ChunkLayout layout = ChunkLayout.of(MLP.parameterCount(), CHUNK_BYTES);
+        float[] sent = new float[(int) MLP.parameterCount()];
+        for (UpdateChunk c : chunked.chunks()) {
+            assertThat(c.getEncoding()).isEqualTo(io.floe.schema.TensorEncoding.TOPK_F32);
+            assertThat(ChunkData.sha256(c.getData())).isEqualTo(bytes(chunked.header().getChunks().getSha256().get(c.getIndex())));
+            float[] v = io.floe.core.chunk.ChunkValues.read(c.getEncoding(), c.getData(), layout.length(c.getIndex()))
+                    .dense(layout.length(c.getIndex()));
+            System.arraycopy(v, 0, sent, (int) layout.offset(c.getIndex()), v.length);
+        }
+        // exactly the values the top-k tensors carry: 5% of the update, selected over the whole model
+        float[] topK = TensorRecords.fromRecords(update.getTensors()).flatten();
+        assertThat(sent).containsExactly(topK);
+        long kept = 0;
+        for (float x : sent) {
+            kept += x != 0f ? 1 : 0;
+        }
+        assertThat(kept).isLessThanOrEqualTo(io.floe.core.codec.TopKCodec.kept((int) MLP.parameterCount(), 0.05)).isPositive();
+        assertThat(chunked.dataBytes()).isLessThan(MLP.parameterCount() * 4 / 10);
+    }
+
+    @Test
     void theHeaderGoesToPartitionZeroAndTheChunksRoundRobinOverTheOthers() {
         GlobalModel base = chunkedBase(MLP.initialWeights(1), 3);
         org.apache.kafka.common.Node node = new org.apache.kafka.common.Node(0, "localhost", 9092);

@@ -21,7 +21,7 @@ final class Modes {
         byMode.put(AsyncMode.SYNC, new SyncRounds(states, dpNoiseSecret));
         byMode.put(AsyncMode.FEDASYNC, new FedAsyncMode(states));
         byMode.put(AsyncMode.FEDBUFF, new FedBuffMode(states));
-        sharded = new ShardedRounds(states);
+        sharded = new ShardedRounds(states, dpNoiseSecret);
     }
 
     /** The mode of a model with {@code settings}: {@link ShardedRounds} for a chunked model, else its configured mode. */

@@ -1,6 +1,7 @@
 package io.floe.flink.aggregate;
 
 import io.floe.core.chunk.ChunkData;
+import io.floe.core.chunk.ChunkValues;
 import io.floe.flink.shard.ChunkEvent;
 import io.floe.flink.shard.ChunkReceipt;
 import io.floe.core.chunk.UpdateChunkView;
@@ -83,8 +84,8 @@ public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
 
     /**
      * A chunk of a chunked model's update: its bytes go to the chunk's folder (side output
-     * {@link #CHUNKS}, key {@code modelId#index}), and a receipt (SHA-256, size, whether its values
-     * can be folded) to the model's coordinator. A chunk keyed otherwise is dead-lettered KEY_MISMATCH.
+     * {@link #CHUNKS}, key {@code modelId#index}), and a receipt (SHA-256, size, encoding, how many
+     * values it spans, the sum of its squared values, whether they can be folded) to the model's coordinator. A chunk keyed otherwise is dead-lettered KEY_MISMATCH.
      */
     private void routeChunk(InboundRecord in, Context ctx, Collector<ModelEvent> out) {
         UpdateChunkView chunk = UpdateChunkView.of(in.value); // in place: the data is hashed and checked where it lies
@@ -99,8 +100,16 @@ public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
         ByteBuffer data = chunk.data();
         ModelEvent receipt = new ModelEvent(chunk.modelId(), ModelEvent.Kind.CHUNK_RECEIPT,
                 new InboundRecord(in.topic, in.partition, in.offset, in.timestamp, in.key, null));
-        receipt.receipt = new ChunkReceipt(chunk.updateId(), chunk.index(), ChunkData.sha256(data), data.remaining(),
-                ChunkData.problem(data));
+        receipt.receipt = new ChunkReceipt(chunk.updateId(), chunk.index(), ChunkData.sha256(data), data.remaining(), null);
+        try {
+            ChunkValues values = ChunkValues.read(chunk.encoding(), data, -1);
+            receipt.receipt.problem = values.problem();
+            receipt.receipt.encoding = chunk.encoding().name();
+            receipt.receipt.valueSpan = values.span();
+            receipt.receipt.squaredNorm = values.squaredNorm();
+        } catch (IllegalArgumentException e) {
+            receipt.receipt.problem = chunk.encoding() + " data that does not decode: " + e.getMessage();
+        }
         ctx.output(CHUNKS, new ChunkEvent(key, chunk.modelId(), chunk.updateId(), chunk.index(), in));
         out.collect(receipt);
     }

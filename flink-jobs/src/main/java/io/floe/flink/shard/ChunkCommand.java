@@ -10,14 +10,17 @@ import io.floe.core.chunk.ChunkData;
  *   <li>ADMIT: fold chunk {@code index} of {@code updateId} into round {@code version} with {@code weight}
  *       (or, under a coordinate-wise {@code rule}, keep it for the close).
  *   <li>DROP: take {@code updateId} out of round {@code version} (folded, admitted or waiting).
+ *   <li>RESCALE: fold {@code updateId}'s chunk again as x / {@code divisor} in place of how it was
+ *       folded (central DP's clipping, once its norm is known): read back from Kafka, taken out, added.
  *   <li>CLOSE: once every member ({@code members}, {@code weights}) is folded, the slice of
  *       {@code nextVersion} is {@code w + scale * S / totalWeight} (fedavg), or {@code w + scale *
  *       rule(members)} for a coordinate-wise {@code rule} (median, trimmed mean with
- *       {@code trimPerSide}); publish it.
+ *       {@code trimPerSide}); publish it. With central DP ({@code noiseStd > 0}) the sum gets Gaussian
+ *       noise of that deviation per coordinate, drawn from {@code noiseSeed}, before the division.
  * </ul>
  */
 public class ChunkCommand {
-    public enum Kind { INIT, ADMIT, DROP, CLOSE }
+    public enum Kind { INIT, ADMIT, DROP, RESCALE, CLOSE }
 
     public String key;
     public String modelId;
@@ -41,6 +44,9 @@ public class ChunkCommand {
     public double divisor = 1.0;
     /** CLOSE: the model's serverOptimizer (fedavg[:eta]: the plain step with {@code scale}; fedadam etc.: their step per chunk). */
     public String serverOptimizer;
+    /** CLOSE: central DP's noise per coordinate of the sum (0: none), drawn from {@code noiseSeed} (this chunk's own seed). */
+    public double noiseStd;
+    public long noiseSeed;
 
     public ChunkCommand() {
     }
@@ -79,6 +85,13 @@ public class ChunkCommand {
     public static ChunkCommand drop(String modelId, int index, int chunkCount, long version, String updateId) {
         ChunkCommand c = of(Kind.DROP, modelId, index, chunkCount, version);
         c.updateId = updateId;
+        return c;
+    }
+
+    public static ChunkCommand rescale(String modelId, int index, int chunkCount, long version, String updateId, double divisor) {
+        ChunkCommand c = of(Kind.RESCALE, modelId, index, chunkCount, version);
+        c.updateId = updateId;
+        c.divisor = divisor;
         return c;
     }
 

@@ -1,6 +1,7 @@
 package io.floe.flink.shard;
 
 import io.floe.core.chunk.ChunkData;
+import io.floe.core.chunk.ChunkValues;
 import io.floe.core.chunk.CoordinateWiseChunk;
 import io.floe.core.chunk.ExactSum;
 import io.floe.core.chunk.NextSlice;
@@ -167,6 +168,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
                 }
             }
             case DROP -> drop(command, out);
+            case RESCALE -> rescale(command);
             case CLOSE -> {
                 closing.update(command);
                 closeIfComplete(ctx, out);
@@ -177,17 +179,15 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
 
     private void fold(String updateId, long weight, InboundRecord origin, Context ctx, Collector<OutboundRecord> out) throws Exception {
         Integer length = sliceLength.value();
-        ByteBuffer values = valuesOf(origin, length == null ? -1 : length);
+        ChunkValues values = valuesOf(origin, length == null ? -1 : length);
         if (values == null) {
             return; // routing's receipt names the problem; the coordinator drops the update
         }
         if (keepFor.contains(updateId)) {
-            byte[] copy = new byte[values.remaining()];
-            values.duplicate().get(copy);
-            kept.put(updateId, copy);
+            kept.put(updateId, ChunkData.encode(values.dense(length), 0, length));
         } else {
             ExactSum s = sum.value();
-            s.add(weight, values, divisorOf(updateId));
+            values.foldInto(s, weight, divisorOf(updateId));
             sum.update(s);
         }
         FoldedChunk f = new FoldedChunk(weight, origin.topic, origin.partition, origin.offset);
@@ -198,13 +198,15 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
     }
 
     /**
-     * The chunk's values (little-endian float32, a view of the record's bytes), or null when they
-     * cannot be folded (malformed, wrong size, not finite or out of range).
+     * The chunk's values in its encoding (a dense chunk: a view of the record's bytes; a top-k one:
+     * its k kept values), or null when they cannot be folded (malformed, wrong size, not finite or
+     * out of range).
      */
-    private static ByteBuffer valuesOf(InboundRecord origin, int expected) {
+    private static ChunkValues valuesOf(InboundRecord origin, int expected) {
         try {
-            ByteBuffer data = UpdateChunkView.of(origin.value).data();
-            return data.remaining() == 4L * expected && ChunkData.problem(data) == null ? data : null;
+            UpdateChunkView chunk = UpdateChunkView.of(origin.value);
+            ChunkValues values = ChunkValues.read(chunk.encoding(), chunk.data(), expected);
+            return values.fits(expected) && values.problem() == null ? values : null;
         } catch (RuntimeException e) {
             return null;
         }
@@ -226,21 +228,46 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
             folded.remove(command.updateId);
             return;
         }
-        if (refetch == null) {
-            throw new IllegalStateException("update " + command.updateId + " was dropped after chunk " + command.index
-                    + " was folded, and this job has no ChunkRefetch to take it out again");
+        ChunkValues values = readBack(f, command, "dropped");
+        ExactSum s = sum.value();
+        values.foldInto(s, -f.weight, f.divisor);
+        sum.update(s);
+        folded.remove(command.updateId);
+        LOG.info("chunk {}: took dropped update {} out of round {}", command.key, command.updateId, sliceVersion.value());
+    }
+
+    /**
+     * Central DP's clipping: the update is to be folded as x / divisor. Not folded yet (its chunk has
+     * not come): it will be. Folded: read back from Kafka, taken out as it was folded, added again.
+     */
+    private void rescale(ChunkCommand command) throws Exception {
+        divisors.put(command.updateId, command.divisor);
+        FoldedChunk f = folded.get(command.updateId);
+        if (f == null) {
+            return;
         }
-        ByteBuffer values = valuesOf(new InboundRecord(f.topic, f.partition, f.offset, 0, null,
+        ChunkValues values = readBack(f, command, "clipped");
+        ExactSum s = sum.value();
+        values.foldInto(s, -f.weight, f.divisor);
+        values.foldInto(s, f.weight, command.divisor);
+        sum.update(s);
+        f.divisor = command.divisor;
+        folded.put(command.updateId, f);
+    }
+
+    /** A folded chunk read back from Kafka by its topic, partition and offset, to take it out of the sum again. */
+    private ChunkValues readBack(FoldedChunk f, ChunkCommand command, String why) throws Exception {
+        if (refetch == null) {
+            throw new IllegalStateException("update " + command.updateId + " was " + why + " after chunk " + command.index
+                    + " was folded, and this job has no ChunkRefetch to read it again");
+        }
+        ChunkValues values = valuesOf(new InboundRecord(f.topic, f.partition, f.offset, 0, null,
                 refetch.fetch(f.topic, f.partition, f.offset)), sliceLength.value());
         if (values == null) {
             throw new IllegalStateException("chunk " + command.index + " of update " + command.updateId + " read again from "
                     + f.topic + "-" + f.partition + "@" + f.offset + " is not the chunk that was folded");
         }
-        ExactSum s = sum.value();
-        s.add(-f.weight, values, f.divisor);
-        sum.update(s);
-        folded.remove(command.updateId);
-        LOG.info("chunk {}: took dropped update {} out of round {}", command.key, command.updateId, sliceVersion.value());
+        return values;
     }
 
     private double divisorOf(String updateId) throws Exception {
@@ -271,8 +298,9 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         for (Map.Entry<String, float[]> e : moments.entries()) {
             stored.put(e.getKey(), e.getValue());
         }
+        double[] noise = close.noiseStd > 0 ? NextSlice.gaussianNoise(close.noiseSeed, length, close.noiseStd) : null;
         NextSlice.Result next = NextSlice.of(current, close.rule, close.trimPerSide, members, sum.value(),
-                close.members.length == 0 ? 0 : close.totalWeight, close.scale, close.serverOptimizer, stored);
+                close.members.length == 0 && noise == null ? 0 : close.totalWeight, close.scale, close.serverOptimizer, stored, noise);
         if (next.moments() != null) {
             moments.clear();
             moments.putAll(next.moments());

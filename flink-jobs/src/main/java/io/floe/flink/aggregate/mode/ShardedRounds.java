@@ -1,5 +1,6 @@
 package io.floe.flink.aggregate.mode;
 
+
 import io.floe.core.chunk.ChunkLayout;
 import io.floe.core.drift.DriftAlgorithm;
 import io.floe.core.drift.FedNova;
@@ -7,6 +8,7 @@ import io.floe.core.round.ChunkedAdmission;
 import io.floe.core.round.ClientSelection;
 import io.floe.core.round.RoundDeadline;
 import io.floe.core.round.SyncRound;
+import io.floe.core.server.ChunkedDp;
 import io.floe.core.server.ChunkedRoundWeights;
 import io.floe.core.server.ChunkedVersions;
 import io.floe.core.server.ReportBuilder;
@@ -22,6 +24,7 @@ import io.floe.schema.AggregationReport;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelSpec;
 import io.floe.schema.ModelUpdate;
+import io.floe.schema.UpdateScore;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,12 +53,15 @@ import org.slf4j.LoggerFactory;
 public final class ShardedRounds implements AggregationMode {
     private static final Logger LOG = LoggerFactory.getLogger(ShardedRounds.class);
     /** Noted in each report until issue 13 computes them from the folders' partial sums. */
-    static final String NO_SCORES_NOTE = "anomaly scores are not computed for chunked models yet";
+    static final String NO_SCORES_NOTE = "chunked models are scored by their norms alone: cosine and Krum scores are not computed yet";
 
     private final ModelStates states;
+    private final byte[] dpNoiseSecret;
 
-    public ShardedRounds(ModelStates states) {
+    /** @param dpNoiseSecret the secret central DP's noise seeds are derived from (per version and chunk) */
+    public ShardedRounds(ModelStates states, byte[] dpNoiseSecret) {
         this.states = states;
+        this.dpNoiseSecret = dpNoiseSecret.clone();
     }
 
     /** Version 0 of a chunked model: every chunk's slice from the spec (INIT) and the manifest with its CREATED report. */
@@ -116,8 +122,9 @@ public final class ShardedRounds implements AggregationMode {
         states.receipts().admit(update.getUpdateId(), client, origin.value.length);
         double divisor = fedNova(ctx) ? FedNova.normalizingFactor(update.getLocalSteps(), localMomentum(ctx)) : 1.0;
         for (int i = 0; i < layout.count(); i++) {
+            // DP-FedAvg weighs every client alike (McMahan et al. 2018): each update folds with weight 1
             ChunkCommand admit = ChunkCommand.admit(ctx.modelId(), i, layout.count(), current.getVersion(), update.getUpdateId(),
-                    update.getNumExamples(), ruleName(ctx));
+                    ctx.settings().centralDp().isPresent() ? 1 : update.getNumExamples(), ruleName(ctx));
             admit.divisor = divisor;
             ctx.out().chunkCommand(admit);
         }
@@ -156,8 +163,9 @@ public final class ShardedRounds implements AggregationMode {
         } else if (receipt.sha256 == null
                 || !Arrays.equals(receipt.sha256, bytes(header.getChunks().getSha256().get(receipt.index)))) {
             mismatch = "its SHA-256 is not the one the header lists";
-        } else if (receipt.dataBytes != 4 * layout.length(receipt.index)) {
-            mismatch = receipt.dataBytes + " bytes of data where " + 4 * layout.length(receipt.index) + " were expected";
+        } else if (!fits(receipt, layout.length(receipt.index))) {
+            mismatch = receipt.encoding + " data spanning " + receipt.valueSpan + " values where the chunk has "
+                    + layout.length(receipt.index);
         }
         if (mismatch != null) {
             InboundRecord where = origin != null ? origin : new InboundRecord(ctx.out().topics().updates(), -1, -1,
@@ -166,12 +174,17 @@ public final class ShardedRounds implements AggregationMode {
                     + mismatch + "; the whole update is dropped", where, ctx);
             return false;
         }
-        states.receipts().verified(receipt.updateId, receipt.index, receipt.dataBytes);
+        states.receipts().verified(receipt.updateId, receipt.index, receipt.dataBytes, receipt.squaredNorm);
         return true;
     }
 
+    /** A top-k chunk may end before the chunk does; every other encoding covers it exactly (ChunkValues.fits). */
+    private static boolean fits(ChunkReceipt receipt, int length) {
+        return "TOPK_F32".equals(receipt.encoding) ? receipt.valueSpan >= 0 && receipt.valueSpan <= length : receipt.valueSpan == length;
+    }
+
     /** Takes an admitted update out of the round as a whole: dead letter, report entry, DROP to every chunk; its seat stays taken. */
-    private void drop(ModelUpdate header, RejectionReason reason, String detail, InboundRecord where, ModelContext ctx) throws Exception {
+    void drop(ModelUpdate header, RejectionReason reason, String detail, InboundRecord where, ModelContext ctx) throws Exception {
         ctx.reject(header, where, Rejection.of(reason, detail), true);
         ChunkLayout layout = ChunkLayout.of(ctx.current().getChunks());
         dropEverywhere(header.getUpdateId(), layout, ctx.current(), ctx);
@@ -258,6 +271,13 @@ public final class ShardedRounds implements AggregationMode {
     private void close(String closeNote, ModelContext ctx) throws Exception {
         GlobalModel current = ctx.current();
         ChunkLayout layout = ChunkLayout.of(current.getChunks());
+        ChunkedDp.Plan privately = ChunkedPrivacy.plan(states, layout, ctx, dpNoiseSecret);
+        if (privately instanceof ChunkedDp.Exhausted exhausted) {
+            ChunkedPrivacy.stop(exhausted, states, ctx);
+            return;
+        }
+        // DP reports no per-update scores: they would publish un-noised facts about single clients
+        List<UpdateScore> scores = privately == null ? ChunkedScoring.scoreAndReject(states, layout, ctx, this::drop) : List.of();
         List<ModelUpdate> members = new ArrayList<>();
         long uplink = 0;
         for (byte[] stored : states.round().updates()) {
@@ -265,20 +285,19 @@ public final class ShardedRounds implements AggregationMode {
             members.add(u);
             uplink += states.receipts().bytesOf(u.getUpdateId());
         }
-        ChunkedRoundWeights round = ChunkedRoundWeights.of(members, ctx.settings());
-        String optimizer = ctx.spec().getAggregation().getServerOptimizer();
-        for (int i = 0; i < layout.count(); i++) {
-            ChunkCommand close = ChunkCommand.close(ctx.modelId(), i, layout.count(), current.getVersion(), round.ids(), round.weights(),
-                    round.total(), round.scale(), current.getVersion() + 1, round.rule(), round.trimPerSide());
-            close.serverOptimizer = optimizer;
-            ctx.out().chunkCommand(close);
-        }
+        ChunkedDp.Private dp = (ChunkedDp.Private) privately;
+        ChunkedRoundWeights round = dp == null ? ChunkedRoundWeights.of(members, ctx.settings())
+                : ChunkedRoundWeights.dpFedAvg(members, ctx.settings(), dp.denominator());
+        CloseCommands.send(ctx, layout, round, dp);
         GlobalModel next = ChunkedVersions.next(current, ctx.spec(), members, ctx.now());
         ClientSelection.Selection selection = states.clients().selection(ctx.spec(), ctx.settings(), next.getVersion(), ctx.now());
         next.setSelection(selection.clients());
-        String note = String.join("; ", List.of(closeNote, NO_SCORES_NOTE, selection.note()).stream().filter(s -> !s.isEmpty()).toList());
+        String note = String.join("; ", List.of(closeNote, dp == null ? NO_SCORES_NOTE : "", selection.note()).stream()
+                .filter(s -> !s.isEmpty()).toList());
         AggregationReport report = ChunkedVersions.report(current, round.members(), states.rejections().all(), uplink, note, ctx.now(),
                 round::reportedWeight);
+        report.setScores(scores);
+        ChunkedPrivacy.record(dp, report, states);
         states.model().storeVersion(next);
         ctx.out().chunkedVersion(next, report);
         states.round().clear();
@@ -304,9 +323,9 @@ public final class ShardedRounds implements AggregationMode {
         return ctx.settings().drift().algorithm().localMomentum();
     }
 
-    /** The model's rule by its canonical name (fedavg, median, trimmed-mean). */
+    /** The model's rule by its canonical name (fedavg, median, trimmed-mean); fedavg under central DP (DP-FedAvg folds). */
     private static String ruleName(ModelContext ctx) {
-        return ctx.settings().robustness().rule().name();
+        return ctx.settings().centralDp().isPresent() ? "fedavg" : ctx.settings().robustness().rule().name();
     }
 
     private static RoundDeadline deadlineRule(ModelContext ctx) {

@@ -13,8 +13,10 @@ import org.apache.flink.api.common.typeinfo.Types;
  * Chunked models: what the coordinator knows of each update's chunks. Receipts that come before
  * their header wait here ({@code chunk-receipts}, key {@code updateId#index}); for each admitted
  * update of the open round, its client ({@code chunk-members}), how many of its chunks matched its
- * manifest so far ({@code chunk-verified}) and their record bytes ({@code chunk-bytes}, for the
- * report's uplink). An update is complete when every chunk is verified.
+ * manifest so far ({@code chunk-verified}), their record bytes ({@code chunk-bytes}, for the
+ * report's uplink) and each verified chunk's sum of squared values ({@code chunk-norms}, key
+ * {@code updateId#index}: the update's squared norm, added in chunk order at the close). An update
+ * is complete when every chunk is verified.
  */
 public final class ChunkReceipts implements ModelState {
     /** Receipts held for headers that have not come; more are not kept (their chunks are orphans). */
@@ -25,6 +27,7 @@ public final class ChunkReceipts implements ModelState {
     private final MapState<String, Integer> verified;
     private final MapState<String, Long> bytes;
     private final MapState<String, Boolean> seen;
+    private final MapState<String, Double> norms;
     private final org.apache.flink.api.common.state.ValueState<Integer> earlyCount;
 
     public ChunkReceipts(RuntimeContext context) {
@@ -33,6 +36,7 @@ public final class ChunkReceipts implements ModelState {
         verified = context.getMapState(new MapStateDescriptor<>("chunk-verified", Types.STRING, Types.INT));
         bytes = context.getMapState(new MapStateDescriptor<>("chunk-bytes", Types.STRING, Types.LONG));
         seen = context.getMapState(new MapStateDescriptor<>("chunk-seen", Types.STRING, Types.BOOLEAN));
+        norms = context.getMapState(new MapStateDescriptor<>("chunk-norms", Types.STRING, Types.DOUBLE));
         earlyCount = context.getState(new org.apache.flink.api.common.state.ValueStateDescriptor<>("chunk-receipts-count", Types.INT));
     }
 
@@ -78,9 +82,13 @@ public final class ChunkReceipts implements ModelState {
         return seen.contains(updateId + "#" + index);
     }
 
-    /** Counts chunk {@code index} of {@code updateId} (of {@code recordBytes}) as verified; returns how many are. */
-    public int verified(String updateId, int index, long recordBytes) throws Exception {
+    /**
+     * Counts chunk {@code index} of {@code updateId} (of {@code recordBytes}, whose values' squares
+     * sum to {@code squaredNorm}) as verified; returns how many are.
+     */
+    public int verified(String updateId, int index, long recordBytes, double squaredNorm) throws Exception {
         seen.put(updateId + "#" + index, Boolean.TRUE);
+        norms.put(updateId + "#" + index, squaredNorm);
         int n = verified.get(updateId) + 1;
         verified.put(updateId, n);
         bytes.put(updateId, bytes.get(updateId) + recordBytes);
@@ -90,6 +98,16 @@ public final class ChunkReceipts implements ModelState {
     public int verifiedCount(String updateId) throws Exception {
         Integer n = verified.get(updateId);
         return n == null ? 0 : n;
+    }
+
+    /** The squared L2 norm of a complete update: its chunks' shares added in chunk order (the same bits at any parallelism). */
+    public double squaredNormOf(String updateId, int chunkCount) throws Exception {
+        double sum = 0;
+        for (int i = 0; i < chunkCount; i++) {
+            Double part = norms.get(updateId + "#" + i);
+            sum += part == null ? 0 : part;
+        }
+        return sum;
     }
 
     /** Header plus chunk record bytes received for {@code updateId}. */
@@ -106,6 +124,7 @@ public final class ChunkReceipts implements ModelState {
     public void forget(String updateId, int chunkCount) throws Exception {
         for (int i = 0; i < chunkCount; i++) {
             seen.remove(updateId + "#" + i);
+            norms.remove(updateId + "#" + i);
         }
         members.remove(updateId);
         verified.remove(updateId);
@@ -115,6 +134,7 @@ public final class ChunkReceipts implements ModelState {
     /** The round closed: its members are done (early receipts stay: they belong to later headers). */
     public void clearRound() {
         seen.clear();
+        norms.clear();
         members.clear();
         verified.clear();
         bytes.clear();
