@@ -107,7 +107,7 @@ public final class BenchCli implements Runnable {
         @Option(names = "--model", defaultValue = "mlp(30,16,1)")
         String model;
 
-        @Option(names = "--rules", split = ",", defaultValue = "fedavg,fedavg+clip,median,trimmed-mean,krum,multi-krum,fedavg+reject",
+        @Option(names = "--rules", split = ",", defaultValue = RuleVariant.ALL_LABELS,
                 description = "Rule variants (default: ${DEFAULT-VALUE}).")
         List<String> rules;
 

@@ -35,10 +35,11 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /**
- * {@code ./floe bench ingest}: chunked FedAvg updates from synthetic clients through a real KRaft
- * broker and the real aggregation job (in a child JVM with a bounded heap, {@link JobProcess}),
- * and, in the same run on the same broker, a plain produce+consume of the same bytes (same record
- * sizes and keys, so the same partitions) as the baseline. Per case: a fresh broker with floe's
+ * {@code ./floe bench ingest}: chunked updates (FedAvg, or the case's coordinate-wise rule) from
+ * synthetic clients through a real KRaft broker and the real aggregation job (in a child JVM with
+ * a bounded heap, {@link JobProcess}), and, in the same run on the same broker, a plain
+ * produce+consume of the same bytes (same record sizes and keys, so the same partitions) as the
+ * baseline. Per case: a fresh broker with floe's
  * topics at {@code partitions} partitions, the job, version 0 of a chunked model whose spec has
  * empty tensors (zeros), then {@code rounds} rounds of K updates (header first, then its chunks,
  * from a few producer threads; each chunk generated twice, {@link SyntheticUpdates}), each round
@@ -67,7 +68,7 @@ public final class IngestBenchmark {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (IngestCase c : cases) {
             log.printf(Locale.ROOT, "== %s: %s, %d rounds (+%d warm-up), checkpoints every %d ms, %s state, chunks of %d bytes, %d partitions%n",
-                    c.name(), IngestCase.RULE, c.rounds(), c.warmupRounds(), c.checkpointMs(), c.stateBackend(), c.chunkBytes(), settings.partitions());
+                    c.name(), c.rule(), c.rounds(), c.warmupRounds(), c.checkpointMs(), c.stateBackend(), c.chunkBytes(), settings.partitions());
             Map<String, Object> row = runCase(c, logs(json, c));
             rows.add(row);
             IngestReport.write(rows, json, markdown, command);
@@ -89,7 +90,10 @@ public final class IngestBenchmark {
         row.put("case", c.name());
         row.put("parameters", c.parameters());
         row.put("clients", c.clients());
-        row.put("rule", IngestCase.RULE);
+        row.put("rule", c.rule());
+        if (c.rule().equals(io.floe.core.aggregate.TrimmedMean.NAME)) {
+            row.put("trimFraction", IngestCase.TRIM_FRACTION);
+        }
         row.put("authentication", c.signed() ? "required" : "none");
         row.put("parallelism", c.parallelism());
         row.put("partitions", settings.partitions());
@@ -316,12 +320,12 @@ public final class IngestBenchmark {
     }
 
 
-    /** A chunked FedAvg model of d parameters in one tensor with empty data (zeros), K clients per round. */
+    /** A chunked model of d parameters in one tensor with empty data (zeros), K clients per round, aggregated with the case's rule. */
     static ModelSpec spec(IngestCase c) {
         Tensor w = Tensor.newBuilder().setName("w").setShape(List.of((int) c.parameters())).setData(ByteBuffer.allocate(0)).build();
         return ModelSpec.newBuilder().setModelId(MODEL_ID).setArchitecture("opaque").setInitialTensors(List.of(w))
-                .setAggregation(AggregationConfig.newBuilder().setRule(IngestCase.RULE).setClientsPerRound(c.clients())
-                        .setChunkBytes(c.chunkBytes()).build())
+                .setAggregation(AggregationConfig.newBuilder().setRule(c.rule()).setTrimFraction(IngestCase.TRIM_FRACTION)
+                        .setClientsPerRound(c.clients()).setChunkBytes(c.chunkBytes()).build())
                 .setTraining(ClientTrainingConfig.newBuilder().build()).setCreatedAt(Instant.now()).build();
     }
 

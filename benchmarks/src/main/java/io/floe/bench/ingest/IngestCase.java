@@ -1,16 +1,26 @@
 package io.floe.bench.ingest;
 
+import io.floe.core.aggregate.AggregationRules;
+import io.floe.core.aggregate.FederatedAveraging;
+import io.floe.core.chunk.CoordinateWiseChunk;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * One case of {@code bench ingest}: {@code clients} synthetic clients send chunked FedAvg updates
- * of {@code parameters} float32 values for {@code rounds} rounds, through the job at
- * {@code parallelism} with {@code stateBackend} and a checkpoint every {@code checkpointMs}.
+ * One case of {@code bench ingest}: {@code clients} synthetic clients send chunked updates of
+ * {@code parameters} float32 values for {@code rounds} rounds, through the job at
+ * {@code parallelism} with {@code stateBackend} and a checkpoint every {@code checkpointMs}, and
+ * the job aggregates them with {@code rule}: {@code fedavg} (folded), or {@code median} or
+ * {@code trimmed-mean} (run per chunk on the round's slices, {@link CoordinateWiseChunk}). Krum,
+ * Multi-Krum and Bulyan are not on the chunked path yet, so a case cannot name them.
  */
 public record IngestCase(long parameters, int clients, int parallelism, int rounds, long checkpointMs, String stateBackend,
-        int chunkBytes, int warmupRounds, boolean signed) {
-    public static final String RULE = "fedavg";
+        int chunkBytes, int warmupRounds, boolean signed, String rule) {
+    public static final String DEFAULT_RULE = FederatedAveraging.NAME;
+    /** Trimmed mean's beta per side in every case that runs it (the schema's default). */
+    public static final double TRIM_FRACTION = 0.1;
+    static final String SYNTAX = "d,K,parallelism,rounds,checkpointMs,hashmap|rocksdb[,warmup][,signed][,rule=fedavg|median|trimmed-mean]";
 
     public IngestCase {
         if (parameters < 1 || clients < 1 || parallelism < 1 || rounds < 1 || checkpointMs < 10 || warmupRounds < 0) {
@@ -19,6 +29,7 @@ public record IngestCase(long parameters, int clients, int parallelism, int roun
         if (!stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
             throw new IllegalArgumentException("state backend must be hashmap or rocksdb, not " + stateBackend);
         }
+        rule = checkedRule(rule);
     }
 
     public IngestCase(long parameters, int clients, int parallelism, int rounds, long checkpointMs, String stateBackend, int chunkBytes) {
@@ -30,19 +41,40 @@ public record IngestCase(long parameters, int clients, int parallelism, int roun
         this(parameters, clients, parallelism, rounds, checkpointMs, stateBackend, chunkBytes, warmupRounds, false);
     }
 
-    /** The same case with client authentication required: enrolled clients sign every update header, the job verifies. */
-    public IngestCase withSignatures() {
-        return new IngestCase(parameters, clients, parallelism, rounds, checkpointMs, stateBackend, chunkBytes, warmupRounds, true);
+    public IngestCase(long parameters, int clients, int parallelism, int rounds, long checkpointMs, String stateBackend, int chunkBytes,
+            int warmupRounds, boolean signed) {
+        this(parameters, clients, parallelism, rounds, checkpointMs, stateBackend, chunkBytes, warmupRounds, signed, DEFAULT_RULE);
     }
 
-    /** e.g. {@code d=10M K=32 p=2}, or {@code d=10M K=32 p=2 signed}. */
+    /** The same case with client authentication required: enrolled clients sign every update header, the job verifies. */
+    public IngestCase withSignatures() {
+        return new IngestCase(parameters, clients, parallelism, rounds, checkpointMs, stateBackend, chunkBytes, warmupRounds, true, rule);
+    }
+
+    /** The same case aggregated with {@code rule}. */
+    public IngestCase withRule(String rule) {
+        return new IngestCase(parameters, clients, parallelism, rounds, checkpointMs, stateBackend, chunkBytes, warmupRounds, signed, rule);
+    }
+
+    /** e.g. {@code d=10M K=32 p=2}, {@code d=10M K=32 p=2 signed}, or {@code d=10M K=32 p=2 median} (the rule when not fedavg). */
     public String name() {
-        return "d=" + human(parameters) + " K=" + clients + " p=" + parallelism + (signed ? " signed" : "");
+        return "d=" + human(parameters) + " K=" + clients + " p=" + parallelism + (rule.equals(DEFAULT_RULE) ? "" : " " + rule)
+                + (signed ? " signed" : "");
     }
 
     /** Bytes of one update's values. */
     public long updateValueBytes() {
         return 4 * parameters;
+    }
+
+    /** {@code rule} in lower case when the chunked path runs it; else an exception that says which rules it runs. */
+    static String checkedRule(String rule) {
+        String r = rule == null ? "" : rule.trim().toLowerCase(Locale.ROOT);
+        if (r.equals(DEFAULT_RULE) || CoordinateWiseChunk.handles(r)) {
+            return r;
+        }
+        throw new IllegalArgumentException((AggregationRules.isKnown(r) ? "rule " + r + " is not on the chunked path yet"
+                : "unknown rule '" + rule + "'") + "; a bench ingest case runs fedavg, median or trimmed-mean");
     }
 
     static String human(long n) {
@@ -56,7 +88,7 @@ public record IngestCase(long parameters, int clients, int parallelism, int roun
     }
 
     static long parseCount(String s) {
-        String t = s.trim().toLowerCase();
+        String t = s.trim().toLowerCase(Locale.ROOT);
         long mult = 1;
         if (t.endsWith("m")) {
             mult = 1_000_000;
@@ -69,11 +101,13 @@ public record IngestCase(long parameters, int clients, int parallelism, int roun
     }
 
     /**
-     * A profile's cases: {@code quick} (under 10 minutes on 2 cores) or {@code full}; or a
-     * ';'-separated list of {@code d,K,parallelism,rounds,checkpointMs,hashmap|rocksdb[,warmupRounds[,signed]]}, e.g.
-     * {@code 1M,32,1,10,200,hashmap,1;100M,8,2,1,2000,rocksdb}. Warm-up rounds run first (the
-     * job's and clients' JIT) and count in no figure. Both profiles run d = 10M, K = 32 at
-     * parallelism 2 twice, unsigned then signed (client authentication required), side by side.
+     * A profile's cases: {@code quick} (under 10 minutes on 2 cores), {@code full}, or {@code rules}
+     * (median and trimmed mean at d = 10M, K = 32, parallelism 1 and 2; median at d = 100M, K = 8,
+     * parallelism 2; the quick profile's rounds, heap state and checkpoint intervals at those sizes);
+     * or a ';'-separated list of {@value #SYNTAX}, e.g. {@code 1M,32,1,10,200,hashmap,1;100M,8,2,1,2000,rocksdb,rule=median}.
+     * Warm-up rounds run first (the job's and clients' JIT) and count in no figure. Both quick and
+     * full run d = 10M, K = 32 at parallelism 2 twice, unsigned then signed (client authentication
+     * required), side by side.
      */
     public static List<IngestCase> profile(String name, int chunkBytes) {
         return switch (name) {
@@ -92,22 +126,48 @@ public record IngestCase(long parameters, int clients, int parallelism, int roun
                     new IngestCase(100_000_000, 8, 2, 2, 5000, "hashmap", chunkBytes),
                     new IngestCase(100_000_000, 8, 2, 2, 2000, "rocksdb", chunkBytes),
                     new IngestCase(100_000_000, 32, 2, 1, 5000, "hashmap", chunkBytes));
+            case "rules" -> List.of(
+                    new IngestCase(10_000_000, 32, 1, 2, 1000, "hashmap", chunkBytes).withRule("median"),
+                    new IngestCase(10_000_000, 32, 2, 2, 1000, "hashmap", chunkBytes).withRule("median"),
+                    new IngestCase(10_000_000, 32, 1, 2, 1000, "hashmap", chunkBytes).withRule("trimmed-mean"),
+                    new IngestCase(10_000_000, 32, 2, 2, 1000, "hashmap", chunkBytes).withRule("trimmed-mean"),
+                    new IngestCase(100_000_000, 8, 2, 1, 5000, "hashmap", chunkBytes).withRule("median"));
             default -> parse(name, chunkBytes);
         };
     }
 
+    /** Cases in the {@value #SYNTAX} syntax, ';'-separated; warmup (a number) comes first among the optional fields. */
     static List<IngestCase> parse(String spec, int chunkBytes) {
         List<IngestCase> out = new ArrayList<>();
         for (String c : spec.split(";")) {
             String[] f = c.trim().split(",");
-            if (f.length < 6 || f.length > 8 || (f.length == 8 && !f[7].trim().equals("signed"))) {
-                throw new IllegalArgumentException("profile is quick, full, or cases 'd,K,parallelism,rounds,checkpointMs,hashmap|rocksdb[,warmup[,signed]]'"
-                        + " separated by ';', not '" + spec + "'");
+            if (f.length < 6) {
+                throw syntax(spec, "a case has at least 6 fields");
+            }
+            int warmup = 0;
+            boolean signed = false;
+            String rule = null;
+            for (int i = 6; i < f.length; i++) {
+                String field = f[i].trim();
+                if (i == 6 && !field.isEmpty() && field.chars().allMatch(Character::isDigit)) {
+                    warmup = Integer.parseInt(field);
+                } else if (field.equals("signed") && !signed) {
+                    signed = true;
+                } else if (field.startsWith("rule=") && rule == null) {
+                    rule = field.substring("rule=".length());
+                } else {
+                    throw syntax(spec, "'" + field + "' is not a warm-up count (first), 'signed' or 'rule=NAME', each at most once");
+                }
             }
             out.add(new IngestCase(parseCount(f[0]), Integer.parseInt(f[1].trim()), Integer.parseInt(f[2].trim()),
-                    Integer.parseInt(f[3].trim()), Long.parseLong(f[4].trim()), f[5].trim(), chunkBytes,
-                    f.length >= 7 ? Integer.parseInt(f[6].trim()) : 0, f.length == 8));
+                    Integer.parseInt(f[3].trim()), Long.parseLong(f[4].trim()), f[5].trim(), chunkBytes, warmup, signed,
+                    rule == null ? DEFAULT_RULE : rule));
         }
         return out;
+    }
+
+    private static IllegalArgumentException syntax(String spec, String why) {
+        return new IllegalArgumentException("profile is quick, full, rules, or cases '" + SYNTAX + "' separated by ';', not '" + spec
+                + "': " + why);
     }
 }

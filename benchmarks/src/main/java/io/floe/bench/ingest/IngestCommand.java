@@ -8,14 +8,15 @@ import picocli.CommandLine.Option;
 
 /** {@code ./floe bench ingest}: its options, then {@link IngestBenchmark} over the chosen cases. */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
-        description = {"Chunked models through the real broker and job: synthetic clients send chunked FedAvg updates (d up to 100M",
-                "parameters), the job runs in a child JVM with a bounded heap, and a plain produce+consume of the same bytes on the",
+        description = {"Chunked models through the real broker and job: synthetic clients send chunked updates (d up to 100M",
+                "parameters; FedAvg, median or trimmed mean), the job runs in a child JVM with a bounded heap, and a plain produce+consume of the same bytes on the",
                 "same broker is the baseline. One JSON row per case (MB/s, latency p50/p99, the job's peak heap, checkpoint size)",
                 "and a markdown table. See docs/benchmarks.md."})
 public final class IngestCommand implements Callable<Integer> {
     @Option(names = "--profile", defaultValue = "quick",
-            description = {"quick (d=1M K=32 p=1 with 200 ms checkpoints, d=10M K=32 p=2, d=100M K=8 p=2 on RocksDB; under 10 min on 2 cores),",
-                    "full (more parallelisms and rounds, d=100M K=32), or cases 'd,K,parallelism,rounds,checkpointMs,hashmap|rocksdb'",
+            description = {"quick (d=1M K=32 p=1 with 200 ms checkpoints, d=10M K=32 p=2 unsigned and signed, d=100M K=8 p=2; under",
+                    "10 min on 2 cores), full (more parallelisms and rounds, d=100M K=32), rules (median and trimmed-mean at d=10M K=32",
+                    "p=1 and 2, median at d=100M K=8 p=2), or cases '" + IngestCase.SYNTAX + "'",
                     "separated by ';' (default: ${DEFAULT-VALUE})."})
     String profile;
 

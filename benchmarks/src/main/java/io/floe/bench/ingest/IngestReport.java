@@ -46,7 +46,8 @@ final class IngestReport {
         s.append("\nLoad average (1 min) at the start of each case: ")
                 .append(rows.stream().map(r -> String.valueOf(r.get("loadAverageAtStart"))).collect(java.util.stream.Collectors.joining(", ")))
                 .append(" on ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs.\n");
-        s.append("\nd parameters (float32), K clients, p = job parallelism; FedAvg, chunks of ")
+        s.append("\nd parameters (float32), K clients, p = job parallelism; FedAvg unless the case names its rule (median, trimmed-mean"
+                + " with beta = " + IngestCase.TRIM_FRACTION + " per side), chunks of ")
                 .append(rows.isEmpty() ? "?" : rows.get(0).get("chunkBytes"))
                 .append(" bytes, ").append(rows.isEmpty() ? "?" : rows.get(0).get("partitions"))
                 .append(" partitions per topic. MB = 10^6 bytes of record values. floe MB/s: update bytes / (first record sent -> version"

@@ -29,12 +29,33 @@ final class RobustnessTable {
         return m;
     }
 
+    /**
+     * A sentence for each variant that assumes fewer Byzantine clients than some run has (Bulyan at
+     * K = 10 assumes f = 1): those cells are outside the rule's guarantee, which a reader of the
+     * table has to know. Empty when every variant covers the largest attacker count.
+     */
+    static String guaranteeNotes(RobustnessExperiment.Plan plan) {
+        int most = plan.byzantineCounts().stream().mapToInt(Integer::intValue).max().orElse(0);
+        StringBuilder sb = new StringBuilder();
+        for (RuleVariant v : plan.rules()) {
+            int f = v.byzantine(plan.hospitals());
+            if (f < most) {
+                String why = v == RuleVariant.BULYAN ? String.format(Locale.ROOT,
+                        ", the most that %d clients per round allow (Bulyan needs K >= 4f + 3)", plan.hospitals()) : "";
+                sb.append(String.format(Locale.ROOT, "`%s` assumes f = %d Byzantine client%s%s: its cells with more than %d attacker%s"
+                        + " are outside its guarantee.%n%n", v.label(), f, f == 1 ? "" : "s", why, f, f == 1 ? "" : "s"));
+            }
+        }
+        return sb.toString();
+    }
+
     static String markdown(List<RobustnessResult> results, RobustnessExperiment.Plan plan) {
         List<String> scenarios = scenarios(results);
         Map<String, Map<String, RobustnessResult>> rows = byRule(results);
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%d hospitals, %s, %d rounds, seed %d; attackers are the first N hospitals.%n%n",
                 plan.hospitals(), plan.architecture(), plan.rounds(), plan.seed()));
+        sb.append(guaranteeNotes(plan));
         sb.append("Final test AUC (accuracy):\n\n| rule |");
         scenarios.forEach(s -> sb.append(' ').append(s).append(" |"));
         sb.append("\n|---|");

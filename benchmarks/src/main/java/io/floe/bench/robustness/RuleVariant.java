@@ -1,11 +1,17 @@
 package io.floe.bench.robustness;
 
 import io.floe.schema.AggregationConfig;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 
 /**
  * An aggregation configuration under test. Trimmed mean trims {@code beta = 0.3} per side and
  * Krum assumes {@code f = 3}, the most attackers the experiment uses, as Yin et al. (2018) and
  * Blanchard et al. (2017) require ({@code beta >= f / K}, {@code K > 2f + 2}).
+ *
+ * <p>Bulyan (El Mhamdi et al. 2018) needs {@code K >= 4f + 3}, which 10 clients per round do not
+ * meet for f = 3; it assumes the largest f the round allows, at most 3: {@code f = floor((K - 3) / 4)},
+ * 1 at K = 10 ({@link #byzantine(int)}). Runs with more attackers than its f are outside its guarantee.
  */
 public enum RuleVariant {
     FEDAVG("fedavg", "fedavg", "none", "flag"),
@@ -14,10 +20,13 @@ public enum RuleVariant {
     TRIMMED_MEAN("trimmed-mean", "trimmed-mean", "none", "flag"),
     KRUM("krum", "krum", "none", "flag"),
     MULTI_KRUM("multi-krum", "multi-krum", "none", "flag"),
-    FEDAVG_REJECT("fedavg+reject", "fedavg", "none", "reject");
+    FEDAVG_REJECT("fedavg+reject", "fedavg", "none", "reject"),
+    BULYAN("bulyan", "bulyan", "none", "flag");
 
     public static final int ASSUMED_BYZANTINE = 3;
     public static final double TRIM_FRACTION = 0.3;
+    /** Every variant's label in declaration order, comma-separated: the experiment's default {@code --rules}. */
+    public static final String ALL_LABELS = "fedavg,fedavg+clip,median,trimmed-mean,krum,multi-krum,fedavg+reject,bulyan";
 
     private final String label;
     private final String rule;
@@ -41,7 +50,17 @@ public enum RuleVariant {
                 return v;
             }
         }
-        throw new IllegalArgumentException("unknown rule variant '" + label + "'");
+        throw new IllegalArgumentException("unknown rule variant '" + label + "'; known: "
+                + Arrays.stream(values()).map(RuleVariant::label).collect(Collectors.joining(", ")));
+    }
+
+    /**
+     * f, the number of Byzantine clients the rule assumes in rounds of {@code clients} updates:
+     * {@link #ASSUMED_BYZANTINE} for every variant but Bulyan, whose f is the largest with
+     * {@code clients >= 4f + 3} (El Mhamdi et al. 2018), capped at {@link #ASSUMED_BYZANTINE}.
+     */
+    public int byzantine(int clients) {
+        return this == BULYAN ? Math.max(0, Math.min(ASSUMED_BYZANTINE, (clients - 3) / 4)) : ASSUMED_BYZANTINE;
     }
 
     /** The config for rounds of {@code clients} updates; quarantine is off so every round sees every client. */
@@ -50,7 +69,7 @@ public enum RuleVariant {
                 .setRule(rule)
                 .setClientsPerRound(clients)
                 .setTrimFraction(TRIM_FRACTION)
-                .setByzantineClients(ASSUMED_BYZANTINE)
+                .setByzantineClients(byzantine(clients))
                 .setClipping(clipping)
                 .setAnomalyPolicy(policy)
                 .setQuarantineWindow(0)
