@@ -5,11 +5,9 @@ import io.floe.core.chunk.ChunkLayout;
 import io.floe.core.privacy.CentralDp;
 import io.floe.core.server.ChunkedDp;
 import io.floe.core.server.ChunkedVersions;
-import io.floe.core.wire.WireCodec;
 import io.floe.flink.aggregate.state.ModelStates;
 import io.floe.schema.AggregationReport;
 import io.floe.schema.ModelUpdate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -32,14 +30,8 @@ final class ChunkedPrivacy {
         if (dp.isEmpty()) {
             return null;
         }
-        List<NormScores.Norm> norms = new ArrayList<>();
-        List<ModelUpdate> members = new ArrayList<>();
-        for (byte[] stored : states.round().updates()) {
-            ModelUpdate u = WireCodec.MODEL_UPDATE.decode(stored);
-            members.add(u);
-            norms.add(new NormScores.Norm(u.getUpdateId(), u.getClientId(), u.getLocalSteps(),
-                    states.receipts().squaredNormOf(u.getUpdateId(), layout.count())));
-        }
+        List<ModelUpdate> members = ChunkedScoring.members(states);
+        List<NormScores.Norm> norms = ChunkedScoring.norms(members, states, layout);
         return ChunkedDp.plan(dp.get(), states.privacy().before(dp.get()), secret, ctx.modelId(), ctx.current().getVersion() + 1,
                 norms, members);
     }

@@ -36,13 +36,9 @@ final class ChunkedScoring {
     /** Scores the round's updates, drops the rejected ones, and returns every score and decision for the report. */
     static List<UpdateScore> scoreAndReject(ModelStates states, ChunkLayout layout, ModelContext ctx, Drop drop) throws Exception {
         Map<String, ModelUpdate> byId = new HashMap<>();
-        List<NormScores.Norm> norms = new ArrayList<>();
-        for (byte[] stored : states.round().updates()) {
-            ModelUpdate u = WireCodec.MODEL_UPDATE.decode(stored);
-            byId.put(u.getUpdateId(), u);
-            norms.add(new NormScores.Norm(u.getUpdateId(), u.getClientId(), u.getLocalSteps(),
-                    states.receipts().squaredNormOf(u.getUpdateId(), layout.count())));
-        }
+        List<ModelUpdate> members = members(states);
+        members.forEach(u -> byId.put(u.getUpdateId(), u));
+        List<NormScores.Norm> norms = norms(members, states, layout);
         AnomalyPolicy policy = ctx.settings().robustness().anomalyPolicy();
         List<UpdateScore> out = new ArrayList<>();
         for (UpdateScores score : NormScores.of(norms)) {
@@ -54,6 +50,25 @@ final class ChunkedScoring {
             out.add(UpdateScore.newBuilder().setUpdateId(score.updateId()).setClientId(score.clientId()).setL2Norm(score.l2Norm())
                     .setNormZ(score.normZ()).setCosineToMedian(score.cosineToMedian()).setKrumScore(score.krumScore())
                     .setDecision(verdict.decision().name()).setReason(verdict.reason()).build());
+        }
+        return out;
+    }
+
+    /** The round's complete updates (headers), as the coordinator keeps them. */
+    static List<ModelUpdate> members(ModelStates states) throws Exception {
+        List<ModelUpdate> out = new ArrayList<>();
+        for (byte[] stored : states.round().updates()) {
+            out.add(WireCodec.MODEL_UPDATE.decode(stored));
+        }
+        return out;
+    }
+
+    /** Each member's squared norm, its chunks' shares added in chunk order ({@code chunk-norms}). */
+    static List<NormScores.Norm> norms(List<ModelUpdate> members, ModelStates states, ChunkLayout layout) throws Exception {
+        List<NormScores.Norm> out = new ArrayList<>();
+        for (ModelUpdate u : members) {
+            out.add(new NormScores.Norm(u.getUpdateId(), u.getClientId(), u.getLocalSteps(),
+                    states.receipts().squaredNormOf(u.getUpdateId(), layout.count())));
         }
         return out;
     }
