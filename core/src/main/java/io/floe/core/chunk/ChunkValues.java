@@ -1,6 +1,7 @@
 package io.floe.core.chunk;
 
 import io.floe.core.codec.Fp16Codec;
+import io.floe.core.codec.Int8Codec;
 import io.floe.core.codec.TopKCodec;
 import io.floe.schema.TensorEncoding;
 import java.nio.ByteBuffer;
@@ -9,17 +10,17 @@ import java.nio.ByteOrder;
 /**
  * One update chunk's values as its encoding carries them (issue 15 on the chunked path): DENSE_F32
  * as a view of the record's bytes (no copy), TOPK_F32 as its k kept values (folded in O(k), not
- * O(chunk)), FP16 decoded to float32. Routing reads a chunk this way to check it and learn how many
- * values it spans ({@link #span}: the coordinator compares that with the layout); a folder reads it
- * again to fold, keep or take it out. A sparse chunk folds to the same bits as its dense form
- * ({@link ExactSum#addSparse}). INT8 is not a chunk encoding yet: its scale and offset are per
- * tensor on the dense path, and a chunk would need its own.
+ * O(chunk)), FP16 and INT8 decoded to float32 (an INT8 chunk carries its own offset and scale,
+ * {@link Int8Codec}'s eight-byte header, so every chunk is quantized on its own range). Routing
+ * reads a chunk this way to check it and learn how many values it spans ({@link #span}: the
+ * coordinator compares that with the layout); a folder reads it again to fold, keep or take it out.
+ * A sparse chunk folds to the same bits as its dense form ({@link ExactSum#addSparse}).
  */
 public final class ChunkValues {
     private final TensorEncoding encoding;
     /** DENSE_F32: little-endian float32 bytes; null otherwise. */
     private final ByteBuffer dense;
-    /** FP16: the decoded values; null otherwise. */
+    /** FP16 and INT8: the decoded values; null otherwise. */
     private final float[] decoded;
     /** TOPK_F32: the kept values; null otherwise. */
     private final TopKCodec.Sparse sparse;
@@ -56,8 +57,12 @@ public final class ChunkValues {
             }
             case TOPK_F32 -> new ChunkValues(encoding, null, null,
                     TopKCodec.decodeSparse(d, expectedValues >= 0 ? expectedValues : Integer.MAX_VALUE));
-            case INT8 -> throw new IllegalArgumentException("INT8 is not a chunk encoding (its scale and offset are per tensor);"
-                    + " use fp16 or topk for chunked models");
+            case INT8 -> {
+                if (d.remaining() < 8) {
+                    throw new IllegalArgumentException(d.remaining() + " bytes of INT8 data: not even its offset and scale");
+                }
+                yield new ChunkValues(encoding, null, Int8Codec.decode(d, expectedValues >= 0 ? expectedValues : d.remaining() - 8), null);
+            }
         };
     }
 
@@ -65,7 +70,7 @@ public final class ChunkValues {
         return encoding;
     }
 
-    /** Values the chunk covers: all of a dense or fp16 chunk, up to the last kept index of a top-k one. */
+    /** Values the chunk covers: all of a dense, fp16 or int8 chunk, up to the last kept index of a top-k one. */
     public int span() {
         return switch (encoding) {
             case DENSE_F32 -> dense.remaining() / 4;

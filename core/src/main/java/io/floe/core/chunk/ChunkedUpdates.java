@@ -1,6 +1,7 @@
 package io.floe.core.chunk;
 
 import io.floe.core.codec.Fp16Codec;
+import io.floe.core.codec.Int8Codec;
 import io.floe.core.codec.TopKCodec;
 import io.floe.schema.TensorEncoding;
 import java.util.Arrays;
@@ -13,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * Cuts an update's delta into chunk records and the manifest its header carries: the writer's side
@@ -43,7 +45,9 @@ public final class ChunkedUpdates {
      * whatever the encoding), each encoded as {@code encoding} says, and hashes what is sent:
      * DENSE_F32; FP16 (exact for values an FP16 tensor decoded to); TOPK_F32, the chunk's non-zero
      * values at indices local to the chunk (exact for a sparsified delta: top-k selects over the whole
-     * update, and each chunk carries the kept values that fall in it, so it folds in O(k)).
+     * update, and each chunk carries the kept values that fall in it, so it folds in O(k)); INT8, each
+     * chunk quantized with its own offset and scale (its minimum and range / 255) and stochastic
+     * rounding drawn from {@link #int8Rounding}, so the same update is cut into the same bytes.
      */
     public static Cut cut(String modelId, String updateId, float[] values, int chunkBytes, TensorEncoding encoding) {
         ChunkLayout layout = ChunkLayout.of(values.length, chunkBytes);
@@ -56,13 +60,42 @@ public final class ChunkedUpdates {
                 case DENSE_F32 -> ChunkData.encode(values, from, length);
                 case FP16 -> Fp16Codec.encode(Arrays.copyOfRange(values, from, from + length));
                 case TOPK_F32 -> nonZeros(values, from, length);
-                case INT8 -> throw new IllegalArgumentException("INT8 is not a chunk encoding yet; chunked models take fp16 or topk");
+                case INT8 -> Int8Codec.encode(Arrays.copyOfRange(values, from, from + length), int8Rounding(updateId, i));
             };
             hashes.add(ByteBuffer.wrap(ChunkData.sha256(data)));
             chunks.add(UpdateChunk.newBuilder().setModelId(modelId).setUpdateId(updateId).setIndex(i)
                     .setData(ByteBuffer.wrap(data)).setEncoding(encoding).build());
         }
         return new Cut(manifest(layout, hashes), Collections.unmodifiableList(chunks));
+    }
+
+    /**
+     * The draws of chunk {@code index}'s stochastic rounding: seeded from the update id and the
+     * index, so a trainer that retrains the same update (same id, same delta) sends the same bytes,
+     * and two chunks never share draws.
+     */
+    public static SplittableRandom int8Rounding(String updateId, int index) {
+        long h = 1125899906842597L;
+        for (int i = 0; i < updateId.length(); i++) {
+            h = 31 * h + updateId.charAt(i);
+        }
+        return new SplittableRandom(h * 1_000_003L + index);
+    }
+
+    /**
+     * What the job decodes from {@code cut}'s chunks, concatenated: the values the update carries
+     * (a trainer's error feedback keeps what they leave out).
+     */
+    public static float[] decoded(Cut cut) {
+        int parameters = (int) cut.manifest().getParameters();
+        ChunkLayout layout = ChunkLayout.of(cut.manifest());
+        float[] out = new float[parameters];
+        for (int i = 0; i < layout.count(); i++) {
+            UpdateChunk c = cut.chunks().get(i);
+            float[] v = ChunkValues.read(c.getEncoding(), c.getData(), layout.length(i)).dense(layout.length(i));
+            System.arraycopy(v, 0, out, (int) layout.offset(i), v.length);
+        }
+        return out;
     }
 
     /** TOPK_F32 bytes of the non-zero values among {@code values[from, from + length)}, indices local to the chunk. */

@@ -153,8 +153,8 @@ public final class SpecValidator {
      * server optimizer (FedAvgM, FedAdagrad, FedAdam, FedYogi step per chunk with its moments). Krum,
      * Multi-Krum, Bulyan, scores that change weights,
      * clipping, caps, async modes and SCAFFOLD come with issue 13; central DP is DP-FedAvg per chunk
-     * (rule fedavg, not with FedNova). Compression: fp16
-     * and top-k chunks (a top-k chunk folds in O(k)); int8, whose scale and offset are per tensor, not yet.
+     * (rule fedavg, not with FedNova). Every compression travels in chunks: fp16, int8 (an offset and
+     * scale per chunk) and top-k (a top-k chunk folds in O(k)).
      */
     static String chunkedProblem(ModelSpec spec, AggregationSettings settings, int chunkBytes) {
         long parameters = 0;
@@ -181,24 +181,10 @@ public final class SpecValidator {
             notYet = "anomalyPolicy " + spec.getAggregation().getAnomalyPolicy();
         } else if (settings.robustness().clipping().isPresent() || settings.robustness().exampleCap().isPresent()) {
             notYet = "norm clipping or an example cap";
-        } else if (chunkedCompressionProblem(spec.getTraining().getCompression()) != null) {
-            notYet = chunkedCompressionProblem(spec.getTraining().getCompression());
         }
         return notYet == null ? null : "chunked models (aggregation.chunkBytes) aggregate sync fedavg, median or trimmed-mean rounds"
                 + " so far; " + notYet
                 + " is not on the chunked path yet: leave chunkBytes unset to use it";
-    }
-
-    /** Why a chunked model cannot use this training compression, or null (none, fp16, topk). */
-    private static String chunkedCompressionProblem(String compression) {
-        io.floe.schema.TensorEncoding encoding;
-        try {
-            encoding = io.floe.core.codec.Compression.parse(compression).encoding();
-        } catch (IllegalArgumentException e) {
-            return null; // the training config's own check reports it
-        }
-        return encoding == io.floe.schema.TensorEncoding.INT8
-                ? "training compression " + compression + " (int8 chunks need a scale per chunk; use fp16 or topk)" : null;
     }
 
     private static Result invalid(String detail) {

@@ -79,6 +79,67 @@ class ChunkValuesTest {
     }
 
     @Test
+    void eachInt8ChunkIsQuantizedOnItsOwnRangeAndFoldsAsItsDecodedValues() {
+        // chunk 0 spans [-0.01, 0.01], chunk 1 [-100, 100]: one scale for both would be 200 / 255
+        float[] values = gaussian(2048, 3, 0.003);
+        for (int i = 1024; i < 2048; i++) {
+            values[i] *= 10_000;
+        }
+        ChunkedUpdates.Cut cut = ChunkedUpdates.cut("m", "u", values, 4096, TensorEncoding.INT8);
+        assertThat(cut.chunks()).extracting(UpdateChunk::getEncoding).containsOnly(TensorEncoding.INT8);
+        assertThat(cut.chunks().get(0).getData().remaining()).isEqualTo(8 + 1024);
+        float[] decoded = ChunkedUpdates.decoded(cut);
+        for (int c = 0; c < 2; c++) {
+            float min = Float.POSITIVE_INFINITY;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int i = 1024 * c; i < 1024 * (c + 1); i++) {
+                min = Math.min(min, values[i]);
+                max = Math.max(max, values[i]);
+            }
+            double step = ((double) max - min) / 255;
+            for (int i = 1024 * c; i < 1024 * (c + 1); i++) {
+                assertThat(Math.abs((double) decoded[i] - values[i])).as("value %d", i).isLessThanOrEqualTo(step * 1.0001);
+            }
+        }
+        assertThat(ChunkData.sha256(cut.chunks().get(1).getData())).isEqualTo(cut.manifest().getSha256().get(1).array());
+        // the same update is cut into the same bytes (a retrained update); another update draws other roundings
+        assertThat(ChunkedUpdates.cut("m", "u", values, 4096, TensorEncoding.INT8).manifest()).isEqualTo(cut.manifest());
+        assertThat(ChunkedUpdates.cut("m", "v", values, 4096, TensorEncoding.INT8).manifest()).isNotEqualTo(cut.manifest());
+        ChunkValues first = ChunkValues.read(TensorEncoding.INT8, cut.chunks().get(0).getData(), 1024);
+        assertThat(ChunkValues.read(TensorEncoding.INT8, cut.chunks().get(0).getData(), -1).span()).isEqualTo(1024);
+        ExactSum folded = new ExactSum(1024);
+        first.foldInto(folded, 5, 1.0);
+        ExactSum dense = new ExactSum(1024);
+        dense.add(5, ByteBuffer.wrap(ChunkData.encode(decoded, 0, 1024)), 1.0);
+        assertThat(folded).isEqualTo(dense);
+    }
+
+    @Test
+    void int8ChunksAreUnbiased() {
+        // the mean of many independent cuts (other update ids, other draws) converges on the values
+        float[] values = gaussian(1024, 4, 1.0);
+        double[] mean = new double[values.length];
+        int draws = 2000;
+        for (int d = 0; d < draws; d++) {
+            float[] decoded = ChunkedUpdates.decoded(ChunkedUpdates.cut("m", "u" + d, values, 4096, TensorEncoding.INT8));
+            for (int i = 0; i < values.length; i++) {
+                mean[i] += decoded[i] / (double) draws;
+            }
+        }
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : values) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        double step = ((double) max - min) / 255;
+        // one draw errs by up to a step, its standard deviation is at most step / 2: 5 sigma of the mean
+        for (int i = 0; i < values.length; i++) {
+            assertThat(Math.abs(mean[i] - values[i])).as("value %d", i).isLessThan(5 * 0.5 * step / Math.sqrt(draws));
+        }
+    }
+
+    @Test
     void routingLearnsTheSpanWithoutTheLayoutAndTheFolderChecksIt() {
         ByteBuffer topk = ByteBuffer.wrap(TopKCodec.encode(new float[] {0f, 0f, 2f, 0f, 0f, 0f, 0f, -1f}, new int[] {2, 7}));
         ChunkValues atRouting = ChunkValues.read(TensorEncoding.TOPK_F32, topk, -1);
@@ -101,8 +162,16 @@ class ChunkValuesTest {
         // k of 2^31 - 1 in a 6-byte record: refused before any allocation of k
         ByteBuffer huge = ByteBuffer.wrap(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07, 0});
         assertThatThrownBy(() -> ChunkValues.read(TensorEncoding.TOPK_F32, huge, -1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ChunkValues.read(TensorEncoding.INT8, ByteBuffer.wrap(new byte[12]), 4))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("INT8 is not a chunk encoding");
+        assertThatThrownBy(() -> ChunkValues.read(TensorEncoding.INT8, ByteBuffer.wrap(new byte[7]), -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not even its offset and scale");
+        assertThatThrownBy(() -> ChunkValues.read(TensorEncoding.INT8, ByteBuffer.wrap(new byte[12]), 5))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected 13");
+        ByteBuffer nanScale = ByteBuffer.allocate(12).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(0f).putFloat(Float.NaN);
+        assertThatThrownBy(() -> ChunkValues.read(TensorEncoding.INT8, nanScale.rewind(), 4))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be finite");
+        // a finite offset and scale whose levels overflow float32: read, then refused as not finite
+        ByteBuffer overflow = ByteBuffer.allocate(9).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(3e38f).putFloat(3e38f).put((byte) -1);
+        assertThat(ChunkValues.read(TensorEncoding.INT8, overflow.rewind(), 1).problem()).contains("not finite");
         ByteBuffer inf = ByteBuffer.wrap(Fp16Codec.encode(new float[] {Float.POSITIVE_INFINITY}));
         assertThat(ChunkValues.read(TensorEncoding.FP16, inf, 1).problem()).contains("not finite");
     }

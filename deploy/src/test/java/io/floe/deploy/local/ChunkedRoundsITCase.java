@@ -165,7 +165,7 @@ class ChunkedRoundsITCase {
     }
 
     @Test
-    void topKAndFp16ChunksFoldToTheModelOfTheirDecodedValues() throws Exception {
+    void topKFp16AndInt8ChunksFoldToTheModelOfTheirDecodedValues() throws Exception {
         float[] initial = values(PARAMETERS, 1, 0.1);
         long[] examples = {120, 7, 33};
         // top-1%: 100 of 10,000 values kept per update, spread over the 10 chunks of 4 KiB (some hold none)
@@ -185,11 +185,24 @@ class ChunkedRoundsITCase {
             halves.add(io.floe.core.codec.Fp16Codec.decode(ByteBuffer.wrap(io.floe.core.codec.Fp16Codec.encode(dense)), PARAMETERS));
         }
 
+        // int8: each chunk quantized on its own range; the job folds what the chunks decode to
+        List<float[]> raw = new ArrayList<>();
+        List<float[]> quantized = new ArrayList<>();
+        for (int k = 0; k < CLIENTS; k++) {
+            float[] dense = values(PARAMETERS, 30 + k, 0.01);
+            raw.add(dense);
+            quantized.add(ChunkedUpdates.decoded(ChunkedUpdates.cut(MODEL_ID, "u-" + k, dense, 4096, TensorEncoding.INT8)));
+        }
+
         Outcome topK = runRound(2, 3, 4096, initial, sparse, examples, 7, -1, TensorEncoding.TOPK_F32);
         Outcome fp16 = runRound(1, 2, 4096, initial, halves, examples, 8, -1, TensorEncoding.FP16);
+        Outcome int8 = runRound(2, 2, 4096, initial, raw, examples, 9, -1, TensorEncoding.INT8);
 
         assertThat(topK.values).containsExactly(fedAvg(initial, sparse, examples));
         assertThat(fp16.values).containsExactly(fedAvg(initial, halves, examples));
+        assertThat(int8.values).containsExactly(fedAvg(initial, quantized, examples));
+        assertThat(int8.values).isNotEqualTo(fedAvg(initial, raw, examples));
+        assertThat(int8.report.getAccepted()).hasSize(CLIENTS);
         assertThat(topK.report.getAccepted()).hasSize(CLIENTS);
         assertThat(topK.letters).isEmpty();
     }

@@ -43,7 +43,8 @@ public record ChunkedUpdate(ModelUpdate header, List<UpdateChunk> chunks) {
      * Cuts the {@code update} trained on the chunked {@code base} into a header and chunks. Its
      * tensors are decoded, and the chunks carry the same values in the tensors' encoding: FP16
      * chunks, or TOPK_F32 chunks of the kept values that fall in each (top-k selected over the whole
-     * update, so every chunk is exact and folds in O(k)); dense float32 otherwise.
+     * update, so every chunk is exact and folds in O(k)); dense float32 otherwise. Under int8 the
+     * tensors are float32 and each chunk is quantized on its own ({@link #chunkEncoding}).
      *
      * @throws IllegalArgumentException when {@code base} is not chunked, or the update does not fit
      *     its manifest (another parameter count, or a SCAFFOLD control delta, which the chunked path
@@ -76,13 +77,20 @@ public record ChunkedUpdate(ModelUpdate header, List<UpdateChunk> chunks) {
         // the layout's own check: a manifest the job wrote always passes it
         ChunkLayout.of(manifest);
         ChunkedUpdates.Cut cut = ChunkedUpdates.cut(update.getModelId(), update.getUpdateId(), values, manifest.getChunkBytes(),
-                chunkEncoding(update));
+                chunkEncoding(update, base));
         ModelUpdate header = ModelUpdate.newBuilder(update).setTensors(List.of()).setChunks(cut.manifest()).build();
         return new ChunkedUpdate(header, cut.chunks());
     }
 
-    /** The chunks' encoding: the tensors' one when they all share FP16 or TOPK_F32, else DENSE_F32. */
-    static TensorEncoding chunkEncoding(ModelUpdate update) {
+    /**
+     * The chunks' encoding: INT8 when the model's training config says int8 (each chunk is quantized
+     * on its own range, so the tensors carry the float32 values to quantize); else the tensors' one
+     * when they all share FP16 or TOPK_F32; else DENSE_F32.
+     */
+    static TensorEncoding chunkEncoding(ModelUpdate update, GlobalModel base) {
+        if (base.getTraining() != null && int8(base.getTraining().getCompression())) {
+            return TensorEncoding.INT8;
+        }
         TensorEncoding shared = null;
         for (io.floe.schema.Tensor t : update.getTensors()) {
             if (shared != null && t.getEncoding() != shared) {
@@ -91,6 +99,14 @@ public record ChunkedUpdate(ModelUpdate header, List<UpdateChunk> chunks) {
             shared = t.getEncoding();
         }
         return shared == TensorEncoding.FP16 || shared == TensorEncoding.TOPK_F32 ? shared : TensorEncoding.DENSE_F32;
+    }
+
+    private static boolean int8(String compression) {
+        try {
+            return io.floe.core.codec.Compression.parse(compression).encoding() == TensorEncoding.INT8;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** Bytes of delta the chunks carry. */

@@ -224,7 +224,7 @@ public final class NetworkTraining implements LocalTraining {
                 .setNumExamples(trainingExamples)
                 .setLocalSteps(result.steps())
                 .setCreatedAt(Instant.now())
-                .setTensors(encoding.encode(base, delta, arch))
+                .setTensors(encoding.encode(base, updateId, delta, arch))
                 .setMetrics(metrics)
                 .setSignature(null)
                 .setControlDelta(controlDelta)

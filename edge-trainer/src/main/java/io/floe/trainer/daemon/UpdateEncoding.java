@@ -1,10 +1,12 @@
 package io.floe.trainer.daemon;
 
+import io.floe.core.chunk.ChunkedUpdates;
 import io.floe.core.codec.Compression;
 import io.floe.core.spec.Architecture;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.wire.TensorRecords;
 import io.floe.schema.GlobalModel;
+import io.floe.schema.TensorEncoding;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -29,8 +31,13 @@ final class UpdateEncoding {
      * update carries {@code C(Δ + e)}. Top-k selects over the whole update unless the spec says
      * {@code scope=tensor}. Int8's stochastic rounding draws from (seed, version), so a retrained
      * update is the same bytes.
+     *
+     * <p>A chunked model under int8 is quantized chunk by chunk, each chunk on its own range
+     * ({@link ChunkedUpdates#cut}, drawing from {@code updateId}): the tensors returned are then the
+     * corrected delta in float32, which {@link ChunkedUpdate#cut} quantizes into the same chunks again,
+     * and the error feedback keeps what those chunks leave out.
      */
-    List<io.floe.schema.Tensor> encode(GlobalModel base, ModelWeights delta, Architecture arch) {
+    List<io.floe.schema.Tensor> encode(GlobalModel base, String updateId, ModelWeights delta, Architecture arch) {
         Compression compression = Compression.parse(base.getTraining().getCompression());
         if (compression.isNone()) {
             return TensorRecords.toRecords(delta);
@@ -40,6 +47,15 @@ final class UpdateEncoding {
                 ? errorFeedback.memoryFor(base.getModelId(), base.getVersion(), compression, arch.zeroWeights())
                 : arch.zeroWeights();
         ModelWeights corrected = delta.plusScaled(memory, 1f);
+        if (ChunkedUpdate.isChunked(base) && compression.encoding() == TensorEncoding.INT8) {
+            ChunkedUpdates.Cut cut = ChunkedUpdates.cut(base.getModelId(), updateId, corrected.flatten(),
+                    base.getChunks().getChunkBytes(), TensorEncoding.INT8);
+            if (feedback) {
+                errorFeedback.record(base.getModelId(), base.getVersion(), compression, memory, corrected,
+                        ChunkedUpdates.split(ChunkedUpdates.decoded(cut), corrected));
+            }
+            return TensorRecords.toRecords(corrected);
+        }
         SplittableRandom rounding = new SplittableRandom(seed * 1_000_003L + base.getVersion() + 17);
         List<io.floe.core.tensor.Tensor> tensors = corrected.tensors();
         // one call for the whole update: top-k selects over all tensors together (Compression.Scope)

@@ -118,6 +118,52 @@ class ChunkedPublishTest {
     }
 
     @Test
+    void anInt8UpdateGoesOutAsInt8ChunksEachOnItsOwnRangeAndErrorFeedbackKeepsWhatTheyLeaveOut(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path state) {
+        GlobalModel dense = chunkedBase(MLP.initialWeights(1), 3);
+        GlobalModel base = GlobalModel.newBuilder(dense).setTraining(ClientTrainingConfig.newBuilder(dense.getTraining())
+                .setCompression("int8").setErrorFeedback(true).build()).build();
+        ModelUpdate update = NetworkTraining.builder("h", SITE).seed(11L).stateDirectory(state).build().train(base);
+
+        ChunkedUpdate chunked = ChunkedUpdate.cut(update, base);
+
+        // the tensors carry the corrected delta in float32 (no memory yet: the delta itself) ...
+        float[] corrected = TensorRecords.fromRecords(update.getTensors()).flatten();
+        assertThat(corrected).containsExactly(TensorRecords.fromRecords(training().train(dense).getTensors()).flatten());
+        // ... and the chunks quantize it, each on its own range: within one of its own steps
+        ChunkLayout layout = ChunkLayout.of(MLP.parameterCount(), CHUNK_BYTES);
+        float[] sent = new float[corrected.length];
+        for (UpdateChunk c : chunked.chunks()) {
+            int from = (int) layout.offset(c.getIndex());
+            int length = layout.length(c.getIndex());
+            assertThat(c.getEncoding()).isEqualTo(io.floe.schema.TensorEncoding.INT8);
+            assertThat(c.getData().remaining()).isEqualTo(8 + length);
+            assertThat(ChunkData.sha256(c.getData())).isEqualTo(bytes(chunked.header().getChunks().getSha256().get(c.getIndex())));
+            float[] v = io.floe.core.chunk.ChunkValues.read(c.getEncoding(), c.getData(), length).dense(length);
+            double min = Double.POSITIVE_INFINITY;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int i = from; i < from + length; i++) {
+                min = Math.min(min, corrected[i]);
+                max = Math.max(max, corrected[i]);
+            }
+            for (int i = 0; i < length; i++) {
+                assertThat(Math.abs((double) v[i] - corrected[from + i])).isLessThanOrEqualTo((max - min) / 255 * 1.0001);
+            }
+            System.arraycopy(v, 0, sent, from, length);
+        }
+        assertThat(sent).isNotEqualTo(corrected);
+        // error feedback, read back as a restarted trainer would: e = corrected - sent, for the next version
+        float[] memory = new ErrorFeedback("h", state).memoryFor(MODEL, 4, io.floe.core.codec.Compression.parse("int8"),
+                MLP.zeroWeights()).flatten();
+        for (int i = 0; i < memory.length; i++) {
+            assertThat(memory[i]).as("memory %d", i).isEqualTo(corrected[i] - sent[i]);
+        }
+        // a retrained update is cut into the same bytes
+        assertThat(ChunkedUpdate.cut(update, base).chunks()).isEqualTo(chunked.chunks());
+        assertThat(chunked.dataBytes()).isEqualTo(MLP.parameterCount() + 8L * layout.count());
+    }
+
+    @Test
     void theHeaderGoesToPartitionZeroAndTheChunksRoundRobinOverTheOthers() {
         GlobalModel base = chunkedBase(MLP.initialWeights(1), 3);
         org.apache.kafka.common.Node node = new org.apache.kafka.common.Node(0, "localhost", 9092);
