@@ -256,6 +256,29 @@ class ChunkedRoundsITCase {
             System.arraycopy(ChunkData.decode(dense.getTensors().get(1).getData(), 1000), 0, whole, 9000, 1000);
             assertThat(chunked).containsExactly(whole);
             assertThat(chunked).isNotEqualTo(initial);
+            // the chunked report's cosines to the median, from the chunks' partial sums, are the dense report's whole-vector ones
+            Map<String, AggregationReport> reports = new java.util.HashMap<>();
+            deadline = System.nanoTime() + WAIT.toNanos();
+            while (reports.size() < 2 && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : CommittedRecords.read(floe.bootstrapServers(), floe.topics().reports(),
+                        Duration.ofSeconds(10))) {
+                    AggregationReport report = WireCodec.AGGREGATION_REPORT.decode(r.value());
+                    if (report.getVersion() == 1) {
+                        reports.put(report.getModelId(), report);
+                    }
+                }
+            }
+            List<io.floe.schema.UpdateScore> denseScores = reports.get("dense").getScores();
+            List<io.floe.schema.UpdateScore> chunkedScores = reports.get(MODEL_ID).getScores();
+            assertThat(chunkedScores).hasSize(3).extracting(io.floe.schema.UpdateScore::getUpdateId)
+                    .containsExactlyElementsOf(denseScores.stream().map(io.floe.schema.UpdateScore::getUpdateId).toList());
+            for (int i = 0; i < 3; i++) {
+                assertThat(chunkedScores.get(i).getCosineToMedian()).as("cosine of %s", denseScores.get(i).getUpdateId())
+                        .isCloseTo(denseScores.get(i).getCosineToMedian(), org.assertj.core.api.Assertions.within(1e-12))
+                        .isNotZero();
+                assertThat(chunkedScores.get(i).getDecision()).isEqualTo(denseScores.get(i).getDecision());
+            }
+            assertThat(reports.get(MODEL_ID).getNote()).contains("cosines to the coordinate-wise median from the chunks' partial sums");
         }
     }
 

@@ -64,8 +64,18 @@ public final class Outputs {
      * which publishes both once every chunk of the version is out; counted in the metrics now.
      */
     public void chunkedVersion(GlobalModel version, AggregationReport report) {
-        manifestParts.accept(ManifestPart.pending(version.getModelId(), version.getVersion(), WireCodec.GLOBAL_MODEL.encode(version),
-                WireCodec.AGGREGATION_REPORT.encode(report)));
+        chunkedVersion(version, report, null);
+    }
+
+    /** As above; the cosine scores the chunks send (coordinate-wise rules) are judged by {@code policy} when not null. */
+    public void chunkedVersion(GlobalModel version, AggregationReport report, io.floe.core.anomaly.AnomalyPolicy policy) {
+        ManifestPart pending = ManifestPart.pending(version.getModelId(), version.getVersion(), WireCodec.GLOBAL_MODEL.encode(version),
+                WireCodec.AGGREGATION_REPORT.encode(report));
+        if (policy != null) {
+            pending.normZThreshold = policy.normZThreshold();
+            pending.cosineThreshold = policy.cosineThreshold();
+        }
+        manifestParts.accept(pending);
         metrics.published(version);
         metrics.reported(report);
     }

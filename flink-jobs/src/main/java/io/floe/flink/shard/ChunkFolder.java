@@ -1,5 +1,6 @@
 package io.floe.flink.shard;
 
+import io.floe.core.anomaly.MedianCosines;
 import io.floe.core.chunk.ChunkData;
 import io.floe.core.chunk.ChunkValues;
 import io.floe.core.chunk.CoordinateWiseChunk;
@@ -152,7 +153,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
                 float[] values = command.data == null || command.data.length == 0 ? new float[command.length]
                         : ChunkData.decode(ByteBuffer.wrap(command.data), command.length);
                 startVersion(values, command.version);
-                publish(command, values, command.version, ctx, out);
+                publish(command, values, command.version, ctx, out, null);
             }
             case ADMIT -> {
                 admitted.put(command.updateId, command.weight);
@@ -305,8 +306,10 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
             moments.clear();
             moments.putAll(next.moments());
         }
+        // under a coordinate-wise rule: the chunk's share of the members' cosine scores, for the report
+        MedianCosines.Share share = members.isEmpty() ? null : MedianCosines.of(members.toArray(new float[0][]));
         startVersion(next.values(), close.nextVersion);
-        publish(close, next.values(), close.nextVersion, ctx, out);
+        publish(close, next.values(), close.nextVersion, ctx, out, share);
     }
 
     private void startVersion(float[] values, long version) throws Exception {
@@ -322,11 +325,14 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         divisors.clear();
     }
 
-    private void publish(ChunkCommand command, float[] values, long version, Context ctx, Collector<OutboundRecord> out) {
+    private void publish(ChunkCommand command, float[] values, long version, Context ctx, Collector<OutboundRecord> out,
+            MedianCosines.Share share) {
         byte[] data = ChunkData.encode(values, 0, values.length);
         ModelChunk chunk = ModelChunk.newBuilder().setModelId(command.modelId).setVersion(version).setIndex(command.index)
                 .setData(ByteBuffer.wrap(data)).build();
         out.collect(OutboundRecord.keyed(topics.models(), command.key, WireCodec.MODEL_CHUNK.encode(chunk)));
-        ctx.output(DIGESTS, ManifestPart.digest(command.modelId, version, command.index, ChunkData.sha256(data)));
+        byte[] sha256 = ChunkData.sha256(data);
+        ctx.output(DIGESTS, share == null ? ManifestPart.digest(command.modelId, version, command.index, sha256)
+                : ManifestPart.digest(command.modelId, version, command.index, sha256, command.members, share));
     }
 }

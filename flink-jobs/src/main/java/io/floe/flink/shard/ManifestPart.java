@@ -16,6 +16,17 @@ public class ManifestPart {
     /** PENDING: the GlobalModel (single-object bytes) with an empty hash list, and its report's bytes (absent for version 0... then the CREATED report). */
     public byte[] model;
     public byte[] report;
+    /** PENDING: the anomaly policy's thresholds the cosine scores are judged by (NaN: not judged again). */
+    public double normZThreshold = Double.NaN;
+    public double cosineThreshold = Double.NaN;
+    /**
+     * DIGEST under a coordinate-wise rule: the round's members (sorted by update id), each one's dot
+     * with the chunk's coordinate-wise median, and the median's sum of squares
+     * ({@link io.floe.core.anomaly.MedianCosines.Share}); null otherwise.
+     */
+    public String[] members;
+    public double[] medianDots;
+    public double medianSquares;
 
     public ManifestPart() {
     }
@@ -38,5 +49,21 @@ public class ManifestPart {
         p.index = index;
         p.sha256 = sha256;
         return p;
+    }
+
+    /** A DIGEST with the chunk's share of its members' cosine scores. */
+    public static ManifestPart digest(String modelId, long version, int index, byte[] sha256, String[] members,
+            io.floe.core.anomaly.MedianCosines.Share share) {
+        ManifestPart p = digest(modelId, version, index, sha256);
+        p.members = members;
+        p.medianDots = share.dots();
+        p.medianSquares = share.medianSquares();
+        return p;
+    }
+
+    /** PENDING's policy, when its report's cosines are to be judged again. */
+    public io.floe.core.anomaly.AnomalyPolicy policy() {
+        return Double.isNaN(cosineThreshold) ? null : new io.floe.core.anomaly.AnomalyPolicy(io.floe.core.anomaly.Decision.FLAG,
+                normZThreshold, cosineThreshold, io.floe.core.anomaly.AnomalyPolicy.DEFAULT_DOWNWEIGHT, 0);
     }
 }

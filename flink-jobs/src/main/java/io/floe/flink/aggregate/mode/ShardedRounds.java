@@ -52,8 +52,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ShardedRounds implements AggregationMode {
     private static final Logger LOG = LoggerFactory.getLogger(ShardedRounds.class);
-    /** Noted in each report until issue 13 computes them from the folders' partial sums. */
-    static final String NO_SCORES_NOTE = "chunked models are scored by their norms alone: cosine and Krum scores are not computed yet";
+    /** Noted in each report of a chunked FedAvg round: its chunks are folded as they land, so no cosine. */
+    static final String NORMS_ONLY_NOTE = "chunked fedavg rounds are scored by their norms alone (the cosine to the median needs the"
+            + " members' chunks, which fedavg folds as they land); Krum scores are not computed on the chunked path";
+    /** Noted in each report of a chunked median or trimmed-mean round. */
+    static final String COSINE_NOTE = "cosines to the coordinate-wise median from the chunks' partial sums; Krum scores are not"
+            + " computed on the chunked path";
 
     private final ModelStates states;
     private final byte[] dpNoiseSecret;
@@ -292,14 +296,16 @@ public final class ShardedRounds implements AggregationMode {
         GlobalModel next = ChunkedVersions.next(current, ctx.spec(), members, ctx.now());
         ClientSelection.Selection selection = states.clients().selection(ctx.spec(), ctx.settings(), next.getVersion(), ctx.now());
         next.setSelection(selection.clients());
-        String note = String.join("; ", List.of(closeNote, dp == null ? NO_SCORES_NOTE : "", selection.note()).stream()
+        boolean cosines = dp == null && io.floe.core.chunk.CoordinateWiseChunk.handles(ruleName(ctx));
+        String scoresNote = dp != null ? "" : cosines ? COSINE_NOTE : NORMS_ONLY_NOTE;
+        String note = String.join("; ", List.of(closeNote, scoresNote, selection.note()).stream()
                 .filter(s -> !s.isEmpty()).toList());
         AggregationReport report = ChunkedVersions.report(current, round.members(), states.rejections().all(), uplink, note, ctx.now(),
                 round::reportedWeight);
         report.setScores(scores);
         ChunkedPrivacy.record(dp, report, states);
         states.model().storeVersion(next);
-        ctx.out().chunkedVersion(next, report);
+        ctx.out().chunkedVersion(next, report, cosines ? ctx.settings().robustness().anomalyPolicy() : null);
         states.round().clear();
         states.rejections().clear();
         states.receipts().clearRound();
