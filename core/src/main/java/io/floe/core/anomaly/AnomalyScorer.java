@@ -18,11 +18,12 @@ import java.util.List;
  *       deviation. Dividing by the local steps τ_i (as FedNova, Wang et al. 2020, normalises
  *       updates) keeps an honest site with much more data, hence more steps and a longer delta,
  *       from looking boosted; a client that over-reports τ to hide a boost also claims more
- *       work, which the example cap and the Krum score still see;
+ *       work, which the example cap (and, under the Krum rules, the Krum score) still sees;
  *   <li>the cosine similarity to the coordinate-wise median of the deltas (Yin et al. 2018's
  *       robust centre): a sign-flipped or random update points away from it;
  *   <li>the Krum score (Blanchard et al., NeurIPS 2017): the sum of squared distances to its
- *       {@code K - f - 2} nearest neighbours (at least one, at most {@code K - 1}).
+ *       {@code K - f - 2} nearest neighbours (at least one, at most {@code K - 1}); the job
+ *       computes it under the Krum rules only ({@link #score(List, int, boolean)}).
  * </ul>
  * Scores are returned in updateId order, whatever order the updates came in.
  */
@@ -35,34 +36,101 @@ public final class AnomalyScorer {
 
     /** @param byzantineClients f, the number of clients assumed Byzantine (for the Krum neighbourhood) */
     public static List<UpdateScores> score(List<ClientUpdate> updates, int byzantineClients) {
+        return score(updates, byzantineClients, true);
+    }
+
+    /**
+     * As above; the Krum score only {@code withKrum} (NaN otherwise). No anomaly policy judges by it,
+     * and its K^2 pairwise distances cost about four fifths of the scoring at K = 32 (issue 13:
+     * scoring costs only what the model uses), so the job computes it under the Krum rules only.
+     * Every sum runs tensor by tensor over the updates' own arrays (no flattened copy), with four
+     * interleaved partial sums, in a fixed order: the same bits whatever the arrival order.
+     */
+    public static List<UpdateScores> score(List<ClientUpdate> updates, int byzantineClients, boolean withKrum) {
         List<ClientUpdate> sorted = new ArrayList<>(updates);
         sorted.sort(Comparator.comparing(ClientUpdate::updateId).thenComparing(ClientUpdate::clientId));
         int k = sorted.size();
         if (k == 0) {
             return List.of();
         }
-        float[][] flat = new float[k][];
+        double[] squares = new double[k];
+        double[] dots = new double[k];
+        double medianSquares = 0;
+        double[][] d2 = withKrum ? new double[k][k] : null;
+        int tensors = sorted.get(0).delta().tensors().size();
+        for (int t = 0; t < tensors; t++) {
+            float[][] columns = new float[k][];
+            for (int i = 0; i < k; i++) {
+                columns[i] = sorted.get(i).delta().tensors().get(t).values();
+            }
+            float[] median = new float[columns[0].length];
+            CoordinateKernels.median(columns, median);
+            for (int i = 0; i < k; i++) {
+                double[] sd = squareAndDot(columns[i], median);
+                squares[i] += sd[0];
+                dots[i] += sd[1];
+            }
+            medianSquares += squareAndDot(median, median)[0];
+            if (withKrum) {
+                double[][] part = PairwiseDistances.squaredL2(columns);
+                for (int i = 0; i < k; i++) {
+                    for (int j = 0; j < k; j++) {
+                        d2[i][j] += part[i][j];
+                    }
+                }
+            }
+        }
         double[] norms = new double[k];
         double[] perStep = new double[k];
         for (int i = 0; i < k; i++) {
-            flat[i] = sorted.get(i).delta().flatten();
-            norms[i] = norm(flat[i]);
+            norms[i] = Math.sqrt(squares[i]);
             perStep[i] = norms[i] / Math.max(1, sorted.get(i).localSteps());
         }
         double[] z = robustZ(perStep);
         double medianPerStep = median(perStep);
-        float[] median = new float[flat[0].length];
-        CoordinateKernels.median(flat, median);
-        double medianNorm = norm(median);
-        double[][] d2 = PairwiseDistances.squaredL2(flat);
+        double medianNorm = Math.sqrt(medianSquares);
         int neighbours = Math.max(1, Math.min(k - 1, k - byzantineClients - 2));
         List<UpdateScores> out = new ArrayList<>(k);
         for (int i = 0; i < k; i++) {
             ClientUpdate u = sorted.get(i);
-            out.add(new UpdateScores(u.updateId(), u.clientId(), norms[i], z[i], cosine(flat[i], norms[i], median, medianNorm),
-                    krumScore(d2, i, neighbours), medianPerStep > 0 ? perStep[i] / medianPerStep : Double.NaN));
+            double cosine = norms[i] == 0 || medianNorm == 0 ? 0 : dots[i] / (norms[i] * medianNorm);
+            out.add(new UpdateScores(u.updateId(), u.clientId(), norms[i], z[i], cosine,
+                    withKrum ? krumScore(d2, i, neighbours) : Double.NaN, medianPerStep > 0 ? perStep[i] / medianPerStep : Double.NaN));
         }
         return out;
+    }
+
+    /** {sum of x^2, sum of x * m} in one pass, four interleaved partial sums each (independent adds), in a fixed order. */
+    static double[] squareAndDot(float[] x, float[] m) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        double d0 = 0;
+        double d1 = 0;
+        double d2 = 0;
+        double d3 = 0;
+        int j = 0;
+        for (; j + 3 < x.length; j += 4) {
+            double x0 = x[j];
+            double x1 = x[j + 1];
+            double x2 = x[j + 2];
+            double x3 = x[j + 3];
+            s0 += x0 * x0;
+            s1 += x1 * x1;
+            s2 += x2 * x2;
+            s3 += x3 * x3;
+            d0 += x0 * m[j];
+            d1 += x1 * m[j + 1];
+            d2 += x2 * m[j + 2];
+            d3 += x3 * m[j + 3];
+        }
+        for (; j < x.length; j++) {
+            double x0 = x[j];
+            s0 += x0 * x0;
+            d0 += x0 * m[j];
+        }
+        return new double[] {(s0 + s1) + (s2 + s3), (d0 + d1) + (d2 + d3)};
     }
 
     /** Robust z-scores of {@code values}: {@code (x - median) / (1.4826 MAD)}; 0 for every value when all are equal. */
@@ -104,25 +172,5 @@ public final class AnomalyScorer {
             s += row[j];
         }
         return s;
-    }
-
-    private static double norm(float[] v) {
-        double s = 0;
-        for (float x : v) {
-            s += (double) x * x;
-        }
-        return Math.sqrt(s);
-    }
-
-    /** Cosine similarity; 0 when either vector is zero (no direction to agree with). */
-    private static double cosine(float[] a, double normA, float[] b, double normB) {
-        if (normA == 0 || normB == 0) {
-            return 0;
-        }
-        double dot = 0;
-        for (int j = 0; j < a.length; j++) {
-            dot += (double) a[j] * b[j];
-        }
-        return dot / (normA * normB);
     }
 }

@@ -25,8 +25,8 @@ import java.util.Map;
  * The server step over one round's accepted updates, in this order:
  * <ol>
  *   <li>cap self-reported example counts (if configured);
- *   <li>score every update (norm robust z, cosine to the median, Krum score) on the raw deltas,
- *       so clipping cannot hide a boosted update;
+ *   <li>score every update (norm robust z, cosine to the median, and under the Krum rules the
+ *       Krum score) on the raw deltas, so clipping cannot hide a boosted update;
  *   <li>apply the anomaly policy: flag, down-weight or reject the suspicious ones;
  *   <li>clip the survivors' norms (if configured);
  *   <li>run the rule. A rule that cannot run on the survivors (Krum needs {@code K > 2f + 2})
@@ -65,7 +65,8 @@ public final class RoundAggregation {
             ExampleCountCap.Capped capped = robust.exampleCap().get().apply(updates);
             updates = new ArrayList<>(capped.updates());
         }
-        List<UpdateScores> scores = AnomalyScorer.score(updates, robust.parameters().byzantineClients());
+        // the Krum score only where a Krum rule runs: no policy judges by it (issue 13)
+        List<UpdateScores> scores = AnomalyScorer.score(updates, robust.parameters().byzantineClients(), krumFamily(robust.rule()));
         AnomalyPolicy policy = robust.anomalyPolicy();
         Map<String, AnomalyPolicy.Verdict> verdicts = new HashMap<>();
         List<ClientUpdate> survivors = new ArrayList<>();
@@ -114,6 +115,12 @@ public final class RoundAggregation {
                     weights.getOrDefault(s.updateId(), 0.0)));
         }
         return new Outcome(delta, ruleApplied, outcomes, note, null);
+    }
+
+    /** Krum, Multi-Krum and Bulyan: the rules whose reports carry the Krum score. */
+    static boolean krumFamily(io.floe.core.aggregate.AggregationRule rule) {
+        return rule instanceof io.floe.core.aggregate.Krum || rule instanceof io.floe.core.aggregate.MultiKrum
+                || rule instanceof io.floe.core.aggregate.Bulyan;
     }
 
     /**

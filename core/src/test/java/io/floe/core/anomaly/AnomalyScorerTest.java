@@ -60,4 +60,37 @@ class AnomalyScorerTest {
         assertThat(s.get(1).l2Norm()).isCloseTo(4.0, within(1e-6));
         assertThat(Math.abs(s.get(1).normZ())).isLessThan(1.0);
     }
+
+    @Test
+    void withoutKrumTheOtherScoresAreTheSameAndTensorsScoreAsTheirConcatenation() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        List<ClientUpdate> split = new java.util.ArrayList<>();
+        List<ClientUpdate> whole = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            float[] w = new float[300];
+            float[] b = new float[17];
+            float[] all = new float[317];
+            for (int j = 0; j < 317; j++) {
+                all[j] = (float) ((rnd.nextGaussian() * 0.5 + 0.3) * (i == 3 ? -4 : 1));
+            }
+            System.arraycopy(all, 0, w, 0, 300);
+            System.arraycopy(all, 300, b, 0, 17);
+            split.add(new ClientUpdate("u" + i, "c" + i, 0, 10, 1 + i % 3,
+                    new ModelWeights(List.of(new Tensor("w", new int[] {20, 15}, w), new Tensor("b", new int[] {17}, b))), Map.of()));
+            whole.add(new ClientUpdate("u" + i, "c" + i, 0, 10, 1 + i % 3,
+                    new ModelWeights(List.of(new Tensor("all", new int[] {317}, all))), Map.of()));
+        }
+        List<UpdateScores> full = AnomalyScorer.score(split, 1, true);
+        List<UpdateScores> lean = AnomalyScorer.score(split, 1, false);
+        List<UpdateScores> flat = AnomalyScorer.score(whole, 1, true);
+        for (int i = 0; i < 7; i++) {
+            assertThat(lean.get(i).krumScore()).isNaN();
+            assertThat(full.get(i).krumScore()).isPositive().isCloseTo(flat.get(i).krumScore(), within(1e-9 * flat.get(i).krumScore()));
+            assertThat(lean.get(i).l2Norm()).isEqualTo(full.get(i).l2Norm()).isCloseTo(flat.get(i).l2Norm(), within(1e-12));
+            assertThat(lean.get(i).normZ()).isEqualTo(full.get(i).normZ());
+            assertThat(lean.get(i).cosineToMedian()).isEqualTo(full.get(i).cosineToMedian())
+                    .isCloseTo(flat.get(i).cosineToMedian(), within(1e-12));
+        }
+        assertThat(lean.get(3).cosineToMedian()).as("the flipped one").isNegative();
+    }
 }

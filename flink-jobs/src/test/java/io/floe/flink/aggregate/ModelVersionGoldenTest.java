@@ -40,7 +40,10 @@ import org.junit.jupiter.api.Test;
  * GlobalModel got a defaulted field ({@code chunkBytes}, {@code chunks}), so new fingerprints and
  * one more byte (a null) per model record, with the same tensors; and when signing came (issue 14):
  * GlobalModel got a defaulted {@code signature} (null here: these jobs have no key), so a new
- * fingerprint and one more byte per model record, with the same tensors.
+ * fingerprint and one more byte per model record, with the same tensors; and when scoring came to
+ * cost only what the model uses (issue 13): reports outside the Krum rules carry a NaN Krum score,
+ * and the norms and cosines are summed tensor by tensor with four partial sums (their last bits),
+ * in the reports only: a digest over the model records alone is the same before and after.
  *
  * <p>The scripts use only the operator's public constructor, the harness, the Avro records and
  * the wire codec, so they survive a reorganisation of the core classes behind the operator. Where
@@ -50,16 +53,16 @@ import org.junit.jupiter.api.Test;
 class ModelVersionGoldenTest {
     private static final byte[] SECRET = "golden DP noise secret, do not change".getBytes(StandardCharsets.UTF_8);
 
-    static final String SYNC_FEDAVG = "885069d830edab3bbf5bab404693e35b6f0134f3e345e54d915d04a085c4e9aa";
-    static final String MEDIAN_QUARANTINE = "fdbd63c5a7d82cdf96fbfe1f01e191317ff0850b4b68177589c65478c48dca37";
-    static final String TRIMMED_MEAN_AND_KRUM = "ecc16e8e9127ba79ed05a1b1b1e4c81470a588df6b5add5ea36c96e92fcc06c7";
+    static final String SYNC_FEDAVG = "02d40e29fa3b9b1811e494ec046c5596a10355566f14d6c32dee43d43c79e244";
+    static final String MEDIAN_QUARANTINE = "f4f1ad897356e3e69f084ab0ef419968f55551b8ffceebbfb80c7cbe955f2945";
+    static final String TRIMMED_MEAN_AND_KRUM = "46fc42e301fdb033e55ff0adc4ba1785e01cd70d366cafd9586526c897ea4c73";
     static final String CENTRAL_DP = "cfb3a8f924c6369098b84786a15b1ea949c705103541d635a73188530d249a10";
-    static final String FEDBUFF = "cf95beb7cdf2e8b24376e9c691f57bb1d8d3cc0c305a145bde71bb2ae2d38f81";
+    static final String FEDBUFF = "9aaf2965b6cb8f0ab842c3bea49fe656ce0983dbaae917243c566c71bb1e9798";
     static final String FEDASYNC = "067cb46998d49b9c18fe62f574e4d0d689c8a13ae8578f991eb0754c7ef5f269";
-    static final String SCAFFOLD_FEDADAM = "968748a22cb8a7b9d542f240c727b957bd336d6d41eec3d28d9a9c8524d55a08";
-    static final String FEDNOVA_MOMENTUM = "897bde58eee7c128f1effffe69940787c7c7ff8b6bf6b745522901a0cb99f690";
-    static final String ROUND_DEADLINE = "568bf871eafc6b9cd4ee3e5db7877c513e43c8c627bf807868f217b2edbc9786";
-    static final String CLIENT_SELECTION = "57e1ebdfb71aab2876f66f8cee287a689d284562c5b0835f2e7b74f146ee65c1";
+    static final String SCAFFOLD_FEDADAM = "06016b5f483192b93c7f82d5b99b0bad0007e2c93d8189f1808f76281ee68ad2";
+    static final String FEDNOVA_MOMENTUM = "81b4a8bcec5acb843a7ad9762b97d57f0b1c940c7f68511df6941bedbd5488dc";
+    static final String ROUND_DEADLINE = "5ad4aaa2e6873c9adecd909495fcb01f37ea3bc3524a0b2651d51117ade112e3";
+    static final String CLIENT_SELECTION = "c0cb1e6556b23576ee2e3a532430d4ddac2fbd51e03a5856ccdf1e122b554b43";
 
     /** A step of a script; it may look at what was published so far. */
     @FunctionalInterface
