@@ -160,6 +160,7 @@ public final class IngestBenchmark {
             row.put("lastCheckpointFailure", cp.lastFailure());
             row.put("jobFailures", rest.failures());
             row.put("jobCpuSeconds", round3(job.cpuSeconds()));
+            row.put("jobPeakRssBytes", job.peakRssBytes());
             putHeap(row, job.stop());
             double rawCpu0 = processCpuSeconds();
             RawKafkaBaseline.run(c, broker.bootstrapServers(), headers, settings, row);
@@ -182,6 +183,7 @@ public final class IngestBenchmark {
                 try {
                     if (!row.containsKey("peakHeapBytes")) {
                         row.putIfAbsent("jobCpuSeconds", round3(job.cpuSeconds()));
+                        row.putIfAbsent("jobPeakRssBytes", job.peakRssBytes());
                         putHeap(row, job.stop());
                     }
                     job.close();

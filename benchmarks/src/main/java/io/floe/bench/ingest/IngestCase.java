@@ -102,8 +102,9 @@ public record IngestCase(long parameters, int clients, int parallelism, int roun
 
     /**
      * A profile's cases: {@code quick} (under 10 minutes on 2 cores), {@code full}, or {@code rules}
-     * (median and trimmed mean at d = 10M, K = 32, parallelism 1 and 2; median at d = 100M, K = 8,
-     * parallelism 2; the quick profile's rounds, heap state and checkpoint intervals at those sizes);
+     * (median at d = 10M, K = 32, parallelism 1 and 2, trimmed mean at parallelism 1, median at
+     * d = 100M, K = 8, parallelism 2 and 1; the quick profile's rounds and checkpoint intervals at
+     * those sizes, on RocksDB state: a round's kept slices, K x 4d bytes, do not fit a 2 GB heap);
      * or a ';'-separated list of {@value #SYNTAX}, e.g. {@code 1M,32,1,10,200,hashmap,1;100M,8,2,1,2000,rocksdb,rule=median}.
      * Warm-up rounds run first (the job's and clients' JIT) and count in no figure. Both quick and
      * full run d = 10M, K = 32 at parallelism 2 twice, unsigned then signed (client authentication
@@ -127,11 +128,11 @@ public record IngestCase(long parameters, int clients, int parallelism, int roun
                     new IngestCase(100_000_000, 8, 2, 2, 2000, "rocksdb", chunkBytes),
                     new IngestCase(100_000_000, 32, 2, 1, 5000, "hashmap", chunkBytes));
             case "rules" -> List.of(
-                    new IngestCase(10_000_000, 32, 1, 2, 1000, "hashmap", chunkBytes).withRule("median"),
-                    new IngestCase(10_000_000, 32, 2, 2, 1000, "hashmap", chunkBytes).withRule("median"),
-                    new IngestCase(10_000_000, 32, 1, 2, 1000, "hashmap", chunkBytes).withRule("trimmed-mean"),
-                    new IngestCase(10_000_000, 32, 2, 2, 1000, "hashmap", chunkBytes).withRule("trimmed-mean"),
-                    new IngestCase(100_000_000, 8, 2, 1, 5000, "hashmap", chunkBytes).withRule("median"));
+                    new IngestCase(10_000_000, 32, 1, 2, 1000, "rocksdb", chunkBytes).withRule("median"),
+                    new IngestCase(10_000_000, 32, 2, 2, 1000, "rocksdb", chunkBytes).withRule("median"),
+                    new IngestCase(10_000_000, 32, 1, 2, 1000, "rocksdb", chunkBytes).withRule("trimmed-mean"),
+                    new IngestCase(100_000_000, 8, 2, 1, 5000, "rocksdb", chunkBytes).withRule("median"),
+                    new IngestCase(100_000_000, 8, 1, 1, 5000, "rocksdb", chunkBytes).withRule("median"));
             default -> parse(name, chunkBytes);
         };
     }

@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 public final class IngestCommand implements Callable<Integer> {
     @Option(names = "--profile", defaultValue = "quick",
             description = {"quick (d=1M K=32 p=1 with 200 ms checkpoints, d=10M K=32 p=2 unsigned and signed, d=100M K=8 p=2; under",
-                    "10 min on 2 cores), full (more parallelisms and rounds, d=100M K=32), rules (median and trimmed-mean at d=10M K=32",
-                    "p=1 and 2, median at d=100M K=8 p=2), or cases '" + IngestCase.SYNTAX + "'",
+                    "10 min on 2 cores), full (more parallelisms and rounds, d=100M K=32), rules (on RocksDB: median at d=10M K=32",
+                    "p=1 and 2, trimmed-mean at p=1, median at d=100M K=8 p=2 and 1), or cases '" + IngestCase.SYNTAX + "'",
                     "separated by ';' (default: ${DEFAULT-VALUE})."})
     String profile;
 

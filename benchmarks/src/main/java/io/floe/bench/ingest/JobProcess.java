@@ -137,6 +137,23 @@ public final class JobProcess implements AutoCloseable {
         return new Heap(Long.parseLong(peak[1]), Long.parseLong(peak[2]), Long.parseLong(peak[3]));
     }
 
+    /**
+     * The job JVM's peak resident memory so far (Linux {@code VmHWM}), bytes; -1 where unknown. It
+     * counts what the heap figures do not: RocksDB's native memory, metaspace, thread stacks, direct buffers.
+     */
+    public long peakRssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024; // "VmHWM:   123456 kB"
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or the child is gone
+        }
+        return -1;
+    }
+
     /** CPU time the job's JVM has used so far (all its threads), seconds; -1 if unknown. */
     public double cpuSeconds() {
         return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(-1.0);
