@@ -6,7 +6,6 @@ import io.floe.core.chunk.ChunkValues;
 import io.floe.core.chunk.CoordinateWiseChunk;
 import io.floe.core.chunk.ExactSum;
 import io.floe.core.chunk.NextSlice;
-import io.floe.core.chunk.UpdateChunkView;
 import io.floe.core.validate.Rejection;
 import io.floe.core.validate.RejectionReason;
 import io.floe.core.wire.TopicNames;
@@ -16,7 +15,6 @@ import io.floe.flink.io.InboundRecord;
 import io.floe.flink.io.OutboundRecord;
 import io.floe.schema.ModelChunk;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -58,7 +56,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
 
     private final TopicNames topics;
     private final DeadLetters deadLetters;
-    private final ChunkRefetch refetch;
+    private final FoldableValues foldable;
 
     /**
      * The chunk's slice of the current version as little-endian float32 bytes: a byte array is
@@ -74,17 +72,15 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
     private transient MapState<String, Double> divisors;
     private transient WaitingChunks waiting;
     private transient ValueState<ChunkCommand> closing;
-    /** Coordinate-wise rules: the members' chunk data, kept until the close (O(K) chunks per key). */
-    private transient MapState<String, byte[]> kept;
-    /** Admitted updates whose chunk is to be kept rather than folded. */
-    private transient MapState<String, Boolean> keepFor;
+    /** Coordinate-wise rules: the members' chunks, kept until the close (O(K) chunks per key). */
+    private transient KeptChunks kept;
     /** An adaptive server optimizer's moments for this chunk (m/chunk, v/chunk), carried from round to round. */
     private transient MapState<String, float[]> moments;
 
     public ChunkFolder(TopicNames topics, ChunkRefetch refetch) {
         this.topics = topics;
         this.deadLetters = new DeadLetters(topics);
-        this.refetch = refetch;
+        this.foldable = new FoldableValues(refetch);
     }
 
     @Override
@@ -100,18 +96,14 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         divisors = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-divisors", String.class, Double.class));
         waiting = new WaitingChunks(getRuntimeContext());
         closing = getRuntimeContext().getState(new ValueStateDescriptor<>("chunk-closing", TypeInformation.of(ChunkCommand.class)));
-        kept = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-kept", Types.STRING,
-                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        keepFor = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-keep-for", Types.STRING, Types.BOOLEAN));
+        kept = new KeptChunks(getRuntimeContext());
         moments = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunk-optimizer-moments", Types.STRING,
                 PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO));
     }
 
     @Override
     public void close() {
-        if (refetch != null) {
-            refetch.close();
-        }
+        foldable.close();
     }
 
     @Override
@@ -161,7 +153,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
                     divisors.put(command.updateId, command.divisor);
                 }
                 if (CoordinateWiseChunk.handles(command.rule)) {
-                    keepFor.put(command.updateId, Boolean.TRUE);
+                    kept.keepFor(command.updateId);
                 }
                 InboundRecord early = waiting.take(command.updateId);
                 if (early != null) {
@@ -180,12 +172,12 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
 
     private void fold(String updateId, long weight, InboundRecord origin, Context ctx, Collector<OutboundRecord> out) throws Exception {
         Integer length = sliceLength.value();
-        ChunkValues values = valuesOf(origin, length == null ? -1 : length);
+        ChunkValues values = FoldableValues.of(origin, length == null ? -1 : length);
         if (values == null) {
             return; // routing's receipt names the problem; the coordinator drops the update
         }
-        if (keepFor.contains(updateId)) {
-            kept.put(updateId, ChunkData.encode(values.dense(length), 0, length));
+        if (kept.keeps(updateId)) {
+            kept.keep(updateId, values.dense(length));
         } else {
             ExactSum s = sum.value();
             values.foldInto(s, weight, divisorOf(updateId));
@@ -196,21 +188,6 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         folded.put(updateId, f);
         admitted.remove(updateId);
         closeIfComplete(ctx, out);
-    }
-
-    /**
-     * The chunk's values in its encoding (a dense chunk: a view of the record's bytes; a top-k one:
-     * its k kept values), or null when they cannot be folded (malformed, wrong size, not finite or
-     * out of range).
-     */
-    private static ChunkValues valuesOf(InboundRecord origin, int expected) {
-        try {
-            UpdateChunkView chunk = UpdateChunkView.of(origin.value);
-            ChunkValues values = ChunkValues.read(chunk.encoding(), chunk.data(), expected);
-            return values.fits(expected) && values.problem() == null ? values : null;
-        } catch (RuntimeException e) {
-            return null;
-        }
     }
 
     private void drop(ChunkCommand command, Collector<OutboundRecord> out) throws Exception {
@@ -224,12 +201,11 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         if (f == null) {
             return;
         }
-        if (kept.contains(command.updateId)) {
-            kept.remove(command.updateId); // kept, not folded: nothing to take out of a sum
+        if (kept.forget(command.updateId)) { // kept, not folded: nothing to take out of a sum
             folded.remove(command.updateId);
             return;
         }
-        ChunkValues values = readBack(f, command, "dropped");
+        ChunkValues values = foldable.readBack(f, command, "dropped", sliceLength.value());
         ExactSum s = sum.value();
         values.foldInto(s, -f.weight, f.divisor);
         sum.update(s);
@@ -247,28 +223,13 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         if (f == null) {
             return;
         }
-        ChunkValues values = readBack(f, command, "clipped");
+        ChunkValues values = foldable.readBack(f, command, "clipped", sliceLength.value());
         ExactSum s = sum.value();
         values.foldInto(s, -f.weight, f.divisor);
         values.foldInto(s, f.weight, command.divisor);
         sum.update(s);
         f.divisor = command.divisor;
         folded.put(command.updateId, f);
-    }
-
-    /** A folded chunk read back from Kafka by its topic, partition and offset, to take it out of the sum again. */
-    private ChunkValues readBack(FoldedChunk f, ChunkCommand command, String why) throws Exception {
-        if (refetch == null) {
-            throw new IllegalStateException("update " + command.updateId + " was " + why + " after chunk " + command.index
-                    + " was folded, and this job has no ChunkRefetch to read it again");
-        }
-        ChunkValues values = valuesOf(new InboundRecord(f.topic, f.partition, f.offset, 0, null,
-                refetch.fetch(f.topic, f.partition, f.offset)), sliceLength.value());
-        if (values == null) {
-            throw new IllegalStateException("chunk " + command.index + " of update " + command.updateId + " read again from "
-                    + f.topic + "-" + f.partition + "@" + f.offset + " is not the chunk that was folded");
-        }
-        return values;
     }
 
     private double divisorOf(String updateId) throws Exception {
@@ -289,12 +250,8 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         }
         int length = sliceLength.value();
         float[] current = ChunkData.decode(ByteBuffer.wrap(slice.value()), length);
-        List<float[]> members = new ArrayList<>();
-        if (CoordinateWiseChunk.handles(close.rule)) {
-            for (String member : close.members) { // sorted by update id
-                members.add(ChunkData.decode(ByteBuffer.wrap(kept.get(member)), length));
-            }
-        }
+        // members sorted by update id
+        List<float[]> members = CoordinateWiseChunk.handles(close.rule) ? kept.of(close.members, length) : List.of();
         Map<String, float[]> stored = new TreeMap<>();
         for (Map.Entry<String, float[]> e : moments.entries()) {
             stored.put(e.getKey(), e.getValue());
@@ -321,7 +278,6 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         admitted.clear();
         closing.clear();
         kept.clear();
-        keepFor.clear();
         divisors.clear();
     }
 

@@ -30,7 +30,19 @@ final class ChunkedScoring {
         void drop(ModelUpdate header, RejectionReason reason, String detail, InboundRecord where, ModelContext ctx) throws Exception;
     }
 
+    /** Noted in each report of a chunked FedAvg round: its chunks are folded as they land, so no cosine. */
+    static final String NORMS_ONLY_NOTE = "chunked fedavg rounds are scored by their norms alone (the cosine to the median needs the"
+            + " members' chunks, which fedavg folds as they land); Krum scores are not computed on the chunked path";
+    /** Noted in each report of a chunked median or trimmed-mean round (the manifest writer adds the cosines). */
+    static final String COSINE_NOTE = "cosines to the coordinate-wise median from the chunks' partial sums; Krum scores are not"
+            + " computed on the chunked path";
+
     private ChunkedScoring() {
+    }
+
+    /** The report's note on its scores: with cosines (a coordinate-wise rule's folders send their shares) or norms alone. */
+    static String note(boolean cosines) {
+        return cosines ? COSINE_NOTE : NORMS_ONLY_NOTE;
     }
 
     /** Scores the round's updates, drops the rejected ones, and returns every score and decision for the report. */

@@ -37,4 +37,11 @@ final class CloseCommands {
             ctx.out().chunkCommand(close);
         }
     }
+
+    /** A DROP of {@code updateId} to every chunk: a folded chunk is read back and taken out, a kept one forgotten. */
+    static void dropEverywhere(String updateId, ChunkLayout layout, long version, ModelContext ctx) {
+        for (int i = 0; i < layout.count(); i++) {
+            ctx.out().chunkCommand(ChunkCommand.drop(ctx.modelId(), i, layout.count(), version, updateId));
+        }
+    }
 }

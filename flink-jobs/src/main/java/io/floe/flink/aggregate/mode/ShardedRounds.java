@@ -25,9 +25,7 @@ import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelSpec;
 import io.floe.schema.ModelUpdate;
 import io.floe.schema.UpdateScore;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,13 +50,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ShardedRounds implements AggregationMode {
     private static final Logger LOG = LoggerFactory.getLogger(ShardedRounds.class);
-    /** Noted in each report of a chunked FedAvg round: its chunks are folded as they land, so no cosine. */
-    static final String NORMS_ONLY_NOTE = "chunked fedavg rounds are scored by their norms alone (the cosine to the median needs the"
-            + " members' chunks, which fedavg folds as they land); Krum scores are not computed on the chunked path";
-    /** Noted in each report of a chunked median or trimmed-mean round. */
-    static final String COSINE_NOTE = "cosines to the coordinate-wise median from the chunks' partial sums; Krum scores are not"
-            + " computed on the chunked path";
-
     private final ModelStates states;
     private final byte[] dpNoiseSecret;
 
@@ -102,20 +93,20 @@ public final class ShardedRounds implements AggregationMode {
             }
             ctx.reject(update, origin, problem.get(), true);
             if (update.getChunks() != null && update.getUpdateId() != null) {
-                dropEverywhere(update.getUpdateId(), layout, current, ctx); // its chunks may be waiting at their folders
+                CloseCommands.dropEverywhere(update.getUpdateId(), layout, current.getVersion(), ctx); // its chunks may be waiting at their folders
             }
             return;
         }
         if (current.getSelection() != null && !current.getSelection().contains(client)) {
             ctx.reject(update, origin, Rejection.of(RejectionReason.NOT_SELECTED, "client " + client
                     + " is not in the selection of version " + current.getVersion()), true);
-            dropEverywhere(update.getUpdateId(), layout, current, ctx);
+            CloseCommands.dropEverywhere(update.getUpdateId(), layout, current.getVersion(), ctx);
             return;
         }
         if (states.clients().quarantined(client)) {
             ctx.reject(update, origin, Rejection.of(RejectionReason.QUARANTINED, "client " + client
                     + " is quarantined for model " + update.getModelId() + " until an operator releases it"), true);
-            dropEverywhere(update.getUpdateId(), layout, current, ctx);
+            CloseCommands.dropEverywhere(update.getUpdateId(), layout, current.getVersion(), ctx);
             round.exclude(client);
             states.round().exclude(client);
             closeIfComplete(ctx);
@@ -161,16 +152,7 @@ public final class ShardedRounds implements AggregationMode {
         if (receipt.index < 0 || receipt.index >= layout.count() || states.receipts().seen(receipt.updateId, receipt.index)) {
             return true; // not a chunk of this layout, or one counted already: nothing to fold either way
         }
-        String mismatch = null;
-        if (receipt.problem != null) {
-            mismatch = receipt.problem;
-        } else if (receipt.sha256 == null
-                || !Arrays.equals(receipt.sha256, bytes(header.getChunks().getSha256().get(receipt.index)))) {
-            mismatch = "its SHA-256 is not the one the header lists";
-        } else if (!fits(receipt, layout.length(receipt.index))) {
-            mismatch = receipt.encoding + " data spanning " + receipt.valueSpan + " values where the chunk has "
-                    + layout.length(receipt.index);
-        }
+        String mismatch = ReceiptCheck.mismatch(receipt, header, layout);
         if (mismatch != null) {
             InboundRecord where = origin != null ? origin : new InboundRecord(ctx.out().topics().updates(), -1, -1,
                     ctx.now().toEpochMilli(), null, null);
@@ -182,25 +164,14 @@ public final class ShardedRounds implements AggregationMode {
         return true;
     }
 
-    /** A top-k chunk may end before the chunk does; every other encoding covers it exactly (ChunkValues.fits). */
-    private static boolean fits(ChunkReceipt receipt, int length) {
-        return "TOPK_F32".equals(receipt.encoding) ? receipt.valueSpan >= 0 && receipt.valueSpan <= length : receipt.valueSpan == length;
-    }
-
     /** Takes an admitted update out of the round as a whole: dead letter, report entry, DROP to every chunk; its seat stays taken. */
     void drop(ModelUpdate header, RejectionReason reason, String detail, InboundRecord where, ModelContext ctx) throws Exception {
         ctx.reject(header, where, Rejection.of(reason, detail), true);
         ChunkLayout layout = ChunkLayout.of(ctx.current().getChunks());
-        dropEverywhere(header.getUpdateId(), layout, ctx.current(), ctx);
+        CloseCommands.dropEverywhere(header.getUpdateId(), layout, ctx.current().getVersion(), ctx);
         states.round().drop(header.getClientId());
         states.receipts().forget(header.getUpdateId(), layout.count());
         LOG.warn("model {}: {}", ctx.modelId(), detail);
-    }
-
-    private static void dropEverywhere(String updateId, ChunkLayout layout, GlobalModel current, ModelContext ctx) {
-        for (int i = 0; i < layout.count(); i++) {
-            ctx.out().chunkCommand(ChunkCommand.drop(ctx.modelId(), i, layout.count(), current.getVersion(), updateId));
-        }
     }
 
     @Override
@@ -297,7 +268,7 @@ public final class ShardedRounds implements AggregationMode {
         ClientSelection.Selection selection = states.clients().selection(ctx.spec(), ctx.settings(), next.getVersion(), ctx.now());
         next.setSelection(selection.clients());
         boolean cosines = dp == null && io.floe.core.chunk.CoordinateWiseChunk.handles(ruleName(ctx));
-        String scoresNote = dp != null ? "" : cosines ? COSINE_NOTE : NORMS_ONLY_NOTE;
+        String scoresNote = dp != null ? "" : ChunkedScoring.note(cosines);
         String note = String.join("; ", List.of(closeNote, scoresNote, selection.note()).stream()
                 .filter(s -> !s.isEmpty()).toList());
         AggregationReport report = ChunkedVersions.report(current, round.members(), states.rejections().all(), uplink, note, ctx.now(),
@@ -312,13 +283,6 @@ public final class ShardedRounds implements AggregationMode {
         states.deadline().armNext(deadlineRule(ctx), ctx.timers());
         LOG.info("model {}: closed chunked round on version {} with {} updates ({} chunks), version {} goes out as the chunks fold",
                 ctx.modelId(), current.getVersion(), members.size(), layout.count(), next.getVersion());
-    }
-
-    private static byte[] bytes(ByteBuffer b) {
-        ByteBuffer d = b.duplicate();
-        byte[] out = new byte[d.remaining()];
-        d.get(out);
-        return out;
     }
 
     private static boolean fedNova(ModelContext ctx) {

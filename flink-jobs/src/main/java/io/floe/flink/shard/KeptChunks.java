@@ -1,0 +1,63 @@
+package io.floe.flink.shard;
+
+import io.floe.core.chunk.ChunkData;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+
+/**
+ * A {@link ChunkFolder}'s members' chunks under a coordinate-wise rule (median, trimmed mean), kept
+ * whole until the round's close instead of folded: O(K) chunks per key, in RocksDB when the round
+ * is larger than the heap. State {@code chunk-kept} (the dense float32 bytes by update id) and
+ * {@code chunk-keep-for} (the admitted updates whose chunk is to be kept).
+ */
+final class KeptChunks {
+    private final MapState<String, byte[]> kept;
+    private final MapState<String, Boolean> keepFor;
+
+    KeptChunks(RuntimeContext context) {
+        kept = context.getMapState(new MapStateDescriptor<>("chunk-kept", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        keepFor = context.getMapState(new MapStateDescriptor<>("chunk-keep-for", Types.STRING, Types.BOOLEAN));
+    }
+
+    /** The update's chunk is to be kept when it lands, not folded. */
+    void keepFor(String updateId) throws Exception {
+        keepFor.put(updateId, Boolean.TRUE);
+    }
+
+    boolean keeps(String updateId) throws Exception {
+        return keepFor.contains(updateId);
+    }
+
+    void keep(String updateId, float[] values) throws Exception {
+        kept.put(updateId, ChunkData.encode(values, 0, values.length));
+    }
+
+    /** Forgets a dropped update's chunk; false when it was not kept (then it was folded). */
+    boolean forget(String updateId) throws Exception {
+        if (!kept.contains(updateId)) {
+            return false;
+        }
+        kept.remove(updateId);
+        return true;
+    }
+
+    /** The chunks of {@code members}, in that order, as {@code length} floats each. */
+    List<float[]> of(String[] members, int length) throws Exception {
+        List<float[]> out = new ArrayList<>(members.length);
+        for (String member : members) {
+            out.add(ChunkData.decode(ByteBuffer.wrap(kept.get(member)), length));
+        }
+        return out;
+    }
+
+    void clear() {
+        kept.clear();
+        keepFor.clear();
+    }
+}
