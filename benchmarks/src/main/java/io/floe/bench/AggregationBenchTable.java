@@ -84,7 +84,7 @@ public final class AggregationBenchTable {
     static final List<Shape> SHAPES = List.of(Shape.of(32, 1_000_000), Shape.of(10, 100_000));
 
     /** Summary rows: benchmark and threads, in the order the report lists them. */
-    private static final String[][] SUMMARY_ORDER = {{"weightedSum", "1"}, {"median", "1"}, {"median", "all"},
+    private static final String[][] SUMMARY_ORDER = {{"weightedSum", "1"}, {"fedAvgRound", "1"}, {"median", "1"}, {"median", "all"},
             {"trimmedMean", "1"}, {"trimmedMean", "all"}, {"krum", "1"}, {"krum", "all"}, {"nd4jMedian", "nd4j"}};
 
     private AggregationBenchTable() {
@@ -226,6 +226,15 @@ public final class AggregationBenchTable {
             }
             sb.append('\n');
         }
+        for (Shape s : shapes) {
+            Row sum = find(rows, "weightedSum", s);
+            Row round = find(rows, "fedAvgRound", s);
+            if (sum != null && round != null) {
+                sb.append(String.format(Locale.ROOT, "%nFedAvg round with the default scores at %s: %.2f ms, %.1f x the weighted sum"
+                        + " (%.2f ms; best iterations %.1f x).%n", s.label(), round.msPerOp(), round.msPerOp() / sum.msPerOp(),
+                        sum.msPerOp(), round.bestMsPerOp() / sum.bestMsPerOp()));
+            }
+        }
         sb.append("\n| benchmark | K | d | threads | iterations | ms/op (mean ± 99.9% CI) | best iteration ms/op ")
                 .append("| G elements/s (mean) | G elements/s (best) |\n");
         sb.append("|---|---:|---:|---|---|---:|---:|---:|---:|\n");
@@ -247,9 +256,15 @@ public final class AggregationBenchTable {
         return sb.toString();
     }
 
+    private static Row find(List<Row> rows, String benchmark, Shape s) {
+        return rows.stream().filter(r -> r.benchmark().equals(benchmark) && r.clients() == s.clients()
+                && r.parameters() == s.parameters()).findFirst().orElse(null);
+    }
+
     private static String displayName(String benchmark) {
         return switch (benchmark) {
             case "weightedSum" -> "weighted sum (reference)";
+            case "fedAvgRound" -> "FedAvg round, default scores (its kernels on all threads)";
             case "trimmedMean" -> "trimmed mean";
             case "nd4jMedian" -> "nd4j median(0)";
             default -> benchmark;

@@ -67,6 +67,10 @@ public class RobustAggregationBenchmark {
         float[][] columns;
         float[] weights;
         int trimEachSide;
+        /** The same arrays as client updates (not copied), for {@link #fedAvgRound}. */
+        java.util.List<io.floe.core.aggregate.ClientUpdate> updates;
+        io.floe.core.tensor.ModelWeights layout;
+        io.floe.core.settings.AggregationSettings fedAvgDefaults;
 
         @Setup
         public void setup() {
@@ -78,6 +82,16 @@ public class RobustAggregationBenchmark {
             weights = new float[clients];
             columns = generate(clients, parameters, weights);
             trimEachSide = (int) Math.floor(TRIM_FRACTION * clients);
+            updates = new java.util.ArrayList<>(clients);
+            for (int k = 0; k < clients; k++) {
+                updates.add(new io.floe.core.aggregate.ClientUpdate(String.format("u-%04d", k), "c" + k, 0,
+                        Math.round(weights[k] * 1_000_000), 1, new io.floe.core.tensor.ModelWeights(java.util.List.of(
+                                new io.floe.core.tensor.Tensor("w", new int[] {parameters}, columns[k]))), java.util.Map.of()));
+            }
+            layout = new io.floe.core.tensor.ModelWeights(java.util.List.of(
+                    new io.floe.core.tensor.Tensor("w", new int[] {parameters}, new float[parameters])));
+            fedAvgDefaults = io.floe.core.settings.AggregationSettings.from(io.floe.schema.AggregationConfig.newBuilder()
+                    .setRule("fedavg").setClientsPerRound(clients).build());
             checkAgainstReference();
         }
 
@@ -163,6 +177,16 @@ public class RobustAggregationBenchmark {
     public double[] krum(Data data, Threads threads) {
         double[][] d2 = PairwiseDistances.squaredL2(data.columns, threads.max);
         return KrumScores.of(d2, KRUM_BYZANTINE);
+    }
+
+    /**
+     * A FedAvg round close as the job runs it (RoundAggregation): the default anomaly policy's
+     * scores (norms, robust z, cosine to the coordinate-wise median, kernels on every processor),
+     * the flag verdicts and FedAvg in double. Issue 13 compares it with {@link #weightedSum}.
+     */
+    @Benchmark
+    public io.floe.core.server.RoundAggregation.Outcome fedAvgRound(Data data) {
+        return io.floe.core.server.RoundAggregation.run(data.updates, data.layout, data.fedAvgDefaults);
     }
 
     /** Baseline: out += w_k * delta_k in float, one thread; bounded by memory bandwidth. */
