@@ -98,6 +98,16 @@ public final class EmbeddedFloe implements AutoCloseable, FaultTarget {
      */
     public static EmbeddedFloe start(int parallelism, int partitions, Duration checkpointInterval, String restPorts,
             byte[] dpNoiseSecret, String metricsPorts, JobTrust trust) throws Exception {
+        return start(parallelism, partitions, checkpointInterval, restPorts, dpNoiseSecret, metricsPorts, trust, "hashmap");
+    }
+
+    /**
+     * As above, the job's keyed state in {@code stateBackend}: {@code hashmap} (the heap, the default)
+     * or {@code rocksdb} (on disk, incremental checkpoints: for rounds larger than the heap; needs
+     * {@code flink-statebackend-rocksdb} on the classpath).
+     */
+    public static EmbeddedFloe start(int parallelism, int partitions, Duration checkpointInterval, String restPorts,
+            byte[] dpNoiseSecret, String metricsPorts, JobTrust trust, String stateBackend) throws Exception {
         PrometheusEndpoint metrics = metricsPorts == null ? null : PrometheusEndpoint.firstFree(metricsPorts);
         TopicNames topics = TopicNames.defaults();
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().closeOnJvmExit(true).start();
@@ -110,7 +120,12 @@ public final class EmbeddedFloe implements AutoCloseable, FaultTarget {
             options.checkpointIntervalMs = checkpointInterval.toMillis();
             options.parallelism = parallelism;
             options.transactionalIdPrefix = "floe-embedded-" + System.currentTimeMillis();
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
+            conf.set(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND, stateBackend);
+            if (stateBackend.equals("rocksdb")) {
+                conf.set(org.apache.flink.configuration.CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+            }
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             AggregationJob.configure(env, options);
             AggregationJob.buildPipeline(env, AggregationJob.kafkaSource(options), AggregationJob.kafkaSink(options), topics,
                     dpNoiseSecret != null ? dpNoiseSecret : options.dpNoiseSecret(), PublishedModels.none(),

@@ -86,7 +86,8 @@ class ChunkedRoundsITCase {
                 .contains("chunk 9 of update u-1");
     }
 
-    private record Outcome(float[] values, AggregationReport report, List<DeadLetter> letters) {
+    /** @param stateBackend the job's state backend, as Flink's REST API reports it */
+    private record Outcome(float[] values, AggregationReport report, List<DeadLetter> letters, String stateBackend) {
     }
 
     @Test
@@ -208,6 +209,31 @@ class ChunkedRoundsITCase {
     }
 
     @Test
+    void medianOnRocksDbStateIsTheSameModelBitForBitAtParallelismOneAndTwo() throws Exception {
+        // the state backend bench ingest's large median rounds need: the kept chunks in RocksDB
+        float[] initial = values(PARAMETERS, 1, 0.1);
+        List<float[]> deltas = List.of(values(PARAMETERS, 5, 0.01), values(PARAMETERS, 6, 0.02), values(PARAMETERS, 7, 0.005));
+        long[] examples = {12, 30, 7};
+        ModelSpec median = spec(MODEL_ID, initial, 4096, "median");
+
+        Outcome p1 = runRound(median, null, 1, 2, 4096, initial, deltas, examples, 3, -1, TensorEncoding.DENSE_F32, "rocksdb");
+        Outcome p2 = runRound(median, null, 2, 3, 4096, initial, deltas, examples, 4, -1, TensorEncoding.DENSE_F32, "rocksdb");
+
+        float[][] columns = deltas.toArray(new float[0][]);
+        float[] m = new float[PARAMETERS];
+        io.floe.core.kernel.CoordinateKernels.median(columns, m);
+        float[] expected = new float[PARAMETERS];
+        for (int j = 0; j < PARAMETERS; j++) {
+            expected[j] = initial[j] + m[j];
+        }
+        assertThat(p1.stateBackend()).isEqualTo(p2.stateBackend()).containsIgnoringCase("rocksdb");
+        assertThat(p1.values).containsExactly(p2.values);
+        assertThat(p1.values).containsExactly(expected);
+        assertThat(p1.report.getRule()).isEqualTo("median");
+        assertThat(p2.report.getScores()).extracting(io.floe.schema.UpdateScore::getCosineToMedian).allMatch(c -> c > 0 && c <= 1);
+    }
+
+    @Test
     void medianPerChunkIsTheWholeUpdateMedianBitForBit() throws Exception {
         float[] initial = values(PARAMETERS, 1, 0.1);
         List<float[]> deltas = List.of(values(PARAMETERS, 2, 0.01), values(PARAMETERS, 3, 0.001), values(PARAMETERS, 4, 0.05));
@@ -298,7 +324,14 @@ class ChunkedRoundsITCase {
     /** As above, for the model {@code spec} (its chunkBytes the given one), the job's DP noise secret {@code secret} (null: random). */
     private static Outcome runRound(ModelSpec spec, byte[] secret, int parallelism, int partitions, int chunkBytes, float[] initial,
             List<float[]> deltas, long[] examples, long seed, int corrupt, TensorEncoding encoding) throws Exception {
-        try (EmbeddedFloe floe = EmbeddedFloe.start(parallelism, partitions, Duration.ofMillis(300), "0", secret)) {
+        return runRound(spec, secret, parallelism, partitions, chunkBytes, initial, deltas, examples, seed, corrupt, encoding, "hashmap");
+    }
+
+    /** As above, the job's state in {@code stateBackend} (hashmap or rocksdb). */
+    private static Outcome runRound(ModelSpec spec, byte[] secret, int parallelism, int partitions, int chunkBytes, float[] initial,
+            List<float[]> deltas, long[] examples, long seed, int corrupt, TensorEncoding encoding, String stateBackend) throws Exception {
+        try (EmbeddedFloe floe = EmbeddedFloe.start(parallelism, partitions, Duration.ofMillis(300), "0", secret, null,
+                io.floe.core.trust.JobTrust.none(), stateBackend)) {
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, floe.bootstrapServers());
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -348,7 +381,12 @@ class ChunkedRoundsITCase {
             List<DeadLetter> letters = CommittedRecords.read(floe.bootstrapServers(), floe.topics().deadLetter(), Duration.ofSeconds(10))
                     .stream().map(r -> WireCodec.DEAD_LETTER.decode(r.value())).toList();
             assertThat(floe.jobStatus()).isEqualTo("RUNNING");
-            return new Outcome(v1, report, letters);
+            String config;
+            try (java.io.InputStream in = floe.flinkWebUi().resolve("/jobs/" + floe.jobId() + "/checkpoints/config").toURL()
+                    .openStream()) {
+                config = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            return new Outcome(v1, report, letters, config.replaceAll(".*\"state_backend\"\\s*:\\s*\"([^\"]*)\".*", "$1"));
         }
     }
 
