@@ -153,7 +153,7 @@ public final class FederatedRun {
                 out.println((multiclass ? "version  participants  rejected  test acc  test loss  clients' local acc"
                         : "version  participants  rejected  test AUC  test acc  clients' local AUC")
                         + (backdoor.isPresent() ? "  backdoor" : "") + (dp ? "   epsilon" : "") + (openEnded ? "  late  mean tau" : "")
-                        + "   elapsed");
+                        + "  uplink KiB   elapsed");
             }
             if (trustAttack.isPresent()) {
                 trustAttacker = TrustedFederation.startAttacker(trustAttack.get(), floe, spec, scenario, s.byzantine(), keys, out);
@@ -199,12 +199,13 @@ public final class FederatedRun {
                         double first = multiclass ? r.testAccuracy() : r.testAuc();
                         double second = multiclass ? r.testLoss() : r.testAccuracy();
                         double client = multiclass ? r.clientAccuracy() : r.clientAuc();
-                        out.printf(multiclass ? "%7d  %12d  %8d  %8.4f  %9.4f  %18s%s%s%s  %7.1fs%n"
-                                : "%7d  %12d  %8d  %8.4f  %8.4f  %18s%s%s%s  %7.1fs%n", r.version(), r.participants(), r.rejected(),
+                        out.printf(multiclass ? "%7d  %12d  %8d  %8.4f  %9.4f  %18s%s%s%s  %10.1f  %7.1fs%n"
+                                : "%7d  %12d  %8d  %8.4f  %8.4f  %18s%s%s%s  %10.1f  %7.1fs%n", r.version(), r.participants(), r.rejected(),
                                 first, second, Double.isNaN(client) ? "-" : String.format("%.4f", client),
                                 backdoor.isPresent() ? String.format("  %8.3f", r.backdoorSuccess()) : "",
                                 dp ? (Double.isNaN(r.epsilon()) ? "         -" : String.format("  %8.3f", r.epsilon())) : "",
-                                openEnded ? String.format(Locale.ROOT, "  %4d  %8.2f", r.lateUpdates(), r.meanStaleness()) : "", r.seconds());
+                                openEnded ? String.format(Locale.ROOT, "  %4d  %8.2f", r.lateUpdates(), r.meanStaleness()) : "",
+                                r.uplinkBytes() / 1024.0, r.seconds());
                     }
                 }
             }
