@@ -3,6 +3,7 @@ package io.floe.core.anomaly;
 import io.floe.core.aggregate.ClientUpdate;
 import io.floe.core.kernel.CoordinateKernels;
 import io.floe.core.kernel.PairwiseDistances;
+import io.floe.core.kernel.SquaresAndDots;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -65,12 +66,8 @@ public final class AnomalyScorer {
             }
             float[] median = new float[columns[0].length];
             CoordinateKernels.median(columns, median);
-            for (int i = 0; i < k; i++) {
-                double[] sd = squareAndDot(columns[i], median);
-                squares[i] += sd[0];
-                dots[i] += sd[1];
-            }
-            medianSquares += squareAndDot(median, median)[0];
+            SquaresAndDots.addInto(columns, median, squares, dots);
+            medianSquares += SquaresAndDots.of(median, median)[0];
             if (withKrum) {
                 double[][] part = PairwiseDistances.squaredL2(columns);
                 for (int i = 0; i < k; i++) {
@@ -98,39 +95,6 @@ public final class AnomalyScorer {
                     withKrum ? krumScore(d2, i, neighbours) : Double.NaN, medianPerStep > 0 ? perStep[i] / medianPerStep : Double.NaN));
         }
         return out;
-    }
-
-    /** {sum of x^2, sum of x * m} in one pass, four interleaved partial sums each (independent adds), in a fixed order. */
-    static double[] squareAndDot(float[] x, float[] m) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        double d0 = 0;
-        double d1 = 0;
-        double d2 = 0;
-        double d3 = 0;
-        int j = 0;
-        for (; j + 3 < x.length; j += 4) {
-            double x0 = x[j];
-            double x1 = x[j + 1];
-            double x2 = x[j + 2];
-            double x3 = x[j + 3];
-            s0 += x0 * x0;
-            s1 += x1 * x1;
-            s2 += x2 * x2;
-            s3 += x3 * x3;
-            d0 += x0 * m[j];
-            d1 += x1 * m[j + 1];
-            d2 += x2 * m[j + 2];
-            d3 += x3 * m[j + 3];
-        }
-        for (; j < x.length; j++) {
-            double x0 = x[j];
-            s0 += x0 * x0;
-            d0 += x0 * m[j];
-        }
-        return new double[] {(s0 + s1) + (s2 + s3), (d0 + d1) + (d2 + d3)};
     }
 
     /** Robust z-scores of {@code values}: {@code (x - median) / (1.4826 MAD)}; 0 for every value when all are equal. */
