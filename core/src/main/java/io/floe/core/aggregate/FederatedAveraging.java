@@ -1,5 +1,6 @@
 package io.floe.core.aggregate;
 
+import io.floe.core.kernel.WeightedSum;
 import io.floe.core.tensor.ModelWeights;
 import io.floe.core.tensor.Tensor;
 import java.util.ArrayList;
@@ -49,18 +50,12 @@ public final class FederatedAveraging implements AggregationRule {
         List<Tensor> out = new ArrayList<>(layout.tensorCount());
         for (int t = 0; t < layout.tensorCount(); t++) {
             Tensor first = layout.tensors().get(t);
-            double[] acc = new double[first.size()];
+            float[][] columns = new float[sorted.size()][];
             for (int k = 0; k < sorted.size(); k++) {
-                float[] v = sorted.get(k).delta().tensors().get(t).values();
-                double wk = w[k];
-                for (int j = 0; j < acc.length; j++) {
-                    acc[j] += wk * v[j];
-                }
+                columns[k] = sorted.get(k).delta().tensors().get(t).values();
             }
-            float[] r = new float[acc.length];
-            for (int j = 0; j < acc.length; j++) {
-                r[j] = (float) acc[j];
-            }
+            float[] r = new float[first.size()];
+            WeightedSum.of(columns, w, r); // each coordinate in double, k in updateId order
             out.add(first.withValues(r));
         }
         return new AggregationResult(new ModelWeights(out), weights);

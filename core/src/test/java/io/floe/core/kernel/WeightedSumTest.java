@@ -1,0 +1,56 @@
+package io.floe.core.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** FedAvg's fold by blocks and threads is the plain double sum in k order, bit for bit. */
+class WeightedSumTest {
+
+    private static float[] reference(float[][] columns, double[] weights) {
+        double[] acc = new double[columns[0].length];
+        for (int k = 0; k < columns.length; k++) {
+            for (int j = 0; j < acc.length; j++) {
+                acc[j] += weights[k] * columns[k][j];
+            }
+        }
+        float[] out = new float[acc.length];
+        for (int j = 0; j < acc.length; j++) {
+            out[j] = (float) acc[j];
+        }
+        return out;
+    }
+
+    @Test
+    void anySplitIsThePlainSumBitForBit() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int[] shape : new int[][] {{1, 1}, {3, 4095}, {7, 3 * 4096 + 123}, {5, 400_000}}) {
+            int k = shape[0];
+            int d = shape[1];
+            float[][] columns = new float[k][d];
+            double[] weights = new double[k];
+            for (int i = 0; i < k; i++) {
+                weights[i] = rnd.nextDouble();
+                for (int j = 0; j < d; j++) {
+                    columns[i][j] = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(-3, 4)));
+                }
+            }
+            float[] expected = reference(columns, weights);
+            for (int threads : new int[] {1, 2, 3}) {
+                float[] out = new float[d];
+                WeightedSum.of(columns, weights, out, threads);
+                assertThat(out).as("K=%d d=%d threads=%d", k, d, threads).containsExactly(expected);
+            }
+        }
+    }
+
+    @Test
+    void mismatchedShapesAreRefused() {
+        assertThatThrownBy(() -> WeightedSum.of(new float[][] {{1f, 2f}}, new double[] {1, 2}, new float[2]))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> WeightedSum.of(new float[][] {{1f, 2f}}, new double[] {1}, new float[3]))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
