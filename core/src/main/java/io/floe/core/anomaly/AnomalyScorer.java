@@ -77,24 +77,27 @@ public final class AnomalyScorer {
                 }
             }
         }
-        double[] norms = new double[k];
-        double[] perStep = new double[k];
+        // the norm scores as the chunked path computes them, from the same squared norms
+        List<NormScores.Norm> squared = new ArrayList<>(k);
         for (int i = 0; i < k; i++) {
-            norms[i] = Math.sqrt(squares[i]);
-            perStep[i] = norms[i] / Math.max(1, sorted.get(i).localSteps());
+            ClientUpdate u = sorted.get(i);
+            squared.add(new NormScores.Norm(u.updateId(), u.clientId(), u.localSteps(), squares[i]));
         }
-        double[] z = robustZ(perStep);
-        double medianPerStep = median(perStep);
+        List<UpdateScores> normScores = NormScores.of(squared); // the same order as sorted
         double medianNorm = Math.sqrt(medianSquares);
         int neighbours = Math.max(1, Math.min(k - 1, k - byzantineClients - 2));
         List<UpdateScores> out = new ArrayList<>(k);
         for (int i = 0; i < k; i++) {
-            ClientUpdate u = sorted.get(i);
-            double cosine = norms[i] == 0 || medianNorm == 0 ? 0 : dots[i] / (norms[i] * medianNorm);
-            out.add(new UpdateScores(u.updateId(), u.clientId(), norms[i], z[i], cosine,
-                    withKrum ? krumScore(d2, i, neighbours) : Double.NaN, medianPerStep > 0 ? perStep[i] / medianPerStep : Double.NaN));
+            UpdateScores n = normScores.get(i);
+            out.add(new UpdateScores(n.updateId(), n.clientId(), n.l2Norm(), n.normZ(), cosine(dots[i], n.l2Norm(), medianNorm),
+                    withKrum ? krumScore(d2, i, neighbours) : Double.NaN, n.normRatio()));
         }
         return out;
+    }
+
+    /** Cosine similarity from a dot product and both norms; 0 when either vector is zero (no direction to agree with). */
+    static double cosine(double dot, double norm, double centreNorm) {
+        return norm == 0 || centreNorm == 0 ? 0 : dot / (norm * centreNorm);
     }
 
     /** Robust z-scores of {@code values}: {@code (x - median) / (1.4826 MAD)}; 0 for every value when all are equal. */

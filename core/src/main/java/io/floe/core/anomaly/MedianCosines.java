@@ -1,6 +1,7 @@
 package io.floe.core.anomaly;
 
 import io.floe.core.kernel.CoordinateKernels;
+import io.floe.core.kernel.SquaresAndDots;
 import java.util.List;
 
 /**
@@ -40,9 +41,9 @@ public final class MedianCosines {
         CoordinateKernels.median(members, median, 1);
         double[] dots = new double[members.length];
         for (int i = 0; i < members.length; i++) {
-            dots[i] = dot(members[i], median);
+            dots[i] = SquaresAndDots.of(members[i], median)[1];
         }
-        return new Share(dots, dot(median, median));
+        return new Share(dots, SquaresAndDots.of(median, median)[0]);
     }
 
     /**
@@ -65,16 +66,8 @@ public final class MedianCosines {
         double medianNorm = Math.sqrt(medianSquares);
         double[] out = new double[norms.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = norms[i] == 0 || medianNorm == 0 ? 0 : dots[i] / (norms[i] * medianNorm);
+            out[i] = AnomalyScorer.cosine(dots[i], norms[i], medianNorm);
         }
         return out;
-    }
-
-    private static double dot(float[] a, float[] b) {
-        double s = 0;
-        for (int j = 0; j < a.length; j++) {
-            s += (double) a[j] * b[j];
-        }
-        return s;
     }
 }
