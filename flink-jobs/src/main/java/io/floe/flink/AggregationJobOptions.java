@@ -22,7 +22,7 @@ public class AggregationJobOptions implements Serializable {
     public String bootstrapServers;
 
     @Option(names = "--topic-prefix", defaultValue = "floe.",
-            description = "Prefix of the six topics <prefix>control|updates|models|reports|deadletter|clients (default: ${DEFAULT-VALUE}).")
+            description = "Prefix of the seven topics <prefix>control|updates|models|reports|deadletter|clients|chunk-scores (default: ${DEFAULT-VALUE}).")
     public String topicPrefix = "floe.";
 
     @Option(names = "--group-id", defaultValue = "floe-aggregator", description = "Kafka consumer group id (default: ${DEFAULT-VALUE}).")

@@ -136,6 +136,27 @@ public final class Bulyan implements AggregationRule {
      * smaller value first on a tie.
      */
     static float meanOfClosestToMedian(float[] column, int beta) {
+        return closestToMedianMean(column, beta);
+    }
+
+    /**
+     * Bulyan's second step on one chunk of a chunked model: per coordinate, the mean of the
+     * {@code beta} values of the {@code chosen} members (one array each) closest to their median,
+     * exactly as {@link #aggregate} computes it on whole updates.
+     */
+    public static float[] closestToMedianMeans(List<float[]> chosen, int beta, int length) {
+        float[] out = new float[length];
+        float[] column = new float[chosen.size()];
+        for (int i = 0; i < length; i++) {
+            for (int s = 0; s < column.length; s++) {
+                column[s] = chosen.get(s)[i];
+            }
+            out[i] = closestToMedianMean(column, beta);
+        }
+        return out;
+    }
+
+    private static float closestToMedianMean(float[] column, int beta) {
         Arrays.sort(column);
         int n = column.length;
         double median = n % 2 == 1 ? column[n / 2] : ((double) column[n / 2 - 1] + column[n / 2]) / 2;

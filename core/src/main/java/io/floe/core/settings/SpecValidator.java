@@ -149,10 +149,11 @@ public final class SpecValidator {
     /**
      * What a chunked model (aggregation.chunkBytes set) cannot have yet, or null: the sharded path
      * folds the averaging family's weighted sum (fedavg; FedProx, whose server step is FedAvg's;
-     * FedNova, whose normalised deltas fold the same way), or runs median or trimmed mean per chunk, in sync rounds, with any
-     * server optimizer (FedAvgM, FedAdagrad, FedAdam, FedYogi step per chunk with its moments). Krum,
-     * Multi-Krum, Bulyan, scores that change weights,
-     * clipping, caps, async modes and SCAFFOLD come with issue 13; central DP is DP-FedAvg per chunk
+     * FedNova, whose normalised deltas fold the same way), or runs median or trimmed mean per chunk, or
+     * Krum, Multi-Krum and Bulyan (the coordinator selects from the chunks' partial distances), in
+     * sync rounds, with any server optimizer (FedAvgM, FedAdagrad, FedAdam, FedYogi step per chunk
+     * with its moments). Scores that change weights, clipping, caps, async modes and SCAFFOLD are
+     * not on the chunked path; central DP is DP-FedAvg per chunk
      * (rule fedavg, not with FedNova). Every compression travels in chunks: fp16, int8 (an offset and
      * scale per chunk) and top-k (a top-k chunk folds in O(k)).
      */
@@ -173,7 +174,8 @@ public final class SpecValidator {
         if (settings.async().isAsync()) {
             notYet = "mode " + settings.async().mode().configName();
         } else if (!settings.robustness().federatedAveraging() && !(settings.robustness().rule() instanceof FedNova)
-                && !io.floe.core.chunk.CoordinateWiseChunk.handles(settings.robustness().rule().name())) {
+                && !io.floe.core.chunk.CoordinateWiseChunk.handles(settings.robustness().rule().name())
+                && !io.floe.core.aggregate.KrumSelection.handles(settings.robustness().rule())) {
             notYet = "rule " + spec.getAggregation().getRule();
         } else if (settings.drift().algorithm().kind() == DriftAlgorithm.Kind.SCAFFOLD) {
             notYet = "algorithm " + settings.drift().algorithm().toSpec();
@@ -182,7 +184,8 @@ public final class SpecValidator {
         } else if (settings.robustness().clipping().isPresent() || settings.robustness().exampleCap().isPresent()) {
             notYet = "norm clipping or an example cap";
         }
-        return notYet == null ? null : "chunked models (aggregation.chunkBytes) aggregate sync fedavg, median or trimmed-mean rounds"
+        return notYet == null ? null : "chunked models (aggregation.chunkBytes) aggregate sync fedavg, median, trimmed-mean, krum,"
+                + " multi-krum or bulyan rounds"
                 + " so far; " + notYet
                 + " is not on the chunked path yet: leave chunkBytes unset to use it";
     }

@@ -9,6 +9,7 @@ import io.floe.schema.DeadLetter;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelSpec;
 import io.floe.schema.ModelChunk;
+import io.floe.schema.ChunkScoreShare;
 import io.floe.schema.ModelUpdate;
 import io.floe.schema.UpdateChunk;
 import java.io.ByteArrayInputStream;
@@ -69,6 +70,9 @@ public final class WireCodec<T> {
             UpdateChunk.getClassSchema(), UpdateChunk.getEncoder(), UpdateChunk.getDecoder());
     public static final WireCodec<ModelChunk> MODEL_CHUNK = new WireCodec<>("ModelChunk",
             ModelChunk.getClassSchema(), ModelChunk.getEncoder(), ModelChunk.getDecoder());
+    /** The job's own: a chunk's share of a Krum-family round's scores, on the internal chunk-scores topic. */
+    public static final WireCodec<ChunkScoreShare> CHUNK_SCORE_SHARE = new WireCodec<>("ChunkScoreShare",
+            ChunkScoreShare.getClassSchema(), ChunkScoreShare.getEncoder(), ChunkScoreShare.getDecoder());
 
     /** 2-byte marker C3 01 plus the 8-byte little-endian CRC-64-AVRO fingerprint. */
     private static final int HEADER_LENGTH = 10;
@@ -76,7 +80,8 @@ public final class WireCodec<T> {
     private static final Set<Long> CURRENT_FINGERPRINTS = Set.of(ModelSpec.getClassSchema(), ModelUpdate.getClassSchema(),
             GlobalModel.getClassSchema(), AggregationReport.getClassSchema(), ClientRelease.getClassSchema(),
             ClientHeartbeat.getClassSchema(), DeadLetter.getClassSchema(), UpdateChunk.getClassSchema(),
-            ModelChunk.getClassSchema(), ClientEnrolment.getClassSchema(), ClientRevocation.getClassSchema()).stream()
+            ModelChunk.getClassSchema(), ClientEnrolment.getClassSchema(), ClientRevocation.getClassSchema(),
+            ChunkScoreShare.getClassSchema()).stream()
             .map(SchemaNormalization::parsingFingerprint64).collect(Collectors.toUnmodifiableSet());
 
     private final String typeName;

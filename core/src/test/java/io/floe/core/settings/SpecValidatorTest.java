@@ -251,8 +251,10 @@ class SpecValidatorTest {
                 .isInstanceOf(SpecValidator.Result.Valid.class);
         assertThat(SpecValidator.validate(chunked.apply(AggregationConfig.newBuilder().setRule("median").setClientsPerRound(3))))
                 .isInstanceOf(SpecValidator.Result.Valid.class);
-        assertThat(invalid(chunked.apply(AggregationConfig.newBuilder().setRule("krum").setClientsPerRound(5))).detail())
-                .contains("rule krum is not on the chunked path yet");
+        for (String rule : List.of("krum", "multi-krum", "bulyan")) {
+            assertThat(SpecValidator.validate(chunked.apply(AggregationConfig.newBuilder().setRule(rule).setClientsPerRound(7))))
+                    .as(rule + ": selected from the chunks' partial distances").isInstanceOf(SpecValidator.Result.Valid.class);
+        }
         assertThat(invalid(chunked.apply(AggregationConfig.newBuilder().setRule("fedavg").setMode("fedbuff").setClientsPerRound(2)))
                 .detail()).contains("mode fedbuff");
         assertThat(invalid(zeros.setAggregation(AggregationConfig.newBuilder().setChunkBytes(1026).build()).build()).detail())

@@ -14,7 +14,8 @@ class TopicNamesTest {
 
         // Assert
         assertThat(names).isEqualTo(new TopicNames(
-                "floe.control", "floe.updates", "floe.models", "floe.reports", "floe.deadletter", "floe.clients"));
+                "floe.control", "floe.updates", "floe.models", "floe.reports", "floe.deadletter", "floe.clients",
+                "floe.chunk-scores"));
     }
 
     @Test
@@ -29,12 +30,13 @@ class TopicNamesTest {
         assertThat(names.reports()).isEqualTo("test-7.reports");
         assertThat(names.deadLetter()).isEqualTo("test-7.deadletter");
         assertThat(names.clients()).isEqualTo("test-7.clients");
+        assertThat(names.chunkScores()).isEqualTo("test-7.chunk-scores");
     }
 
     @Test
     void rejectsNullName() {
         // Execute / Assert
-        assertThatThrownBy(() -> new TopicNames("c", "u", null, "r", "d", "h"))
+        assertThatThrownBy(() -> new TopicNames("c", "u", null, "r", "d", "h", "s"))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("models");
     }

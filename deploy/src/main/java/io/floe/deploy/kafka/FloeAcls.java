@@ -43,12 +43,14 @@ import org.apache.kafka.common.resource.ResourceType;
  *   <tr><th>principal</th><th>READ</th><th>WRITE</th></tr>
  *   <tr><td>{@code floe-trainer}</td><td>models</td><td>updates, clients (heartbeats)</td></tr>
  *   <tr><td>{@code floe-operator}</td><td>models, reports</td><td>control</td></tr>
- *   <tr><td>{@code floe-job}</td><td>control, updates, clients, models, reports;
- *       groups {@code <job prefix>*}</td><td>models, reports, deadletter; transactional ids
+ *   <tr><td>{@code floe-job}</td><td>control, updates, clients, models, reports, chunk-scores;
+ *       groups {@code <job prefix>*}</td><td>models, reports, deadletter, chunk-scores; transactional ids
  *       {@code <job prefix>*}; IDEMPOTENT_WRITE on the cluster</td></tr>
  * </table>
  *
- * <p>The job reads models and reports only when it starts without state
+ * <p>Only the job reads or writes chunk-scores: its chunk folders' shares of a chunked Krum round's
+ * distances, from which its coordinator selects; nobody else may write a share.
+ * The job reads models and reports only when it starts without state
  * ({@code --resume-from-topics}). Trainers and operators read by assigning partitions, so they need
  * no group. The job's consumer group and its exactly-once sink's transactional ids must start with
  * the job prefix ({@value #DEFAULT_JOB_PREFIX} by default; {@code --group-id} and
@@ -102,8 +104,9 @@ public final class FloeAcls {
             }
             case JOB -> {
                 allowTopics(out, who, AclOperation.READ, topics.control(), topics.updates(), topics.clients(),
-                        topics.models(), topics.reports());
-                allowTopics(out, who, AclOperation.WRITE, topics.models(), topics.reports(), topics.deadLetter());
+                        topics.models(), topics.reports(), topics.chunkScores());
+                allowTopics(out, who, AclOperation.WRITE, topics.models(), topics.reports(), topics.deadLetter(),
+                        topics.chunkScores());
                 allow(out, who, new ResourcePattern(ResourceType.GROUP, jobPrefix, PatternType.PREFIXED), AclOperation.READ);
                 allow(out, who, new ResourcePattern(ResourceType.TRANSACTIONAL_ID, jobPrefix, PatternType.PREFIXED),
                         AclOperation.WRITE);

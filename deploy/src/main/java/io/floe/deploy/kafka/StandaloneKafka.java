@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  * A single-node KRaft Kafka broker ({@link EmbeddedKafkaBroker}) as its own process, for a
  * one-machine deployment next to a standalone Flink cluster ({@code deploy/standalone/start-kafka.sh}).
  *
- * <p>Starts the broker on 127.0.0.1, optionally creates floe's six topics, prints
+ * <p>Starts the broker on 127.0.0.1, optionally creates floe's seven topics, prints
  * {@code bootstrap.servers=127.0.0.1:PORT} to stdout once the broker serves requests and the
  * topics have leaders, and then blocks until the JVM is asked to stop (SIGTERM, SIGINT): a shutdown
  * hook stops the broker cleanly.
@@ -41,7 +41,7 @@ public final class StandaloneKafka implements Callable<Integer> {
     Path dataDir;
 
     @Option(names = "--create-floe-topics", defaultValue = "0", paramLabel = "PARTITIONS",
-            description = "Create floe's six topics with this many partitions each; 0 creates none (default: ${DEFAULT-VALUE}).")
+            description = "Create floe's seven topics with this many partitions each; 0 creates none (default: ${DEFAULT-VALUE}).")
     int floeTopicPartitions;
 
     @Option(names = "--topic-prefix", defaultValue = "floe.", description = "Prefix of floe's topics (default: ${DEFAULT-VALUE}).")

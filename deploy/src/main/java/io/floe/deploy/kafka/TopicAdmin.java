@@ -90,20 +90,22 @@ public final class TopicAdmin {
     /** How long floe.clients keeps heartbeats: only the last clientTimeoutMs of them matter. */
     public static final long CLIENTS_RETENTION_MS = 60 * 60 * 1000L;
 
-    /** Creates floe's six standard topics with {@code partitions} partitions each (replication factor 1). */
+    /** Creates floe's seven standard topics with {@code partitions} partitions each (replication factor 1). */
     public static void createFloeTopics(String bootstrapServers, TopicNames names, int partitions) {
         createTopics(bootstrapServers, floeTopics(names, partitions));
     }
 
     /**
-     * floe's six topics. {@code models} is compacted: the newest version per model id survives, so a
+     * floe's seven topics. {@code models} is compacted: the newest version per model id survives, so a
      * trainer that starts late still finds the current model. {@code clients} (heartbeats) keeps
      * {@link #CLIENTS_RETENTION_MS}: a client is available only while its last heartbeat is recent.
      * {@code control} and {@code reports} are kept forever ({@code retention.ms=-1}): a job that
      * starts without state replays every spec from the control topic, and continues each model's
      * privacy ledger from its newest report with a privacy entry, which may be older than the
      * broker's default 7 days (a ledger lost to retention would start the budget again from zero).
-     * All accept records up to {@link #MAX_MESSAGE_BYTES}.
+     * {@code chunkScores} (the job's own) keeps the broker's default retention: a job restored after
+     * an outage still finds the shares of the round it was selecting on. All accept records up to
+     * {@link #MAX_MESSAGE_BYTES}.
      */
     public static List<NewTopic> floeTopics(TopicNames names, int partitions) {
         String maxBytes = String.valueOf(MAX_MESSAGE_BYTES);

@@ -40,8 +40,9 @@ class FloeAclsTest {
     void jobReadsItsInputsWritesItsOutputsAndOwnsItsGroupAndTransactionsByPrefix() {
         List<AclBinding> job = acls.jobPrefix("floe-agg").bindings(FloePrincipal.JOB);
         assertThat(topicsWith(job, AclOperation.WRITE))
-                .containsExactlyInAnyOrder(topics.models(), topics.reports(), topics.deadLetter());
-        assertThat(topicsWith(job, AclOperation.READ)).contains(topics.control(), topics.updates(), topics.clients());
+                .containsExactlyInAnyOrder(topics.models(), topics.reports(), topics.deadLetter(), topics.chunkScores());
+        assertThat(topicsWith(job, AclOperation.READ)).contains(topics.control(), topics.updates(), topics.clients(),
+                topics.chunkScores());
         assertThat(job).filteredOn(b -> b.pattern().resourceType() == ResourceType.TRANSACTIONAL_ID).singleElement()
                 .satisfies(b -> {
                     assertThat(b.pattern().name()).isEqualTo("floe-agg");
