@@ -157,11 +157,12 @@ public final class AggregationJob {
     }
 
     /**
-     * Reads the control, update and clients (heartbeat) topics, read_committed: the update and
-     * clients topics from the group's offsets (earliest at first start), the control topic from its
+     * Reads the control, update, clients (heartbeat) and chunk-scores topics, read_committed (a
+     * chunk-scores share is read once the checkpoint that wrote it completes): the update, clients
+     * and chunk-scores topics from the group's offsets (earliest at first start), the control topic from its
      * beginning, so a job that starts without state sees every model's spec again
      * ({@link StatelessStartOffsets}). A restored job continues from its checkpointed offsets. All
-     * three must exist ({@code TopicAdmin.createFloeTopics} creates them).
+     * four must exist ({@code TopicAdmin.createFloeTopics} creates them).
      */
     public static KafkaSource<InboundRecord> kafkaSource(AggregationJobOptions options) {
         return kafkaSource(options, PublishedModels.none());
@@ -178,7 +179,7 @@ public final class AggregationJob {
         props.setProperty("isolation.level", "read_committed");
         return KafkaSource.<InboundRecord>builder()
                 .setBootstrapServers(options.bootstrapServers)
-                .setTopics(topics.control(), topics.updates(), topics.clients())
+                .setTopics(topics.control(), topics.updates(), topics.clients(), topics.chunkScores())
                 .setGroupId(options.groupId)
                 .setStartingOffsets(new StatelessStartOffsets(topics.control(), topics.updates(), resumeFrom.openRoundsSince()))
                 .setDeserializer(new InboundDeserializer(options.maxRecordBytes))

@@ -85,12 +85,27 @@ public final class AnomalyScorer {
         }
         List<UpdateScores> normScores = NormScores.of(squared); // the same order as sorted
         double medianNorm = Math.sqrt(medianSquares);
-        int neighbours = Math.max(1, Math.min(k - 1, k - byzantineClients - 2));
+        double[] krum = withKrum ? krumScores(d2, byzantineClients) : null;
         List<UpdateScores> out = new ArrayList<>(k);
         for (int i = 0; i < k; i++) {
             UpdateScores n = normScores.get(i);
             out.add(new UpdateScores(n.updateId(), n.clientId(), n.l2Norm(), n.normZ(), cosine(dots[i], n.l2Norm(), medianNorm),
-                    withKrum ? krumScore(d2, i, neighbours) : Double.NaN, n.normRatio()));
+                    withKrum ? krum[i] : Double.NaN, n.normRatio()));
+        }
+        return out;
+    }
+
+    /**
+     * Each update's Krum score as a report carries it, from the round's squared distances {@code d2}:
+     * the sum of its max(1, min(K - 1, K - f - 2)) smallest distances to the others (a chunked round
+     * passes the sum of its chunks' shares).
+     */
+    public static double[] krumScores(double[][] d2, int byzantineClients) {
+        int k = d2.length;
+        int neighbours = Math.max(1, Math.min(k - 1, k - byzantineClients - 2));
+        double[] out = new double[k];
+        for (int i = 0; i < k; i++) {
+            out[i] = k < 2 ? 0 : krumScore(d2, i, neighbours);
         }
         return out;
     }

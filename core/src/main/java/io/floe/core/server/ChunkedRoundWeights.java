@@ -1,5 +1,6 @@
 package io.floe.core.server;
 
+import io.floe.core.aggregate.KrumSelection;
 import io.floe.core.aggregate.TrimmedMean;
 import io.floe.core.chunk.CoordinateWiseChunk;
 import io.floe.core.drift.DriftAlgorithm;
@@ -19,12 +20,38 @@ import java.util.List;
  *   <li>FedNova: each update was folded as x / a_k; the scale is eta_g tau_eff with
  *       tau_eff = sum_k p_k a_k, reported tau_eff p_k / a_k (Wang et al. 2020, eq. (6)-(7)).
  *   <li>Median, trimmed mean: unweighted, reported 1/K; b = floor(beta K) (Yin et al. 2018).
+ *   <li>Krum, Multi-Krum, Bulyan: the selection's members and weights ({@link #selected}).
  * </ul>
  */
 public record ChunkedRoundWeights(List<ModelUpdate> members, String[] ids, long[] weights, long total, double scale, String rule,
         int trimPerSide, double[] reported) {
 
     public static ChunkedRoundWeights of(List<ModelUpdate> headers, AggregationSettings settings) {
+        return of(headers, settings, settings.robustness().rule().name());
+    }
+
+    /**
+     * As {@link #of(List, AggregationSettings)} under the coordinate-wise median: the fallback of a
+     * Krum rule that cannot run on the round's updates, as the whole-update path falls back.
+     */
+    public static ChunkedRoundWeights medianFallback(List<ModelUpdate> headers, AggregationSettings settings) {
+        return of(headers, settings, io.floe.core.aggregate.CoordinateWiseMedian.NAME);
+    }
+
+    /**
+     * A Krum-family close ({@link KrumSelection}): the chunks combine the selected members (Krum's
+     * one, Multi-Krum's m by their n_i, Bulyan's θ with β in {@code trimPerSide}); every member is
+     * reported with the weight the selection gave it, 0 when not selected.
+     */
+    public static ChunkedRoundWeights selected(List<ModelUpdate> headers, AggregationSettings settings, KrumSelection.Selection selection) {
+        List<ModelUpdate> members = new ArrayList<>(headers);
+        members.sort(Comparator.comparing(ModelUpdate::getUpdateId));
+        String[] ids = java.util.Arrays.stream(selection.chosen()).mapToObj(i -> members.get(i).getUpdateId()).toArray(String[]::new);
+        return new ChunkedRoundWeights(List.copyOf(members), ids, selection.foldWeights(), selection.totalWeight(),
+                settings.drift().serverLearningRate(), selection.rule(), selection.beta(), selection.reported());
+    }
+
+    private static ChunkedRoundWeights of(List<ModelUpdate> headers, AggregationSettings settings, String rule) {
         List<ModelUpdate> members = new ArrayList<>(headers);
         members.sort(Comparator.comparing(ModelUpdate::getUpdateId));
         int k = members.size();
@@ -33,7 +60,6 @@ public record ChunkedRoundWeights(List<ModelUpdate> members, String[] ids, long[
         double[] reported = new double[k];
         long total = ChunkedVersions.totalExamples(members);
         double scale = settings.drift().serverLearningRate();
-        String rule = settings.robustness().rule().name();
         for (int i = 0; i < k; i++) {
             ids[i] = members.get(i).getUpdateId();
             weights[i] = members.get(i).getNumExamples();
@@ -75,10 +101,10 @@ public record ChunkedRoundWeights(List<ModelUpdate> members, String[] ids, long[
                 "fedavg", 0, reported);
     }
 
-    /** The weight {@code update} (a member) is reported with. */
+    /** The weight {@code update} (a member) is reported with ({@code reported} is in the members' order). */
     public double reportedWeight(ModelUpdate update) {
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i].equals(update.getUpdateId())) {
+        for (int i = 0; i < members.size(); i++) {
+            if (members.get(i).getUpdateId().equals(update.getUpdateId())) {
                 return reported[i];
             }
         }

@@ -17,6 +17,7 @@ import io.floe.flink.io.OutboundRecord;
 import io.floe.flink.resume.PublishedModels;
 import io.floe.core.trust.JobTrust;
 import io.floe.schema.ClientEnrolment;
+import io.floe.schema.ChunkScoreShare;
 import io.floe.schema.ClientHeartbeat;
 import io.floe.schema.ClientRelease;
 import io.floe.schema.ClientRevocation;
@@ -158,6 +159,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             case REVOCATION -> gate.revoke((ClientRevocation) record, origin, out);
             case UPDATE -> onUpdate((ModelUpdate) record, origin, now, ctx, out);
             case HEARTBEAT -> onHeartbeat((ClientHeartbeat) record, origin, now, out);
+            case SCORE_SHARE -> onScoreShare((ChunkScoreShare) record, origin, now, ctx, out);
             case CHUNK_RECEIPT -> throw new IllegalStateException("receipts are handled above");
             default -> throw new IllegalStateException("unknown event kind " + event.kind);
         }
@@ -215,6 +217,13 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
         modes.sharded().onReceipt(event.receipt, event.origin, new ModelContext(states, now, ctx.timerService(), out));
     }
 
+    /** A chunk's share of a chunked Krum round's scores, from the job's own folders: the sharded rounds select once all are in. */
+    private void onScoreShare(ChunkScoreShare share, InboundRecord origin, Instant now, Context ctx, Outputs out) throws Exception {
+        if (states.model().exists() && states.model().settings().chunked()) {
+            modes.sharded().onScoreShare(share, new ModelContext(states, now, ctx.timerService(), out));
+        }
+    }
+
     /** The event's record, decoded once: the one decode of an update's tensors' container in the job. */
     private static SpecificRecord decode(ModelEvent event) {
         byte[] value = event.origin.value;
@@ -225,6 +234,7 @@ public class ModelAggregator extends KeyedProcessFunction<String, ModelEvent, Ou
             case REVOCATION -> WireCodec.CLIENT_REVOCATION.decode(value);
             case UPDATE -> WireCodec.MODEL_UPDATE.decode(value);
             case HEARTBEAT -> WireCodec.CLIENT_HEARTBEAT.decode(value);
+            case SCORE_SHARE -> WireCodec.CHUNK_SCORE_SHARE.decode(value);
             case CHUNK_RECEIPT -> throw new IllegalStateException("a receipt carries no record");
         };
     }

@@ -71,6 +71,8 @@ public class RecordDecoder extends ProcessFunction<InboundRecord, ModelEvent> {
                 routeChunk(in, ctx, out);
             } else if (topics.updates().equals(in.topic)) {
                 route(new ModelEvent(WireCodec.MODEL_UPDATE.modelIdOf(in.value), ModelEvent.Kind.UPDATE, in), ctx, out);
+            } else if (topics.chunkScores().equals(in.topic)) {
+                route(new ModelEvent(WireCodec.CHUNK_SCORE_SHARE.modelIdOf(in.value), ModelEvent.Kind.SCORE_SHARE, in), ctx, out);
             } else if (topics.clients().equals(in.topic)) {
                 route(new ModelEvent(WireCodec.CLIENT_HEARTBEAT.modelIdOf(in.value), ModelEvent.Kind.HEARTBEAT, in), ctx, out);
             } else {

@@ -12,15 +12,19 @@ import io.floe.core.chunk.ChunkData;
  *   <li>DROP: take {@code updateId} out of round {@code version} (folded, admitted or waiting).
  *   <li>RESCALE: fold {@code updateId}'s chunk again as x / {@code divisor} in place of how it was
  *       folded (central DP's clipping, once its norm is known): read back from Kafka, taken out, added.
+ *   <li>SCORE: under a Krum rule, once every member ({@code members}) is kept, send the chunk's share
+ *       of the round's distances and cosines to the coordinator ({@link ScoreShares}); keep the chunks
+ *       for the CLOSE that follows with the selection.
  *   <li>CLOSE: once every member ({@code members}, {@code weights}) is folded, the slice of
  *       {@code nextVersion} is {@code w + scale * S / totalWeight} (fedavg), or {@code w + scale *
  *       rule(members)} for a coordinate-wise {@code rule} (median, trimmed mean with
- *       {@code trimPerSide}); publish it. With central DP ({@code noiseStd > 0}) the sum gets Gaussian
+ *       {@code trimPerSide}); Krum and Multi-Krum fold their selected members' kept chunks with
+ *       {@code weights}, Bulyan averages the β = {@code trimPerSide} values closest to the median; publish it. With central DP ({@code noiseStd > 0}) the sum gets Gaussian
  *       noise of that deviation per coordinate, drawn from {@code noiseSeed}, before the division.
  * </ul>
  */
 public class ChunkCommand {
-    public enum Kind { INIT, ADMIT, DROP, RESCALE, CLOSE }
+    public enum Kind { INIT, ADMIT, DROP, RESCALE, SCORE, CLOSE }
 
     public String key;
     public String modelId;
@@ -92,6 +96,14 @@ public class ChunkCommand {
         ChunkCommand c = of(Kind.RESCALE, modelId, index, chunkCount, version);
         c.updateId = updateId;
         c.divisor = divisor;
+        return c;
+    }
+
+    /** SCORE: the chunk's share of the distances and cosines of {@code members} (sorted by update id), under {@code rule}. */
+    public static ChunkCommand score(String modelId, int index, int chunkCount, long version, String[] members, String rule) {
+        ChunkCommand c = of(Kind.SCORE, modelId, index, chunkCount, version);
+        c.members = members;
+        c.rule = rule;
         return c;
     }
 

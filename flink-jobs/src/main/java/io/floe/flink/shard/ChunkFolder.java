@@ -1,5 +1,6 @@
 package io.floe.flink.shard;
 
+import io.floe.core.aggregate.KrumSelection;
 import io.floe.core.anomaly.MedianCosines;
 import io.floe.core.chunk.ChunkData;
 import io.floe.core.chunk.ChunkValues;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * current version and an {@link ExactSum} of the open round, folds each admitted update's chunk as
  * it lands (O(chunk) state, whatever the number of clients; under a coordinate-wise rule, median or
  * trimmed mean, it keeps the members' chunks instead, O(K chunk), and runs the rule on close with
- * {@link CoordinateWiseChunk}), takes a dropped update out again
+ * {@link CoordinateWiseChunk}; under a Krum rule it keeps them too, answers SCORE with its share of
+ * the distances ({@link ScoreShares}) and folds the selection the CLOSE names), takes a dropped update out again
  * ({@link ChunkRefetch}), and on CLOSE, once every member is folded, publishes its slice of the next
  * version as a {@code ModelChunk} and its SHA-256 to the {@link ManifestWriter} ({@link #DIGESTS}).
  *
@@ -152,7 +154,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
                 if (command.divisor != 1.0) {
                     divisors.put(command.updateId, command.divisor);
                 }
-                if (CoordinateWiseChunk.handles(command.rule)) {
+                if (CoordinateWiseChunk.handles(command.rule) || KrumSelection.handles(command.rule)) {
                     kept.keepFor(command.updateId);
                 }
                 InboundRecord early = waiting.take(command.updateId);
@@ -162,7 +164,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
             }
             case DROP -> drop(command, out);
             case RESCALE -> rescale(command);
-            case CLOSE -> {
+            case SCORE, CLOSE -> {
                 closing.update(command);
                 closeIfComplete(ctx, out);
             }
@@ -237,7 +239,12 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         return d == null ? 1.0 : d;
     }
 
-    /** Publishes the next version's slice once the pending CLOSE's members are all folded. */
+
+    /**
+     * Once the pending command's members are all folded (or kept): on CLOSE, publishes the next
+     * version's slice; on SCORE, sends the chunk's share of the distances and cosines and waits for
+     * the CLOSE with the selection.
+     */
     private void closeIfComplete(Context ctx, Collector<OutboundRecord> out) throws Exception {
         ChunkCommand close = closing.value();
         if (close == null) {
@@ -249,6 +256,20 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
             }
         }
         int length = sliceLength.value();
+        if (close.kind == ChunkCommand.Kind.SCORE) {
+            out.collect(ScoreShares.of(topics, close, close.members, kept.of(close.members, length)));
+            closing.clear();
+            return;
+        }
+        if (!CoordinateWiseChunk.handles(close.rule)) { // an averaging close over kept chunks: Krum's or Multi-Krum's selection
+            double[] divisorsOf = new double[close.members.length];
+            for (int i = 0; i < divisorsOf.length; i++) {
+                divisorsOf[i] = divisorOf(close.members[i]);
+            }
+            ExactSum s = sum.value();
+            kept.foldInto(s, close.members, close.weights, divisorsOf);
+            sum.update(s);
+        }
         float[] current = ChunkData.decode(ByteBuffer.wrap(slice.value()), length);
         // members sorted by update id
         List<float[]> members = CoordinateWiseChunk.handles(close.rule) ? kept.of(close.members, length) : List.of();
@@ -264,7 +285,8 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
             moments.putAll(next.moments());
         }
         // under a coordinate-wise rule: the chunk's share of the members' cosine scores, for the report
-        MedianCosines.Share share = members.isEmpty() ? null : MedianCosines.of(members.toArray(new float[0][]));
+        MedianCosines.Share share = members.isEmpty() || !CoordinateWiseChunk.sharesCosines(close.rule) ? null
+                : MedianCosines.of(members.toArray(new float[0][]));
         startVersion(next.values(), close.nextVersion);
         publish(close, next.values(), close.nextVersion, ctx, out, share);
     }

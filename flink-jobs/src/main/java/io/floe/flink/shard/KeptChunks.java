@@ -1,6 +1,7 @@
 package io.floe.flink.shard;
 
 import io.floe.core.chunk.ChunkData;
+import io.floe.core.chunk.ExactSum;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,8 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /**
- * A {@link ChunkFolder}'s members' chunks under a coordinate-wise rule (median, trimmed mean), kept
+ * A {@link ChunkFolder}'s members' chunks under a coordinate-wise rule (median, trimmed mean) or a
+ * Krum rule (Krum, Multi-Krum, Bulyan: the selection comes after the chunks' distance shares), kept
  * whole until the round's close instead of folded: O(K) chunks per key, in RocksDB when the round
  * is larger than the heap. State {@code chunk-kept} (the dense float32 bytes by update id) and
  * {@code chunk-keep-for} (the admitted updates whose chunk is to be kept).
@@ -54,6 +56,19 @@ final class KeptChunks {
             out.add(ChunkData.decode(ByteBuffer.wrap(kept.get(member)), length));
         }
         return out;
+    }
+
+    /**
+     * Folds the kept chunks among {@code members} into {@code sum} with their {@code weights}, as x / divisor:
+     * an averaging close (Krum's or Multi-Krum's selection) over chunks that were kept, not folded.
+     */
+    void foldInto(ExactSum sum, String[] members, long[] weights, double[] divisors) throws Exception {
+        for (int i = 0; i < members.length; i++) {
+            byte[] values = kept.get(members[i]);
+            if (values != null) {
+                sum.add(weights[i], ByteBuffer.wrap(values), divisors[i]);
+            }
+        }
     }
 
     void clear() {

@@ -37,6 +37,9 @@ final class ChunkedScoring {
     static final String COSINE_NOTE = "cosines to the coordinate-wise median from the chunks' partial sums; Krum scores are not"
             + " computed on the chunked path";
 
+    /** Noted in each report of a chunked Krum, Multi-Krum or Bulyan round (issue 13). */
+    static final String KRUM_NOTE = "Krum scores and cosines to the coordinate-wise median from the chunks' partial sums";
+
     private ChunkedScoring() {
     }
 

@@ -20,7 +20,9 @@ import io.floe.flink.aggregate.state.ModelStates;
 import io.floe.flink.io.InboundRecord;
 import io.floe.flink.shard.ChunkCommand;
 import io.floe.flink.shard.ChunkReceipt;
+import io.floe.core.server.ChunkedCosineReport;
 import io.floe.schema.AggregationReport;
+import io.floe.schema.ChunkScoreShare;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelSpec;
 import io.floe.schema.ModelUpdate;
@@ -52,11 +54,13 @@ public final class ShardedRounds implements AggregationMode {
     private static final Logger LOG = LoggerFactory.getLogger(ShardedRounds.class);
     private final ModelStates states;
     private final byte[] dpNoiseSecret;
+    private final KrumRounds krum;
 
     /** @param dpNoiseSecret the secret central DP's noise seeds are derived from (per version and chunk) */
     public ShardedRounds(ModelStates states, byte[] dpNoiseSecret) {
         this.states = states;
         this.dpNoiseSecret = dpNoiseSecret.clone();
+        this.krum = new KrumRounds(states);
     }
 
     /** Version 0 of a chunked model: every chunk's slice from the spec (INIT) and the manifest with its CREATED report. */
@@ -76,9 +80,13 @@ public final class ShardedRounds implements AggregationMode {
         if (states.applied().wasApplied(update.getClientId(), update.getUpdateId())) {
             return;
         }
-        states.deadline().ensure(deadlineRule(ctx), ctx.timers());
         GlobalModel current = ctx.current();
         ChunkLayout layout = ChunkLayout.of(current.getChunks());
+        if (krum.selecting()) {
+            refuseWhileSelecting(update, origin, layout, ctx);
+            return;
+        }
+        states.deadline().ensure(deadlineRule(ctx), ctx.timers());
         SyncRound round = openRound(ctx);
         String client = update.getClientId();
         Optional<Rejection> problem = ChunkedAdmission.problem(update, layout, round);
@@ -131,6 +139,19 @@ public final class ShardedRounds implements AggregationMode {
         closeIfComplete(ctx);
     }
 
+    /** An update while the round on the current version waits for its Krum selection: that round has closed to it. */
+    private void refuseWhileSelecting(ModelUpdate update, InboundRecord origin, ChunkLayout layout, ModelContext ctx) throws Exception {
+        String client = update.getClientId();
+        if (client != null && update.getUpdateId() != null && update.getUpdateId().equals(states.round().updateIdOf(client))) {
+            return; // a member's header delivered again
+        }
+        ctx.reject(update, origin, Rejection.of(RejectionReason.LATE_UPDATE, "the round on version " + ctx.current().getVersion()
+                + " has closed and waits for its Krum selection; train on the next version"), true);
+        if (update.getChunks() != null && update.getUpdateId() != null) {
+            CloseCommands.dropEverywhere(update.getUpdateId(), layout, ctx.current().getVersion(), ctx);
+        }
+    }
+
     /** A chunk passed routing: checked against its header's manifest, or held until the header comes. */
     public void onReceipt(ChunkReceipt receipt, InboundRecord origin, ModelContext ctx) throws Exception {
         if (states.receipts().clientOf(receipt.updateId) == null) {
@@ -176,7 +197,7 @@ public final class ShardedRounds implements AggregationMode {
 
     @Override
     public void onTimer(long timestamp, ModelContext ctx) throws Exception {
-        if (!states.deadline().isPending(timestamp)) {
+        if (!states.deadline().isPending(timestamp) || krum.selecting()) {
             return;
         }
         RoundDeadline rule = deadlineRule(ctx);
@@ -227,7 +248,7 @@ public final class ShardedRounds implements AggregationMode {
     }
 
     private void closeIfComplete(ModelContext ctx) throws Exception {
-        if (!openRound(ctx).isComplete()) {
+        if (krum.selecting() || !openRound(ctx).isComplete()) {
             return;
         }
         int chunks = ChunkLayout.of(ctx.current().getChunks()).count();
@@ -244,8 +265,7 @@ public final class ShardedRounds implements AggregationMode {
      * eta_g), then the next version and its report to the manifest writer.
      */
     private void close(String closeNote, ModelContext ctx) throws Exception {
-        GlobalModel current = ctx.current();
-        ChunkLayout layout = ChunkLayout.of(current.getChunks());
+        ChunkLayout layout = ChunkLayout.of(ctx.current().getChunks());
         ChunkedDp.Plan privately = ChunkedPrivacy.plan(states, layout, ctx, dpNoiseSecret);
         if (privately instanceof ChunkedDp.Exhausted exhausted) {
             ChunkedPrivacy.stop(exhausted, states, ctx);
@@ -253,27 +273,59 @@ public final class ShardedRounds implements AggregationMode {
         }
         // DP reports no per-update scores: they would publish un-noised facts about single clients
         List<UpdateScore> scores = privately == null ? ChunkedScoring.scoreAndReject(states, layout, ctx, this::drop) : List.of();
-        List<ModelUpdate> members = new ArrayList<>();
+        List<ModelUpdate> members = ChunkedScoring.members(states);
+        ChunkedDp.Private dp = (ChunkedDp.Private) privately;
+        ChunkedRoundWeights round;
+        if (dp != null) {
+            round = ChunkedRoundWeights.dpFedAvg(members, ctx.settings(), dp.denominator());
+        } else if (KrumRounds.selects(ctx) && KrumRounds.problem(members, ctx) == null) {
+            krum.requestShares(members, scores, closeNote, ctx); // the CLOSE follows once the chunks' shares are in
+            return;
+        } else if (KrumRounds.selects(ctx)) {
+            round = ChunkedRoundWeights.medianFallback(members, ctx.settings());
+            closeNote = join(closeNote, ctx.settings().robustness().rule().name() + " could not run on " + members.size()
+                    + " updates (" + KrumRounds.problem(members, ctx) + "); fell back to the coordinate-wise median");
+        } else {
+            round = ChunkedRoundWeights.of(members, ctx.settings());
+        }
+        finish(closeNote, scores, round, dp, null, ctx);
+    }
+
+    /** A Krum-family round's CLOSE, once every chunk's share of its distances is in ({@link KrumRounds}). */
+    public void onScoreShare(ChunkScoreShare share, ModelContext ctx) throws Exception {
+        KrumRounds.Decided decided = krum.onShare(share, ctx);
+        if (decided != null) {
+            finish(decided.note(), decided.scores(), decided.round(), null, decided, ctx);
+        }
+    }
+
+    /**
+     * CLOSE to every chunk (members, their n_k, n and eta_g), then the next version and its report
+     * to the manifest writer; the round's state is cleared and the next round's deadline armed.
+     */
+    private void finish(String closeNote, List<UpdateScore> scores, ChunkedRoundWeights round, ChunkedDp.Private dp,
+            KrumRounds.Decided krumDecided, ModelContext ctx) throws Exception {
+        GlobalModel current = ctx.current();
+        ChunkLayout layout = ChunkLayout.of(current.getChunks());
+        List<ModelUpdate> members = round.members();
         long uplink = 0;
-        for (byte[] stored : states.round().updates()) {
-            ModelUpdate u = WireCodec.MODEL_UPDATE.decode(stored);
-            members.add(u);
+        for (ModelUpdate u : members) {
             uplink += states.receipts().bytesOf(u.getUpdateId());
         }
-        ChunkedDp.Private dp = (ChunkedDp.Private) privately;
-        ChunkedRoundWeights round = dp == null ? ChunkedRoundWeights.of(members, ctx.settings())
-                : ChunkedRoundWeights.dpFedAvg(members, ctx.settings(), dp.denominator());
         CloseCommands.send(ctx, layout, round, dp);
         GlobalModel next = ChunkedVersions.next(current, ctx.spec(), members, ctx.now());
         ClientSelection.Selection selection = states.clients().selection(ctx.spec(), ctx.settings(), next.getVersion(), ctx.now());
         next.setSelection(selection.clients());
-        boolean cosines = dp == null && io.floe.core.chunk.CoordinateWiseChunk.handles(ruleName(ctx));
-        String scoresNote = dp != null ? "" : ChunkedScoring.note(cosines);
-        String note = String.join("; ", List.of(closeNote, scoresNote, selection.note()).stream()
-                .filter(s -> !s.isEmpty()).toList());
-        AggregationReport report = ChunkedVersions.report(current, round.members(), states.rejections().all(), uplink, note, ctx.now(),
+        boolean cosines = dp == null && io.floe.core.chunk.CoordinateWiseChunk.sharesCosines(round.rule());
+        String scoresNote = dp != null ? "" : krumDecided != null ? ChunkedScoring.KRUM_NOTE : ChunkedScoring.note(cosines);
+        String note = join(join(closeNote, scoresNote), selection.note());
+        AggregationReport report = ChunkedVersions.report(current, members, states.rejections().all(), uplink, note, ctx.now(),
                 round::reportedWeight);
         report.setScores(scores);
+        if (krumDecided != null) {
+            report = ChunkedCosineReport.withCosines(report, krumDecided.members(), krumDecided.cosines(),
+                    ctx.settings().robustness().anomalyPolicy());
+        }
         ChunkedPrivacy.record(dp, report, states);
         states.model().storeVersion(next);
         ctx.out().chunkedVersion(next, report, cosines ? ctx.settings().robustness().anomalyPolicy() : null);
@@ -283,6 +335,10 @@ public final class ShardedRounds implements AggregationMode {
         states.deadline().armNext(deadlineRule(ctx), ctx.timers());
         LOG.info("model {}: closed chunked round on version {} with {} updates ({} chunks), version {} goes out as the chunks fold",
                 ctx.modelId(), current.getVersion(), members.size(), layout.count(), next.getVersion());
+    }
+
+    private static String join(String a, String b) {
+        return a.isEmpty() ? b : b.isEmpty() ? a : a + "; " + b;
     }
 
     private static boolean fedNova(ModelContext ctx) {

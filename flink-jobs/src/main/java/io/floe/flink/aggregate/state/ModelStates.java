@@ -11,7 +11,8 @@ import org.apache.flink.api.common.functions.RuntimeContext;
 public record ModelStates(ModelStore model, OpenRound round, PendingRejections rejections, DeadlineTimer deadline,
         ClientRegistry clients, PrivacyBudget privacy, OptimizerMoments optimizer, FedBuffBuffer buffer,
         VersionHistory history, ParticipationHistories participation, AppliedUpdates applied,
-        UpdatesAwaitingSpec awaitingSpec, ChunkReceipts receipts, ClientEnrolments enrolments, SeenUpdateIds updateIds) {
+        UpdatesAwaitingSpec awaitingSpec, ChunkReceipts receipts, ClientEnrolments enrolments, SeenUpdateIds updateIds,
+        KrumSelectionState krum) {
 
     /** Registers every holder's state with {@code context} (the operator's {@code open}). */
     public static ModelStates open(RuntimeContext context) {
@@ -20,12 +21,12 @@ public record ModelStates(ModelStore model, OpenRound round, PendingRejections r
                 new OptimizerMoments(context), new FedBuffBuffer(context), new VersionHistory(context),
                 new ParticipationHistories(context), new AppliedUpdates(context),
                 new UpdatesAwaitingSpec(context), new ChunkReceipts(context), new ClientEnrolments(context),
-                new SeenUpdateIds(context));
+                new SeenUpdateIds(context), new KrumSelectionState(context));
     }
 
     /** Every holder, for a reconfiguration to offer itself to. */
     public List<ModelState> all() {
         return List.of(model, round, rejections, deadline, clients, privacy, optimizer, buffer, history, participation, applied,
-                awaitingSpec, receipts, enrolments, updateIds);
+                awaitingSpec, receipts, enrolments, updateIds, krum);
     }
 }
