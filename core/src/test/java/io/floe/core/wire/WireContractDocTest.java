@@ -31,7 +31,7 @@ class WireContractDocTest {
             GlobalModel.getClassSchema(), AggregationReport.getClassSchema(), ClientRelease.getClassSchema(),
             ClientHeartbeat.getClassSchema(), DeadLetter.getClassSchema(), io.floe.schema.UpdateChunk.getClassSchema(),
             io.floe.schema.ModelChunk.getClassSchema(), io.floe.schema.ClientEnrolment.getClassSchema(),
-            io.floe.schema.ClientRevocation.getClassSchema());
+            io.floe.schema.ClientRevocation.getClassSchema(), io.floe.schema.ChunkScoreShare.getClassSchema());
 
     /** The row the README's header table must hold for {@code schema}. */
     static String row(Schema schema) {
@@ -71,7 +71,7 @@ class WireContractDocTest {
         Schema.Parser parser = new Schema.Parser();
         List<String> order = List.of("Tensor", "ClientTrainingConfig", "AggregationConfig", "ChunkManifest", "ModelSpec", "ModelUpdate",
                 "GlobalModel", "AggregationReport", "ClientRelease", "ClientHeartbeat", "DeadLetter", "UpdateChunk", "ModelChunk",
-                "ClientEnrolment", "ClientRevocation");
+                "ClientEnrolment", "ClientRevocation", "ChunkScoreShare");
 
         for (String name : order) {
             parser.parse(new File(dir, name + ".avsc"));
