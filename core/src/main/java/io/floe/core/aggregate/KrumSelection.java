@@ -79,6 +79,9 @@ public final class KrumSelection {
      */
     public static Selection select(AggregationRule rule, long[] examples, double[][] d2) {
         int k = d2.length;
+        if (examples.length != k) {
+            throw new IllegalArgumentException("a round of " + k + " distances' rows needs " + k + " example counts, got " + examples.length);
+        }
         String problem = problem(rule, k);
         if (problem != null) {
             throw new IllegalArgumentException(problem);

@@ -118,7 +118,7 @@ class RegisterCommandTest {
     void aChunkedSpecTheJobWouldRefuseIsCaughtBeforePublishing() {
         io.floe.core.spec.Architecture mlp = io.floe.core.spec.Architecture.parse("mlp(30,16,1)");
         RegisterCommand fedAvg = parse("--chunk-bytes", "1024");
-        RegisterCommand krum = parse("--chunk-bytes", "1024", "--rule", "krum");
+        RegisterCommand krum = parse("--chunk-bytes", "1024", "--mode", "fedbuff");
         RegisterCommand dense = parse("--rule", "median");
 
         var ok = io.floe.trainer.daemon.ModelRegistration.spec("m", mlp, 1, fedAvg.aggregation.toConfig(10, 1), fedAvg.training.toConfig());
@@ -128,7 +128,7 @@ class RegisterCommandTest {
 
         assertThat(io.floe.trainer.daemon.ModelRegistration.specProblem(ok)).isNull();
         assertThat(io.floe.trainer.daemon.ModelRegistration.chunkCount(ok)).as("513 parameters, 256 a chunk").isEqualTo(3);
-        assertThat(io.floe.trainer.daemon.ModelRegistration.specProblem(refused)).contains("rule krum")
+        assertThat(io.floe.trainer.daemon.ModelRegistration.specProblem(refused)).contains("mode fedbuff")
                 .contains("leave chunkBytes unset");
         assertThat(io.floe.trainer.daemon.ModelRegistration.specProblem(whole)).as("a valid dense spec").isNull();
         assertThat(io.floe.trainer.daemon.ModelRegistration.chunkCount(whole)).isZero();

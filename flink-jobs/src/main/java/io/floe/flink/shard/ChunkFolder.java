@@ -10,11 +10,9 @@ import io.floe.core.chunk.NextSlice;
 import io.floe.core.validate.Rejection;
 import io.floe.core.validate.RejectionReason;
 import io.floe.core.wire.TopicNames;
-import io.floe.core.wire.WireCodec;
 import io.floe.flink.aggregate.DeadLetters;
 import io.floe.flink.io.InboundRecord;
 import io.floe.flink.io.OutboundRecord;
-import io.floe.schema.ModelChunk;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -239,7 +237,6 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         return d == null ? 1.0 : d;
     }
 
-
     /**
      * Once the pending command's members are all folded (or kept): on CLOSE, publishes the next
      * version's slice; on SCORE, sends the chunk's share of the distances and cosines and waits for
@@ -262,12 +259,8 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
             return;
         }
         if (!CoordinateWiseChunk.handles(close.rule)) { // an averaging close over kept chunks: Krum's or Multi-Krum's selection
-            double[] divisorsOf = new double[close.members.length];
-            for (int i = 0; i < divisorsOf.length; i++) {
-                divisorsOf[i] = divisorOf(close.members[i]);
-            }
             ExactSum s = sum.value();
-            kept.foldInto(s, close.members, close.weights, divisorsOf);
+            kept.foldInto(s, close.members, close.weights, divisors);
             sum.update(s);
         }
         float[] current = ChunkData.decode(ByteBuffer.wrap(slice.value()), length);
@@ -305,12 +298,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
 
     private void publish(ChunkCommand command, float[] values, long version, Context ctx, Collector<OutboundRecord> out,
             MedianCosines.Share share) {
-        byte[] data = ChunkData.encode(values, 0, values.length);
-        ModelChunk chunk = ModelChunk.newBuilder().setModelId(command.modelId).setVersion(version).setIndex(command.index)
-                .setData(ByteBuffer.wrap(data)).build();
-        out.collect(OutboundRecord.keyed(topics.models(), command.key, WireCodec.MODEL_CHUNK.encode(chunk)));
-        byte[] sha256 = ChunkData.sha256(data);
-        ctx.output(DIGESTS, share == null ? ManifestPart.digest(command.modelId, version, command.index, sha256)
-                : ManifestPart.digest(command.modelId, version, command.index, sha256, command.members, share));
+        ManifestPart digest = PublishedSlice.publish(topics, command, values, version, share, out);
+        ctx.output(DIGESTS, digest);
     }
 }

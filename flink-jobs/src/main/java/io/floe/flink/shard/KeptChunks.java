@@ -59,14 +59,15 @@ final class KeptChunks {
     }
 
     /**
-     * Folds the kept chunks among {@code members} into {@code sum} with their {@code weights}, as x / divisor:
+     * Folds the kept chunks among {@code members} into {@code sum} with their {@code weights}, as x / divisor (FedNova's, 1 when none):
      * an averaging close (Krum's or Multi-Krum's selection) over chunks that were kept, not folded.
      */
-    void foldInto(ExactSum sum, String[] members, long[] weights, double[] divisors) throws Exception {
+    void foldInto(ExactSum sum, String[] members, long[] weights, MapState<String, Double> divisors) throws Exception {
         for (int i = 0; i < members.length; i++) {
             byte[] values = kept.get(members[i]);
             if (values != null) {
-                sum.add(weights[i], ByteBuffer.wrap(values), divisors[i]);
+                Double divisor = divisors.get(members[i]);
+                sum.add(weights[i], ByteBuffer.wrap(values), divisor == null ? 1.0 : divisor);
             }
         }
     }

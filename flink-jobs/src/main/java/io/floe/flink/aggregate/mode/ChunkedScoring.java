@@ -32,10 +32,10 @@ final class ChunkedScoring {
 
     /** Noted in each report of a chunked FedAvg round: its chunks are folded as they land, so no cosine. */
     static final String NORMS_ONLY_NOTE = "chunked fedavg rounds are scored by their norms alone (the cosine to the median needs the"
-            + " members' chunks, which fedavg folds as they land); Krum scores are not computed on the chunked path";
+            + " members' chunks, which fedavg folds as they land); Krum scores under the Krum rules only";
     /** Noted in each report of a chunked median or trimmed-mean round (the manifest writer adds the cosines). */
-    static final String COSINE_NOTE = "cosines to the coordinate-wise median from the chunks' partial sums; Krum scores are not"
-            + " computed on the chunked path";
+    static final String COSINE_NOTE = "cosines to the coordinate-wise median from the chunks' partial sums; Krum scores under the"
+            + " Krum rules only";
 
     /** Noted in each report of a chunked Krum, Multi-Krum or Bulyan round (issue 13). */
     static final String KRUM_NOTE = "Krum scores and cosines to the coordinate-wise median from the chunks' partial sums";

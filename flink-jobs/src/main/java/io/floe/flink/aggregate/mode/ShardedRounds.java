@@ -5,11 +5,8 @@ import io.floe.core.chunk.ChunkLayout;
 import io.floe.core.drift.DriftAlgorithm;
 import io.floe.core.drift.FedNova;
 import io.floe.core.round.ChunkedAdmission;
-import io.floe.core.round.ClientSelection;
 import io.floe.core.round.RoundDeadline;
 import io.floe.core.round.SyncRound;
-import io.floe.core.server.ChunkedDp;
-import io.floe.core.server.ChunkedRoundWeights;
 import io.floe.core.server.ChunkedVersions;
 import io.floe.core.server.ReportBuilder;
 import io.floe.core.validate.Rejection;
@@ -20,13 +17,11 @@ import io.floe.flink.aggregate.state.ModelStates;
 import io.floe.flink.io.InboundRecord;
 import io.floe.flink.shard.ChunkCommand;
 import io.floe.flink.shard.ChunkReceipt;
-import io.floe.core.server.ChunkedCosineReport;
 import io.floe.schema.AggregationReport;
 import io.floe.schema.ChunkScoreShare;
 import io.floe.schema.GlobalModel;
 import io.floe.schema.ModelSpec;
 import io.floe.schema.ModelUpdate;
-import io.floe.schema.UpdateScore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * whole update (one dead letter naming the chunk, a DROP to every chunk), as does a chunk still
  * missing at the round's deadline. When the round has its clients and all of them are complete,
  * every chunk is told to CLOSE (members, n_k, eta_g, the rule: fedavg folds, median and trimmed mean
- * run per chunk on the kept chunks) and the next version and its report go to the
- * {@link io.floe.flink.shard.ManifestWriter}.
+ * run per chunk on the kept chunks; Krum, Multi-Krum and Bulyan first collect the chunks' distance
+ * shares) and the next version and its report go to the {@link io.floe.flink.shard.ManifestWriter}:
+ * {@link ChunkedRoundClose}.
  *
  * <p>No update is held here (headers only: bytes, not tensors), so the coordinator's state is
  * O(K) and the model's O(d) lives across the folders.
@@ -53,14 +49,12 @@ import org.slf4j.LoggerFactory;
 public final class ShardedRounds implements AggregationMode {
     private static final Logger LOG = LoggerFactory.getLogger(ShardedRounds.class);
     private final ModelStates states;
-    private final byte[] dpNoiseSecret;
-    private final KrumRounds krum;
+    private final ChunkedRoundClose closer;
 
     /** @param dpNoiseSecret the secret central DP's noise seeds are derived from (per version and chunk) */
     public ShardedRounds(ModelStates states, byte[] dpNoiseSecret) {
         this.states = states;
-        this.dpNoiseSecret = dpNoiseSecret.clone();
-        this.krum = new KrumRounds(states);
+        this.closer = new ChunkedRoundClose(states, dpNoiseSecret.clone(), this::drop);
     }
 
     /** Version 0 of a chunked model: every chunk's slice from the spec (INIT) and the manifest with its CREATED report. */
@@ -82,7 +76,7 @@ public final class ShardedRounds implements AggregationMode {
         }
         GlobalModel current = ctx.current();
         ChunkLayout layout = ChunkLayout.of(current.getChunks());
-        if (krum.selecting()) {
+        if (closer.selecting()) {
             refuseWhileSelecting(update, origin, layout, ctx);
             return;
         }
@@ -197,7 +191,7 @@ public final class ShardedRounds implements AggregationMode {
 
     @Override
     public void onTimer(long timestamp, ModelContext ctx) throws Exception {
-        if (!states.deadline().isPending(timestamp) || krum.selecting()) {
+        if (!states.deadline().isPending(timestamp) || closer.selecting()) {
             return;
         }
         RoundDeadline rule = deadlineRule(ctx);
@@ -222,7 +216,7 @@ public final class ShardedRounds implements AggregationMode {
             rule = new RoundDeadline(rule.deadlineMs(), round.clientsPerRound());
         }
         if (rule.atDeadline(round) == RoundDeadline.Verdict.CLOSE) {
-            close(rule.closedNote(round, timestamp), ctx);
+            closer.close(rule.closedNote(round, timestamp), ctx);
             return;
         }
         long extended = states.deadline().extend(rule, timestamp, ctx.timers());
@@ -247,8 +241,13 @@ public final class ShardedRounds implements AggregationMode {
         states.deadline().cancel(ctx.timers());
     }
 
+    /** A Krum-family round's CLOSE, once every chunk's share of its distances is in ({@link KrumRounds}). */
+    public void onScoreShare(ChunkScoreShare share, ModelContext ctx) throws Exception {
+        closer.onScoreShare(share, ctx);
+    }
+
     private void closeIfComplete(ModelContext ctx) throws Exception {
-        if (krum.selecting() || !openRound(ctx).isComplete()) {
+        if (closer.selecting() || !openRound(ctx).isComplete()) {
             return;
         }
         int chunks = ChunkLayout.of(ctx.current().getChunks()).count();
@@ -257,88 +256,7 @@ public final class ShardedRounds implements AggregationMode {
                 return;
             }
         }
-        close("", ctx);
-    }
-
-    /**
-     * Closes the round on its complete members: CLOSE to every chunk (members, their n_k, n and
-     * eta_g), then the next version and its report to the manifest writer.
-     */
-    private void close(String closeNote, ModelContext ctx) throws Exception {
-        ChunkLayout layout = ChunkLayout.of(ctx.current().getChunks());
-        ChunkedDp.Plan privately = ChunkedPrivacy.plan(states, layout, ctx, dpNoiseSecret);
-        if (privately instanceof ChunkedDp.Exhausted exhausted) {
-            ChunkedPrivacy.stop(exhausted, states, ctx);
-            return;
-        }
-        // DP reports no per-update scores: they would publish un-noised facts about single clients
-        List<UpdateScore> scores = privately == null ? ChunkedScoring.scoreAndReject(states, layout, ctx, this::drop) : List.of();
-        List<ModelUpdate> members = ChunkedScoring.members(states);
-        ChunkedDp.Private dp = (ChunkedDp.Private) privately;
-        ChunkedRoundWeights round;
-        if (dp != null) {
-            round = ChunkedRoundWeights.dpFedAvg(members, ctx.settings(), dp.denominator());
-        } else if (KrumRounds.selects(ctx) && KrumRounds.problem(members, ctx) == null) {
-            krum.requestShares(members, scores, closeNote, ctx); // the CLOSE follows once the chunks' shares are in
-            return;
-        } else if (KrumRounds.selects(ctx)) {
-            round = ChunkedRoundWeights.medianFallback(members, ctx.settings());
-            closeNote = join(closeNote, ctx.settings().robustness().rule().name() + " could not run on " + members.size()
-                    + " updates (" + KrumRounds.problem(members, ctx) + "); fell back to the coordinate-wise median");
-        } else {
-            round = ChunkedRoundWeights.of(members, ctx.settings());
-        }
-        finish(closeNote, scores, round, dp, null, ctx);
-    }
-
-    /** A Krum-family round's CLOSE, once every chunk's share of its distances is in ({@link KrumRounds}). */
-    public void onScoreShare(ChunkScoreShare share, ModelContext ctx) throws Exception {
-        KrumRounds.Decided decided = krum.onShare(share, ctx);
-        if (decided != null) {
-            finish(decided.note(), decided.scores(), decided.round(), null, decided, ctx);
-        }
-    }
-
-    /**
-     * CLOSE to every chunk (members, their n_k, n and eta_g), then the next version and its report
-     * to the manifest writer; the round's state is cleared and the next round's deadline armed.
-     */
-    private void finish(String closeNote, List<UpdateScore> scores, ChunkedRoundWeights round, ChunkedDp.Private dp,
-            KrumRounds.Decided krumDecided, ModelContext ctx) throws Exception {
-        GlobalModel current = ctx.current();
-        ChunkLayout layout = ChunkLayout.of(current.getChunks());
-        List<ModelUpdate> members = round.members();
-        long uplink = 0;
-        for (ModelUpdate u : members) {
-            uplink += states.receipts().bytesOf(u.getUpdateId());
-        }
-        CloseCommands.send(ctx, layout, round, dp);
-        GlobalModel next = ChunkedVersions.next(current, ctx.spec(), members, ctx.now());
-        ClientSelection.Selection selection = states.clients().selection(ctx.spec(), ctx.settings(), next.getVersion(), ctx.now());
-        next.setSelection(selection.clients());
-        boolean cosines = dp == null && io.floe.core.chunk.CoordinateWiseChunk.sharesCosines(round.rule());
-        String scoresNote = dp != null ? "" : krumDecided != null ? ChunkedScoring.KRUM_NOTE : ChunkedScoring.note(cosines);
-        String note = join(join(closeNote, scoresNote), selection.note());
-        AggregationReport report = ChunkedVersions.report(current, members, states.rejections().all(), uplink, note, ctx.now(),
-                round::reportedWeight);
-        report.setScores(scores);
-        if (krumDecided != null) {
-            report = ChunkedCosineReport.withCosines(report, krumDecided.members(), krumDecided.cosines(),
-                    ctx.settings().robustness().anomalyPolicy());
-        }
-        ChunkedPrivacy.record(dp, report, states);
-        states.model().storeVersion(next);
-        ctx.out().chunkedVersion(next, report, cosines ? ctx.settings().robustness().anomalyPolicy() : null);
-        states.round().clear();
-        states.rejections().clear();
-        states.receipts().clearRound();
-        states.deadline().armNext(deadlineRule(ctx), ctx.timers());
-        LOG.info("model {}: closed chunked round on version {} with {} updates ({} chunks), version {} goes out as the chunks fold",
-                ctx.modelId(), current.getVersion(), members.size(), layout.count(), next.getVersion());
-    }
-
-    private static String join(String a, String b) {
-        return a.isEmpty() ? b : b.isEmpty() ? a : a + "; " + b;
+        closer.close("", ctx);
     }
 
     private static boolean fedNova(ModelContext ctx) {
