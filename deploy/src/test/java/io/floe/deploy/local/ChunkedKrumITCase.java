@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ChunkedKrumITCase {
     private static final Duration WAIT = Duration.ofSeconds(120);
-    private static final int PARAMETERS = 10_000;
+    static final int PARAMETERS = 10_000;
     private static final int CLIENTS = 7; // Bulyan with f = 1 needs K >= 4f + 3
     private static final List<String> RULES = List.of("krum", "multi-krum", "bulyan");
 
@@ -118,7 +118,7 @@ class ChunkedKrumITCase {
     }
 
     /** Five honest updates around one direction, two sign-flipped and boosted (u-5, u-6). */
-    private static List<float[]> round() {
+    static List<float[]> round() {
         float[] direction = values(PARAMETERS, 7, 0.02, null);
         List<float[]> out = new java.util.ArrayList<>();
         for (int k = 0; k < CLIENTS; k++) {
@@ -134,27 +134,32 @@ class ChunkedKrumITCase {
     }
 
     private static void send(EmbeddedFloe floe, ModelSpec spec, List<float[]> deltas) throws Exception {
+        send(floe.bootstrapServers(), floe.topics(), spec, deltas);
+    }
+
+    /** Registers {@code spec}, waits for its version 0, and sends one update per delta (u-k of site-k, n_k = 10 + 3k). */
+    static void send(String servers, io.floe.core.wire.TopicNames topics, ModelSpec spec, List<float[]> deltas) throws Exception {
         String modelId = spec.getModelId();
         boolean chunked = spec.getAggregation().getChunkBytes() != null;
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, floe.bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(floe.topics().control(), bytes(modelId), WireCodec.MODEL_SPEC.encode(spec))).get();
-            awaitModel(floe, modelId, 0);
+            producer.send(new ProducerRecord<>(topics.control(), bytes(modelId), WireCodec.MODEL_SPEC.encode(spec))).get();
+            awaitModel(servers, topics, modelId, 0);
             for (int k = 0; k < deltas.size(); k++) {
                 float[] delta = deltas.get(k);
                 ModelUpdate dense = ModelUpdate.newBuilder().setUpdateId("u-" + k).setModelId(modelId).setClientId("site-" + k)
                         .setBaseVersion(0).setNumExamples(10 + 3 * k).setLocalSteps(1).setCreatedAt(Instant.now())
                         .setTensors(tensors(delta)).setMetrics(Map.of()).build();
                 if (!chunked) {
-                    producer.send(new ProducerRecord<>(floe.topics().updates(), bytes(modelId), WireCodec.MODEL_UPDATE.encode(dense)));
+                    producer.send(new ProducerRecord<>(topics.updates(), bytes(modelId), WireCodec.MODEL_UPDATE.encode(dense)));
                     continue;
                 }
                 ChunkedUpdates.Cut cut = ChunkedUpdates.cut(modelId, "u-" + k, delta, spec.getAggregation().getChunkBytes());
                 ModelUpdate header = ModelUpdate.newBuilder(dense).setTensors(List.of()).setChunks(cut.manifest()).build();
-                producer.send(new ProducerRecord<>(floe.topics().updates(), bytes(modelId), WireCodec.MODEL_UPDATE.encode(header)));
+                producer.send(new ProducerRecord<>(topics.updates(), bytes(modelId), WireCodec.MODEL_UPDATE.encode(header)));
                 for (UpdateChunk chunk : cut.chunks()) {
-                    producer.send(new ProducerRecord<>(floe.topics().updates(), bytes(ChunkData.key(modelId, chunk.getIndex())),
+                    producer.send(new ProducerRecord<>(topics.updates(), bytes(ChunkData.key(modelId, chunk.getIndex())),
                             WireCodec.UPDATE_CHUNK.encode(chunk)));
                 }
             }
@@ -169,21 +174,24 @@ class ChunkedKrumITCase {
     }
 
     /** {@code chunkBytes} 0: a dense (whole-record) model; Byzantine f = 1. */
-    private static ModelSpec spec(String modelId, float[] initial, int chunkBytes, String rule) {
+    static ModelSpec spec(String modelId, float[] initial, int chunkBytes, String rule) {
         return ModelSpec.newBuilder().setModelId(modelId).setArchitecture("opaque").setInitialTensors(tensors(initial))
                 .setAggregation(AggregationConfig.newBuilder().setRule(rule).setByzantineClients(1).setClientsPerRound(CLIENTS)
                         .setChunkBytes(chunkBytes > 0 ? chunkBytes : null).build())
                 .setTraining(ClientTrainingConfig.newBuilder().build()).setCreatedAt(Instant.now()).build();
     }
 
-    /** Version {@code version} of a dense or chunked model, as one vector. */
     private static float[] awaitModel(EmbeddedFloe floe, String modelId, long version) throws Exception {
+        return awaitModel(floe.bootstrapServers(), floe.topics(), modelId, version);
+    }
+
+    /** Version {@code version} of a dense or chunked model, as one vector. */
+    static float[] awaitModel(String servers, io.floe.core.wire.TopicNames topics, String modelId, long version) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             ChunkedModelAssembly assembly = new ChunkedModelAssembly(modelId);
             GlobalModel found = null;
-            for (ConsumerRecord<byte[], byte[]> r : CommittedRecords.read(floe.bootstrapServers(), floe.topics().models(),
-                    Duration.ofSeconds(10))) {
+            for (ConsumerRecord<byte[], byte[]> r : CommittedRecords.read(servers, topics.models(), Duration.ofSeconds(10))) {
                 String key = new String(r.key(), StandardCharsets.UTF_8);
                 if (WireCodec.MODEL_CHUNK.hasHeaderOf(r.value())) {
                     ModelChunk c = WireCodec.MODEL_CHUNK.decode(r.value());
@@ -203,14 +211,7 @@ class ChunkedKrumITCase {
             }
             Optional<GlobalModel> done = found != null ? Optional.of(found) : assembly.complete();
             if (done.isPresent()) {
-                float[] out = new float[PARAMETERS];
-                int at = 0;
-                for (Tensor t : done.get().getTensors()) {
-                    float[] v = ChunkData.decode(t.getData(), t.getData().remaining() / 4);
-                    System.arraycopy(v, 0, out, at, v.length);
-                    at += v.length;
-                }
-                return out;
+                return ChunkedRoundsITCase.flatten(done.get(), PARAMETERS);
             }
             Thread.sleep(300);
         }
@@ -242,7 +243,7 @@ class ChunkedKrumITCase {
     }
 
     /** Gaussian values of deviation {@code scale}, plus {@code around} when given. */
-    private static float[] values(int n, long seed, double scale, float[] around) {
+    static float[] values(int n, long seed, double scale, float[] around) {
         Random rnd = new Random(seed);
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {

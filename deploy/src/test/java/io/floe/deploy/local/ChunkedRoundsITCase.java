@@ -417,18 +417,23 @@ class ChunkedRoundsITCase {
             }
             Optional<GlobalModel> done = assembly.complete();
             if (done.isPresent()) {
-                float[] out = new float[parameters];
-                int at = 0;
-                for (Tensor t : done.get().getTensors()) {
-                    float[] v = ChunkData.decode(t.getData(), t.getData().remaining() / 4);
-                    System.arraycopy(v, 0, out, at, v.length);
-                    at += v.length;
-                }
-                return out;
+                return flatten(done.get(), parameters);
             }
             Thread.sleep(300);
         }
         throw new AssertionError("version " + version + " of " + MODEL_ID + " not complete within " + WAIT);
+    }
+
+    /** A version's tensors as one vector of {@code parameters} values. */
+    static float[] flatten(GlobalModel model, int parameters) {
+        float[] out = new float[parameters];
+        int at = 0;
+        for (Tensor t : model.getTensors()) {
+            float[] v = ChunkData.decode(t.getData(), t.getData().remaining() / 4);
+            System.arraycopy(v, 0, out, at, v.length);
+            at += v.length;
+        }
+        return out;
     }
 
     private static ModelSpec spec(float[] initial, int chunkBytes) {
