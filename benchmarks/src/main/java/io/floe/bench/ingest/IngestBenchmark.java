@@ -35,7 +35,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /**
- * {@code ./floe bench ingest}: chunked updates (FedAvg, or the case's coordinate-wise rule) from
+ * {@code ./floe bench ingest}: chunked updates (FedAvg, or the case's coordinate-wise or Krum-family rule) from
  * synthetic clients through a real KRaft broker and the real aggregation job (in a child JVM with
  * a bounded heap, {@link JobProcess}), and, in the same run on the same broker, a plain
  * produce+consume of the same bytes (same record sizes and keys, so the same partitions) as the
@@ -93,6 +93,9 @@ public final class IngestBenchmark {
         row.put("rule", c.rule());
         if (c.rule().equals(io.floe.core.aggregate.TrimmedMean.NAME)) {
             row.put("trimFraction", IngestCase.TRIM_FRACTION);
+        }
+        if (c.selectsByKrumScores()) {
+            row.put("byzantineClients", c.byzantineClients());
         }
         row.put("authentication", c.signed() ? "required" : "none");
         row.put("parallelism", c.parallelism());
@@ -322,12 +325,16 @@ public final class IngestBenchmark {
     }
 
 
-    /** A chunked model of d parameters in one tensor with empty data (zeros), K clients per round, aggregated with the case's rule. */
+    /**
+     * A chunked model of d parameters in one tensor with empty data (zeros), K clients per round,
+     * aggregated with the case's rule (trimmed mean's beta {@link IngestCase#TRIM_FRACTION}; Krum,
+     * Multi-Krum and Bulyan with f = {@link IngestCase#byzantineClients()}, Multi-Krum's m = K - f).
+     */
     static ModelSpec spec(IngestCase c) {
         Tensor w = Tensor.newBuilder().setName("w").setShape(List.of((int) c.parameters())).setData(ByteBuffer.allocate(0)).build();
         return ModelSpec.newBuilder().setModelId(MODEL_ID).setArchitecture("opaque").setInitialTensors(List.of(w))
                 .setAggregation(AggregationConfig.newBuilder().setRule(c.rule()).setTrimFraction(IngestCase.TRIM_FRACTION)
-                        .setClientsPerRound(c.clients()).setChunkBytes(c.chunkBytes()).build())
+                        .setByzantineClients(c.byzantineClients()).setClientsPerRound(c.clients()).setChunkBytes(c.chunkBytes()).build())
                 .setTraining(ClientTrainingConfig.newBuilder().build()).setCreatedAt(Instant.now()).build();
     }
 

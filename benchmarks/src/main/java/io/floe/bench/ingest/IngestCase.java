@@ -2,6 +2,8 @@ package io.floe.bench.ingest;
 
 import io.floe.core.aggregate.AggregationRules;
 import io.floe.core.aggregate.FederatedAveraging;
+import io.floe.core.aggregate.KrumSelection;
+import io.floe.core.aggregate.RuleParameters;
 import io.floe.core.chunk.CoordinateWiseChunk;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,15 +14,18 @@ import java.util.Locale;
  * {@code parameters} float32 values for {@code rounds} rounds, through the job at
  * {@code parallelism} with {@code stateBackend} and a checkpoint every {@code checkpointMs}, and
  * the job aggregates them with {@code rule}: {@code fedavg} (folded), or {@code median} or
- * {@code trimmed-mean} (run per chunk on the round's slices, {@link CoordinateWiseChunk}). Krum,
- * Multi-Krum and Bulyan are not on the chunked path yet, so a case cannot name them.
+ * {@code trimmed-mean} (run per chunk on the round's slices, {@link CoordinateWiseChunk}), or
+ * {@code krum}, {@code multi-krum} or {@code bulyan} (each chunk's share of the pairwise distances,
+ * then the coordinator's selection, then the CLOSE; {@link KrumSelection}) with f =
+ * {@link #byzantineClients()} Byzantine clients, derived from K.
  */
 public record IngestCase(long parameters, int clients, int parallelism, int rounds, long checkpointMs, String stateBackend,
         int chunkBytes, int warmupRounds, boolean signed, String rule) {
     public static final String DEFAULT_RULE = FederatedAveraging.NAME;
     /** Trimmed mean's beta per side in every case that runs it (the schema's default). */
     public static final double TRIM_FRACTION = 0.1;
-    static final String SYNTAX = "d,K,parallelism,rounds,checkpointMs,hashmap|rocksdb[,warmup][,signed][,rule=fedavg|median|trimmed-mean]";
+    static final String SYNTAX = "d,K,parallelism,rounds,checkpointMs,hashmap|rocksdb[,warmup][,signed]"
+            + "[,rule=fedavg|median|trimmed-mean|krum|multi-krum|bulyan]";
 
     public IngestCase {
         if (parameters < 1 || clients < 1 || parallelism < 1 || rounds < 1 || checkpointMs < 10 || warmupRounds < 0) {
@@ -30,6 +35,13 @@ public record IngestCase(long parameters, int clients, int parallelism, int roun
             throw new IllegalArgumentException("state backend must be hashmap or rocksdb, not " + stateBackend);
         }
         rule = checkedRule(rule);
+        if (KrumSelection.handles(rule)) {
+            String problem = KrumSelection.problem(AggregationRules.create(rule, new RuleParameters(TRIM_FRACTION, byzantineFor(clients), 0)),
+                    clients);
+            if (problem != null) {
+                throw new IllegalArgumentException("a " + rule + " case needs K >= 3 (f = max(0, floor((K - 3) / 4))): " + problem);
+            }
+        }
     }
 
     public IngestCase(long parameters, int clients, int parallelism, int rounds, long checkpointMs, String stateBackend, int chunkBytes) {
@@ -56,10 +68,35 @@ public record IngestCase(long parameters, int clients, int parallelism, int roun
         return new IngestCase(parameters, clients, parallelism, rounds, checkpointMs, stateBackend, chunkBytes, warmupRounds, signed, rule);
     }
 
-    /** e.g. {@code d=10M K=32 p=2}, {@code d=10M K=32 p=2 signed}, or {@code d=10M K=32 p=2 median} (the rule when not fedavg). */
+    /**
+     * e.g. {@code d=10M K=32 p=2}, {@code d=10M K=32 p=2 signed}, {@code d=10M K=32 p=2 median} (the
+     * rule when not fedavg), or {@code d=10M K=32 p=2 krum f=7} (a Krum-family rule with its f).
+     */
     public String name() {
         return "d=" + human(parameters) + " K=" + clients + " p=" + parallelism + (rule.equals(DEFAULT_RULE) ? "" : " " + rule)
-                + (signed ? " signed" : "");
+                + (selectsByKrumScores() ? " f=" + byzantineClients() : "") + (signed ? " signed" : "");
+    }
+
+    /** Whether the case's rule is Krum, Multi-Krum or Bulyan (it has an f). */
+    public boolean selectsByKrumScores() {
+        return KrumSelection.handles(rule);
+    }
+
+    /**
+     * The spec's aggregation.byzantineClients for a Krum-family case: {@link #byzantineFor} K; 1 (the
+     * schema's default, which the other rules do not read) otherwise.
+     */
+    public int byzantineClients() {
+        return selectsByKrumScores() ? byzantineFor(clients) : RuleParameters.DEFAULTS.byzantineClients();
+    }
+
+    /**
+     * f for K clients: the largest f for which Bulyan runs (K >= 4f + 3), max(0, floor((K - 3) / 4)),
+     * e.g. 7 for K = 32, 1 for K = 8; Krum and Multi-Krum (K > 2f + 2) then run too, for every K >= 3.
+     * One f for all three rules, so that their rows compare at the same assumed attack.
+     */
+    static int byzantineFor(int clients) {
+        return Math.max(0, Math.floorDiv(clients - 3, 4));
     }
 
     /** Bytes of one update's values. */
@@ -70,11 +107,11 @@ public record IngestCase(long parameters, int clients, int parallelism, int roun
     /** {@code rule} in lower case when the chunked path runs it; else an exception that says which rules it runs. */
     static String checkedRule(String rule) {
         String r = rule == null ? "" : rule.trim().toLowerCase(Locale.ROOT);
-        if (r.equals(DEFAULT_RULE) || CoordinateWiseChunk.handles(r)) {
+        if (r.equals(DEFAULT_RULE) || CoordinateWiseChunk.handles(r) || KrumSelection.handles(r)) {
             return r;
         }
         throw new IllegalArgumentException((AggregationRules.isKnown(r) ? "rule " + r + " is not on the chunked path yet"
-                : "unknown rule '" + rule + "'") + "; a bench ingest case runs fedavg, median or trimmed-mean");
+                : "unknown rule '" + rule + "'") + "; a bench ingest case runs fedavg, median, trimmed-mean, krum, multi-krum or bulyan");
     }
 
     static String human(long n) {
@@ -103,8 +140,9 @@ public record IngestCase(long parameters, int clients, int parallelism, int roun
     /**
      * A profile's cases: {@code quick} (under 10 minutes on 2 cores), {@code full}, or {@code rules}
      * (median at d = 10M, K = 32, parallelism 1 and 2, trimmed mean at parallelism 1, median at
-     * d = 100M, K = 8, parallelism 2 and 1; the quick profile's rounds and checkpoint intervals at
-     * those sizes, on RocksDB state: a round's kept slices, K x 4d bytes, do not fit a 2 GB heap);
+     * d = 100M, K = 8, parallelism 2 and 1, Krum (f = 7) at d = 10M, K = 32, parallelism 1 and 2; the
+     * quick profile's rounds and checkpoint intervals at those sizes, on RocksDB state: a round's
+     * kept slices, K x 4d bytes, do not fit a 2 GB heap);
      * or a ';'-separated list of {@value #SYNTAX}, e.g. {@code 1M,32,1,10,200,hashmap,1;100M,8,2,1,2000,rocksdb,rule=median}.
      * Warm-up rounds run first (the job's and clients' JIT) and count in no figure. Both quick and
      * full run d = 10M, K = 32 at parallelism 2 twice, unsigned then signed (client authentication
@@ -132,7 +170,9 @@ public record IngestCase(long parameters, int clients, int parallelism, int roun
                     new IngestCase(10_000_000, 32, 2, 2, 1000, "rocksdb", chunkBytes).withRule("median"),
                     new IngestCase(10_000_000, 32, 1, 2, 1000, "rocksdb", chunkBytes).withRule("trimmed-mean"),
                     new IngestCase(100_000_000, 8, 2, 1, 5000, "rocksdb", chunkBytes).withRule("median"),
-                    new IngestCase(100_000_000, 8, 1, 1, 5000, "rocksdb", chunkBytes).withRule("median"));
+                    new IngestCase(100_000_000, 8, 1, 1, 5000, "rocksdb", chunkBytes).withRule("median"),
+                    new IngestCase(10_000_000, 32, 1, 2, 1000, "rocksdb", chunkBytes).withRule("krum"),
+                    new IngestCase(10_000_000, 32, 2, 2, 1000, "rocksdb", chunkBytes).withRule("krum"));
             default -> parse(name, chunkBytes);
         };
     }

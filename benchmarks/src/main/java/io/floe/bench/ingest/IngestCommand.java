@@ -9,15 +9,17 @@ import picocli.CommandLine.Option;
 /** {@code ./floe bench ingest}: its options, then {@link IngestBenchmark} over the chosen cases. */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
         description = {"Chunked models through the real broker and job: synthetic clients send chunked updates (d up to 100M",
-                "parameters; FedAvg, median or trimmed mean), the job runs in a child JVM with a bounded heap, and a plain produce+consume of the same bytes on the",
+                "parameters; FedAvg, median, trimmed mean, Krum, Multi-Krum or Bulyan), the job runs in a child JVM with a bounded heap,",
+                "and a plain produce+consume of the same bytes on the",
                 "same broker is the baseline. One JSON row per case (MB/s, latency p50/p99, the job's peak heap, checkpoint size)",
                 "and a markdown table. See docs/benchmarks.md."})
 public final class IngestCommand implements Callable<Integer> {
     @Option(names = "--profile", defaultValue = "quick",
             description = {"quick (d=1M K=32 p=1 with 200 ms checkpoints, d=10M K=32 p=2 unsigned and signed, d=100M K=8 p=2; under",
                     "10 min on 2 cores), full (more parallelisms and rounds, d=100M K=32), rules (on RocksDB: median at d=10M K=32",
-                    "p=1 and 2, trimmed-mean at p=1, median at d=100M K=8 p=2 and 1), or cases '" + IngestCase.SYNTAX + "'",
-                    "separated by ';' (default: ${DEFAULT-VALUE})."})
+                    "p=1 and 2, trimmed-mean at p=1, median at d=100M K=8 p=2 and 1, krum at d=10M K=32 p=1 and 2), or cases",
+                    "'" + IngestCase.SYNTAX + "' separated by ';'; a krum, multi-krum or bulyan case runs with",
+                    "f = max(0, floor((K - 3) / 4)) Byzantine clients, shown in its name (default: ${DEFAULT-VALUE})."})
     String profile;
 
     @Option(names = "--json", defaultValue = "floe-out/ingest-bench.json", description = "(default: ${DEFAULT-VALUE})")
@@ -51,7 +53,8 @@ public final class IngestCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 2;
         }
-        String command = "./floe bench ingest --profile " + profile + " --json " + json
+        String command = "./floe bench ingest --profile " + shellWord(profile) + " --json " + shellWord(json.toString())
+                + (markdown.equals(Path.of("floe-out/ingest-bench.md")) ? "" : " --markdown " + shellWord(markdown.toString()))
                 + (chunkBytes != io.floe.core.chunk.ChunkLayout.DEFAULT_CHUNK_BYTES ? " --chunk-bytes " + chunkBytes : "")
                 + (partitions != 4 ? " --partitions " + partitions : "") + (producers != 3 ? " --producers " + producers : "")
                 + (heapMb != 2048 ? " --job-heap-mb " + heapMb : "");
@@ -60,5 +63,10 @@ public final class IngestCommand implements Callable<Integer> {
                 .run(cases, json, markdown, command);
         System.out.println("wrote " + json + " and " + markdown);
         return rows.stream().allMatch(r -> "ok".equals(r.get("status"))) ? 0 : 1;
+    }
+
+    /** {@code s} as one shell word, for the command line the report repeats: quoted when it holds more than [A-Za-z0-9,.=_/:+-]. */
+    static String shellWord(String s) {
+        return !s.isEmpty() && s.matches("[A-Za-z0-9,.=_/:+-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
     }
 }

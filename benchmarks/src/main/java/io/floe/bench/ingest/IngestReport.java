@@ -47,7 +47,8 @@ final class IngestReport {
                 .append(rows.stream().map(r -> String.valueOf(r.get("loadAverageAtStart"))).collect(java.util.stream.Collectors.joining(", ")))
                 .append(" on ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs.\n");
         s.append("\nd parameters (float32), K clients, p = job parallelism; FedAvg unless the case names its rule (median, trimmed-mean"
-                + " with beta = " + IngestCase.TRIM_FRACTION + " per side), chunks of ")
+                + " with beta = " + IngestCase.TRIM_FRACTION + " per side, krum, multi-krum or bulyan with the f in the case's name:"
+                + " max(0, floor((K - 3) / 4)) Byzantine clients), chunks of ")
                 .append(rows.isEmpty() ? "?" : rows.get(0).get("chunkBytes"))
                 .append(" bytes, ").append(rows.isEmpty() ? "?" : rows.get(0).get("partitions"))
                 .append(" partitions per topic. MB = 10^6 bytes of record values. floe MB/s: update bytes / (first record sent -> version"

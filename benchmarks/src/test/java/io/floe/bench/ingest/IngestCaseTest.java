@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.floe.core.aggregate.AggregationRules;
+import io.floe.core.aggregate.Bulyan;
 import io.floe.core.aggregate.CoordinateWiseMedian;
+import io.floe.core.aggregate.Krum;
+import io.floe.core.aggregate.KrumSelection;
+import io.floe.core.aggregate.MultiKrum;
 import io.floe.core.aggregate.TrimmedMean;
 import io.floe.core.chunk.ChunkLayout;
 import io.floe.core.settings.AggregationSettings;
@@ -50,10 +54,13 @@ class IngestCaseTest {
     }
 
     @Test
-    void theRulesProfileRunsTheCoordinateWiseRulesAtTheQuickProfilesSizesOnRocksDb() {
+    void theRulesProfileRunsTheRobustRulesAtTheQuickProfilesSizesOnRocksDb() {
         List<IngestCase> rules = IngestCase.profile("rules", CHUNK);
         assertThat(rules).extracting(IngestCase::name).containsExactly("d=10M K=32 p=1 median", "d=10M K=32 p=2 median",
-                "d=10M K=32 p=1 trimmed-mean", "d=100M K=8 p=2 median", "d=100M K=8 p=1 median");
+                "d=10M K=32 p=1 trimmed-mean", "d=100M K=8 p=2 median", "d=100M K=8 p=1 median", "d=10M K=32 p=1 krum f=7",
+                "d=10M K=32 p=2 krum f=7");
+        assertThat(rules.get(5)).as("Krum's rows are the median's with the rule swapped").isEqualTo(rules.get(0).withRule("krum"));
+        assertThat(rules.get(6)).isEqualTo(rules.get(1).withRule("krum"));
         List<IngestCase> quick = IngestCase.profile("quick", CHUNK);
         IngestCase quick10M = quick.get(1);
         IngestCase quick100M = quick.get(3);
@@ -76,21 +83,71 @@ class IngestCaseTest {
             assertThat(spec.getAggregation().getRule()).isEqualTo(c.rule());
             assertThat(spec.getAggregation().getChunkBytes()).isEqualTo(CHUNK);
             assertThat(SpecValidator.validate(spec)).as(c.name()).isInstanceOf(SpecValidator.Result.Valid.class);
-            assertThat(AggregationSettings.from(spec).robustness().rule()).as(c.name())
-                    .isInstanceOf(c.rule().equals("median") ? CoordinateWiseMedian.class : TrimmedMean.class);
+            assertThat(AggregationSettings.from(spec).robustness().rule()).as(c.name()).isInstanceOf(switch (c.rule()) {
+                case "median" -> CoordinateWiseMedian.class;
+                case "trimmed-mean" -> TrimmedMean.class;
+                case "krum" -> Krum.class;
+                default -> throw new AssertionError("the rules profile runs " + c.rule());
+            });
+            assertThat(spec.getAggregation().getByzantineClients()).as(c.name()).isEqualTo(c.byzantineClients());
         }
+    }
+
+    @Test
+    void aKrumFamilyCaseRunsWithTheLargestFBulyanTakesAndNamesIt() {
+        assertThat(IngestCase.byzantineFor(32)).isEqualTo(7);
+        assertThat(IngestCase.byzantineFor(8)).isEqualTo(1);
+        assertThat(IngestCase.byzantineFor(7)).isEqualTo(1);
+        assertThat(IngestCase.byzantineFor(6)).isZero();
+        assertThat(IngestCase.byzantineFor(3)).isZero();
+        assertThat(IngestCase.byzantineFor(1)).isZero();
+        for (String rule : List.of(Krum.NAME, MultiKrum.NAME, Bulyan.NAME)) {
+            for (int k = 3; k <= 64; k++) {
+                IngestCase c = new IngestCase(1_000_000, k, 1, 1, 1000, "rocksdb", CHUNK).withRule(rule);
+                int f = c.byzantineClients();
+                assertThat(f).as(rule + " K=" + k).isEqualTo(IngestCase.byzantineFor(k));
+                assertThat(k).as(rule + " K=" + k + ": Bulyan's bound, the strictest").isGreaterThanOrEqualTo(4 * f + 3);
+                assertThat(4 * (f + 1) + 3).as(rule + " K=" + k + ": f is the largest Bulyan takes").isGreaterThan(k);
+                assertThat(c.name()).as(rule + " K=" + k).endsWith(" " + rule + " f=" + f);
+                ModelSpec spec = IngestBenchmark.spec(c);
+                assertThat(spec.getAggregation().getByzantineClients()).isEqualTo(f);
+                assertThat(SpecValidator.validate(spec)).as(c.name()).isInstanceOf(SpecValidator.Result.Valid.class);
+                assertThat(KrumSelection.problem(AggregationSettings.from(spec).robustness().rule(), k)).as(c.name()).isNull();
+            }
+            for (int k = 1; k <= 2; k++) {
+                int clients = k;
+                assertThatThrownBy(() -> new IngestCase(1_000_000, clients, 1, 1, 1000, "rocksdb", CHUNK).withRule(rule))
+                        .as(rule + " K=" + k).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs K >= 3");
+            }
+        }
+        IngestCase krum = IngestCase.profile("10M,32,2,2,1000,rocksdb,rule=krum", CHUNK).get(0);
+        assertThat(krum.name()).isEqualTo("d=10M K=32 p=2 krum f=7");
+        assertThat(IngestCase.profile("10M,32,2,2,1000,rocksdb,1,signed,rule=Multi-Krum", CHUNK).get(0).name())
+                .isEqualTo("d=10M K=32 p=2 multi-krum f=7 signed");
+        assertThat(IngestBenchmark.logs(Path.of("/tmp/x.json"), krum)).as("no '=' or ' ' in a log directory's name")
+                .hasToString("/tmp/ingest-logs/d-10M_K-32_p-2_krum_f-7_rocksdb");
+        IngestCase median = new IngestCase(10_000_000, 32, 2, 2, 1000, "rocksdb", CHUNK).withRule("median");
+        assertThat(median.name()).as("only the Krum family has an f").isEqualTo("d=10M K=32 p=2 median");
+        assertThat(median.byzantineClients()).as("the schema's default, which median does not read").isEqualTo(1);
+        assertThat(IngestBenchmark.spec(median).getAggregation().getByzantineClients()).isEqualTo(1);
+        assertThat(new IngestCase(1_000_000, 1, 1, 1, 1000, "hashmap", CHUNK).withRule("median").clients())
+                .as("K < 3 is refused for the Krum family only").isEqualTo(1);
     }
 
     @Test
     void aCaseNamesExactlyTheRulesTheJobTakesOnTheChunkedPath() {
         ModelSpec fedavg = IngestBenchmark.spec(new IngestCase(1_000_000, 32, 1, 1, 1000, "hashmap", CHUNK));
         for (String rule : AggregationRules.names()) {
-            ModelSpec spec = ModelSpec.newBuilder(fedavg)
-                    .setAggregation(AggregationConfig.newBuilder(fedavg.getAggregation()).setRule(rule).build()).build();
+            // the job's answer for the rule with the f a case would give it (every rule's spec is valid at K = 32 with it)
+            ModelSpec spec = ModelSpec.newBuilder(fedavg).setAggregation(AggregationConfig.newBuilder(fedavg.getAggregation()).setRule(rule)
+                    .setByzantineClients(IngestCase.byzantineFor(32)).build()).build();
             boolean jobTakesIt = SpecValidator.validate(spec) instanceof SpecValidator.Result.Valid;
             String profile = "1M,32,1,1,1000,hashmap,rule=" + rule;
             if (jobTakesIt) {
-                assertThat(IngestCase.profile(profile, CHUNK)).extracting(IngestCase::rule).as(rule).containsExactly(rule);
+                List<IngestCase> parsed = IngestCase.profile(profile, CHUNK);
+                assertThat(parsed).extracting(IngestCase::rule).as(rule).containsExactly(rule);
+                assertThat(SpecValidator.validate(IngestBenchmark.spec(parsed.get(0)))).as(rule + ": the bench's own spec")
+                        .isInstanceOf(SpecValidator.Result.Valid.class);
             } else {
                 assertThatThrownBy(() -> IngestCase.profile(profile, CHUNK)).as(rule).isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("rule " + rule + " is not on the chunked path yet");
