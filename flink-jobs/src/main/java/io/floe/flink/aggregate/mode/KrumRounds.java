@@ -111,7 +111,22 @@ final class KrumRounds {
         double[][] d2 = DistanceShares.sum(distances, k);
         AggregationRule rule = ctx.settings().robustness().rule();
         long[] examples = members.stream().mapToLong(ModelUpdate::getNumExamples).toArray();
-        KrumSelection.Selection selection = KrumSelection.select(rule, examples, d2);
+        String note = pending.note;
+        String problem = KrumSelection.problem(rule, k);
+        ChunkedRoundWeights round;
+        if (problem == null) {
+            KrumSelection.Selection selection = KrumSelection.select(rule, examples, d2);
+            round = ChunkedRoundWeights.selected(members, ctx.settings(), selection);
+            LOG.info("model {}: {} selected {} of {} updates from {} chunks' distance shares", ctx.modelId(), selection.rule(),
+                    selection.chosen().length, k, layout.count());
+        } else if (KrumSelection.handles(rule)) { // a spec changed f while the shares were on their way
+            round = ChunkedRoundWeights.medianFallback(members, ctx.settings());
+            note = join(note, rule.name() + " could not run on " + k + " updates (" + problem + "); fell back to the coordinate-wise median");
+        } else { // a spec changed the rule while the shares were on their way: the folders kept the chunks, any rule can close
+            round = ChunkedRoundWeights.of(members, ctx.settings());
+            note = join(note, "the rule changed to " + rule.name() + " while the round waited for its Krum selection; closed under "
+                    + rule.name());
+        }
         double[] krum = AnomalyScorer.krumScores(d2, ctx.settings().robustness().parameters().byzantineClients());
         List<UpdateScore> scores = new ArrayList<>();
         double[] norms = new double[k];
@@ -124,11 +139,12 @@ final class KrumRounds {
             scores.add(s);
         }
         double[] cosines = MedianCosines.cosines(cosineShares, norms);
-        String note = pending.note;
         states.krum().clear();
-        LOG.info("model {}: {} selected {} of {} updates from {} chunks' distance shares", ctx.modelId(), selection.rule(),
-                selection.chosen().length, k, layout.count());
-        return new Decided(ChunkedRoundWeights.selected(members, ctx.settings(), selection), scores, ids, cosines, note);
+        return new Decided(round, scores, ids, cosines, note);
+    }
+
+    private static String join(String a, String b) {
+        return a.isEmpty() ? b : a + "; " + b;
     }
 
     private static List<ModelUpdate> sorted(List<ModelUpdate> members) {
