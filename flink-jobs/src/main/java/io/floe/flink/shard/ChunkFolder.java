@@ -1,7 +1,6 @@
 package io.floe.flink.shard;
 
 import io.floe.core.aggregate.KrumSelection;
-import io.floe.core.anomaly.MedianCosines;
 import io.floe.core.chunk.ChunkData;
 import io.floe.core.chunk.ChunkValues;
 import io.floe.core.chunk.CoordinateWiseChunk;
@@ -145,7 +144,7 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
                 float[] values = command.data == null || command.data.length == 0 ? new float[command.length]
                         : ChunkData.decode(ByteBuffer.wrap(command.data), command.length);
                 startVersion(values, command.version);
-                publish(command, values, command.version, ctx, out, null);
+                publish(command, values, command.version, ctx, out, List.of());
             }
             case ADMIT -> {
                 admitted.put(command.updateId, command.weight);
@@ -277,11 +276,8 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
             moments.clear();
             moments.putAll(next.moments());
         }
-        // under a coordinate-wise rule: the chunk's share of the members' cosine scores, for the report
-        MedianCosines.Share share = members.isEmpty() || !CoordinateWiseChunk.sharesCosines(close.rule) ? null
-                : MedianCosines.of(members.toArray(new float[0][]));
         startVersion(next.values(), close.nextVersion);
-        publish(close, next.values(), close.nextVersion, ctx, out, share);
+        publish(close, next.values(), close.nextVersion, ctx, out, members);
     }
 
     private void startVersion(float[] values, long version) throws Exception {
@@ -296,9 +292,9 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
         divisors.clear();
     }
 
+    /** @param members the members' kept chunks under a coordinate-wise rule (their cosine shares go with the digest), else none */
     private void publish(ChunkCommand command, float[] values, long version, Context ctx, Collector<OutboundRecord> out,
-            MedianCosines.Share share) {
-        ManifestPart digest = PublishedSlice.publish(topics, command, values, version, share, out);
-        ctx.output(DIGESTS, digest);
+            List<float[]> members) {
+        ctx.output(DIGESTS, PublishedSlice.publish(topics, command, values, version, members, out));
     }
 }
