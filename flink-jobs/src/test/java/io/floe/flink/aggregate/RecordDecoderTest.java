@@ -57,6 +57,9 @@ class RecordDecoderTest {
                 Arguments.of("spec on the clients topic", inbound(TOPICS.clients(), 7, spec)),
                 Arguments.of("garbage on the clients topic", inbound(TOPICS.clients(), 7, "beat".getBytes(StandardCharsets.UTF_8))),
                 Arguments.of("spec from an unknown topic", inbound("floe.somewhere-else", 7, spec)),
+                Arguments.of("garbage on the chunk-scores topic",
+                        inbound(TOPICS.chunkScores(), 7, "not avro".getBytes(StandardCharsets.UTF_8))),
+                Arguments.of("update on the chunk-scores topic", inbound(TOPICS.chunkScores(), 7, update)),
                 Arguments.of("unknown schema version on the control topic", inbound(TOPICS.control(), 7, otherFingerprint(spec))));
     }
 
@@ -218,6 +221,47 @@ class RecordDecoderTest {
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(PublishedRecords.of(deadLetterOutput(), TOPICS).deadLetters()).singleElement()
                 .satisfies(d -> assertThat(d.getReason()).isEqualTo("KEY_MISMATCH"));
+    }
+
+    private static byte[] scoreShare(String modelId) {
+        return WireCodec.CHUNK_SCORE_SHARE.encode(io.floe.schema.ChunkScoreShare.newBuilder().setModelId(modelId).setVersion(4).setIndex(1)
+                .setMembers(List.of("u-a", "u-b", "u-c")).setSquaredDistances(List.of(1.0, 2.0, 3.0))
+                .setMedianDots(List.of(0.5, 0.25, 0.0)).setMedianSquares(1.5).build());
+    }
+
+    @Test
+    void aScoreShareOnTheChunkScoresTopicKeyedByItsModelIdIsAScoreShareEventForItsModel() throws Exception {
+        byte[] share = scoreShare("big");
+        InboundRecord in = new InboundRecord(TOPICS.chunkScores(), 2, 9, T0, "big".getBytes(StandardCharsets.UTF_8), share);
+
+        harness.processElement(in, T0 + 9);
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(e -> {
+            assertThat(e.modelId).isEqualTo("big");
+            assertThat(e.kind).isEqualTo(ModelEvent.Kind.SCORE_SHARE);
+            assertThat(e.origin.topic).isEqualTo(TOPICS.chunkScores());
+            assertThat(e.origin.value).isEqualTo(share);
+            assertThat(e.origin.offset).isEqualTo(9L);
+        });
+        assertThat(deadLetterOutput()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "key {0}")
+    @org.junit.jupiter.params.provider.NullSource
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"other-model", "big#1", ""})
+    void aScoreShareNotKeyedByItsModelIdIsDeadLetteredKeyMismatch(String key) throws Exception {
+        byte[] share = scoreShare("big");
+        InboundRecord in = new InboundRecord(TOPICS.chunkScores(), 0, 3, T0, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                share);
+
+        harness.processElement(in, T0 + 3);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        DeadLetter letter = PublishedRecords.of(deadLetterOutput(), TOPICS).deadLetters().get(0);
+        assertThat(letter.getReason()).isEqualTo("KEY_MISMATCH");
+        assertThat(letter.getModelId()).isEqualTo("big");
+        assertThat(letter.getSourceTopic()).isEqualTo(TOPICS.chunkScores());
+        assertThat(bytes(letter.getPayload())).isEqualTo(share);
     }
 
     private List<OutboundRecord> deadLetterOutput() {
