@@ -252,6 +252,9 @@ public class ChunkFolder extends KeyedCoProcessFunction<String, ChunkEvent, Chun
             }
         }
         int length = sliceLength.value();
+        if (close.kind == ChunkCommand.Kind.SCORE || CoordinateWiseChunk.handles(close.rule)) {
+            kept.keepFolded(close, folded, foldable, length); // members folded before a spec switched the rule
+        }
         if (close.kind == ChunkCommand.Kind.SCORE) {
             out.collect(ScoreShares.of(topics, close, close.members, kept.of(close.members, length)));
             closing.clear();

@@ -1,6 +1,7 @@
 package io.floe.flink.shard;
 
 import io.floe.core.chunk.ChunkData;
+import io.floe.core.chunk.ChunkValues;
 import io.floe.core.chunk.ExactSum;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -47,6 +48,21 @@ final class KeptChunks {
         }
         kept.remove(updateId);
         return true;
+    }
+
+    /**
+     * Keeps the chunks of {@code close}'s members that were folded, not kept: admitted under an
+     * averaging rule before a spec switched the model to one that keeps (median, trimmed mean, the
+     * Krum rules) in the same round. Each is read back from Kafka where it was folded, as a DROP reads
+     * one back.
+     */
+    void keepFolded(ChunkCommand close, MapState<String, FoldedChunk> folded, FoldableValues foldable, int length) throws Exception {
+        for (String member : close.members) {
+            if (!kept.contains(member)) {
+                ChunkValues values = foldable.readBack(folded.get(member), close, "closed under " + close.rule, length);
+                keep(member, values.dense(length));
+            }
+        }
     }
 
     /** The chunks of {@code members}, in that order, as {@code length} floats each. */

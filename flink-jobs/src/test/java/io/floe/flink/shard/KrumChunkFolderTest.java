@@ -148,6 +148,41 @@ class KrumChunkFolderTest {
         assertThat(slices.get(0)).containsExactly(BASE[0] + mean[0], BASE[1] + mean[1], BASE[2] + mean[2], BASE[3] + mean[3]);
     }
 
+    @Test
+    void membersFoldedBeforeASpecSwitchedToAKeepingRuleAreReadBackForTheCloseAndTheScore() throws Exception {
+        java.util.Map<Long, byte[]> log = new java.util.HashMap<>();
+        var h = open((topic, partition, offset) -> log.get(offset));
+        h.processElement2(new StreamRecord<>(ChunkCommand.init(MODEL, 0, 1, 0, 4, ChunkData.encode(BASE, 0, 4))));
+        // u-a admitted under fedavg (folded as it lands), then the spec says median: u-b and u-c are kept
+        h.processElement2(new StreamRecord<>(ChunkCommand.admit(MODEL, 0, 1, 0, "u-a", 5, "fedavg")));
+        h.processElement2(new StreamRecord<>(ChunkCommand.admit(MODEL, 0, 1, 0, "u-b", 7, "median")));
+        h.processElement2(new StreamRecord<>(ChunkCommand.admit(MODEL, 0, 1, 0, "u-c", 3, "median")));
+        for (ChunkEvent e : List.of(chunk("u-a", 10, A), chunk("u-b", 11, B), chunk("u-c", 12, C))) {
+            log.put(e.origin.offset, e.origin.value);
+            h.processElement1(new StreamRecord<>(e));
+        }
+        h.getOutput().clear();
+
+        h.processElement2(new StreamRecord<>(ChunkCommand.close(MODEL, 0, 1, 0, ABC, new long[] {5, 7, 3}, 15, 1.0, 1, "median", 0)));
+
+        // the coordinate-wise median of a, b, c is (1, 1, 0, 0): u-a read back from "Kafka" joins the kept two
+        assertThat(slices(h)).singleElement().satisfies(v -> assertThat(v).containsExactly(2f, 3f, 3f, 4f));
+
+        // the same under a Krum rule's SCORE: the share covers all three members
+        h.processElement2(new StreamRecord<>(ChunkCommand.admit(MODEL, 0, 1, 1, "u-a", 5, "fedavg")));
+        h.processElement2(new StreamRecord<>(ChunkCommand.admit(MODEL, 0, 1, 1, "u-b", 7, "krum")));
+        h.processElement2(new StreamRecord<>(ChunkCommand.admit(MODEL, 0, 1, 1, "u-c", 3, "krum")));
+        for (ChunkEvent e : List.of(chunk("u-a", 20, A), chunk("u-b", 21, B), chunk("u-c", 22, C))) {
+            log.put(e.origin.offset, e.origin.value);
+            h.processElement1(new StreamRecord<>(e));
+        }
+        h.getOutput().clear();
+        h.processElement2(new StreamRecord<>(ChunkCommand.score(MODEL, 0, 1, 1, ABC, "krum")));
+        List<OutboundRecord> out = records(h);
+        assertThat(out).singleElement();
+        assertThat(WireCodec.CHUNK_SCORE_SHARE.decode(out.get(0).value).getSquaredDistances()).containsExactly(11.0, 10.0, 7.0);
+    }
+
     private static void admitAll(KeyedTwoInputStreamOperatorTestHarness<String, ChunkEvent, ChunkCommand, OutboundRecord> h, String rule,
             long a, long b, long c) throws Exception {
         h.processElement2(new StreamRecord<>(ChunkCommand.admit(MODEL, 0, 1, 0, "u-a", a, rule)));
@@ -156,9 +191,13 @@ class KrumChunkFolderTest {
     }
 
     private KeyedTwoInputStreamOperatorTestHarness<String, ChunkEvent, ChunkCommand, OutboundRecord> open() throws Exception {
-        ChunkRefetch refetch = (topic, partition, offset) -> {
+        return open((topic, partition, offset) -> {
             throw new AssertionError("a kept chunk is never read back");
-        };
+        });
+    }
+
+    private KeyedTwoInputStreamOperatorTestHarness<String, ChunkEvent, ChunkCommand, OutboundRecord> open(ChunkRefetch refetch)
+            throws Exception {
         var h = new KeyedTwoInputStreamOperatorTestHarness<String, ChunkEvent, ChunkCommand, OutboundRecord>(
                 new KeyedCoProcessOperator<>(new ChunkFolder(TOPICS, refetch)), e -> e.key, c -> c.key, Types.STRING);
         h.open();
