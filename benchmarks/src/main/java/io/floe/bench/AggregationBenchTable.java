@@ -84,7 +84,7 @@ public final class AggregationBenchTable {
     static final List<Shape> SHAPES = List.of(Shape.of(32, 1_000_000), Shape.of(10, 100_000));
 
     /** Summary rows: benchmark and threads, in the order the report lists them. */
-    private static final String[][] SUMMARY_ORDER = {{"weightedSum", "1"}, {"fedAvgRound", "1"}, {"median", "1"}, {"median", "all"},
+    private static final String[][] SUMMARY_ORDER = {{"weightedSum", "1"}, {"fedAvgRound", "1"}, {"fedAvgRoundNormsOnly", "1"}, {"median", "1"}, {"median", "all"},
             {"trimmedMean", "1"}, {"trimmedMean", "all"}, {"krum", "1"}, {"krum", "all"}, {"nd4jMedian", "nd4j"}};
 
     private AggregationBenchTable() {
@@ -234,6 +234,12 @@ public final class AggregationBenchTable {
                         + " (%.2f ms; best iterations %.1f x).%n", s.label(), round.msPerOp(), round.msPerOp() / sum.msPerOp(),
                         sum.msPerOp(), round.bestMsPerOp() / sum.bestMsPerOp()));
             }
+            Row normsOnly = find(rows, "fedAvgRoundNormsOnly", s);
+            if (sum != null && normsOnly != null) {
+                sb.append(String.format(Locale.ROOT, "FedAvg round with norm scores only (cosine threshold -1) at %s: %.2f ms, %.1f x"
+                        + " the weighted sum (best iterations %.1f x).%n", s.label(), normsOnly.msPerOp(),
+                        normsOnly.msPerOp() / sum.msPerOp(), normsOnly.bestMsPerOp() / sum.bestMsPerOp()));
+            }
         }
         sb.append("\n| benchmark | K | d | threads | iterations | ms/op (mean ± 99.9% CI) | best iteration ms/op ")
                 .append("| G elements/s (mean) | G elements/s (best) |\n");
@@ -265,6 +271,7 @@ public final class AggregationBenchTable {
         return switch (benchmark) {
             case "weightedSum" -> "weighted sum (reference)";
             case "fedAvgRound" -> "FedAvg round, default scores (its kernels on all threads)";
+            case "fedAvgRoundNormsOnly" -> "FedAvg round, norm scores from the fold (cosine threshold -1)";
             case "trimmedMean" -> "trimmed mean";
             case "nd4jMedian" -> "nd4j median(0)";
             default -> benchmark;

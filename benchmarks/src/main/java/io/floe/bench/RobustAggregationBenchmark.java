@@ -71,6 +71,8 @@ public class RobustAggregationBenchmark {
         java.util.List<io.floe.core.aggregate.ClientUpdate> updates;
         io.floe.core.tensor.ModelWeights layout;
         io.floe.core.settings.AggregationSettings fedAvgDefaults;
+        /** FedAvg under a policy that judges no cosine (cosineThreshold -1): its norm scores from the fold. */
+        io.floe.core.settings.AggregationSettings fedAvgNormsOnly;
 
         @Setup
         public void setup() {
@@ -92,6 +94,8 @@ public class RobustAggregationBenchmark {
                     new io.floe.core.tensor.Tensor("w", new int[] {parameters}, new float[parameters])));
             fedAvgDefaults = io.floe.core.settings.AggregationSettings.from(io.floe.schema.AggregationConfig.newBuilder()
                     .setRule("fedavg").setClientsPerRound(clients).build());
+            fedAvgNormsOnly = io.floe.core.settings.AggregationSettings.from(io.floe.schema.AggregationConfig.newBuilder()
+                    .setRule("fedavg").setClientsPerRound(clients).setCosineThreshold(-1.0).build());
             checkAgainstReference();
         }
 
@@ -187,6 +191,16 @@ public class RobustAggregationBenchmark {
     @Benchmark
     public io.floe.core.server.RoundAggregation.Outcome fedAvgRound(Data data) {
         return io.floe.core.server.RoundAggregation.run(data.updates, data.layout, data.fedAvgDefaults);
+    }
+
+    /**
+     * The same round under a policy that judges no cosine ({@code --cosine-threshold -1}): no
+     * coordinate-wise median, the norm scores summed in the fold's own pass (issue 13's "scoring from
+     * the fold, not a second pass").
+     */
+    @Benchmark
+    public io.floe.core.server.RoundAggregation.Outcome fedAvgRoundNormsOnly(Data data) {
+        return io.floe.core.server.RoundAggregation.run(data.updates, data.layout, data.fedAvgNormsOnly);
     }
 
     /** Baseline: out += w_k * delta_k in float, one thread; bounded by memory bandwidth. */

@@ -31,6 +31,15 @@ public final class FederatedAveraging implements AggregationRule {
 
     @Override
     public AggregationResult aggregate(List<ClientUpdate> updates) {
+        return aggregate(updates, null);
+    }
+
+    /**
+     * As {@link #aggregate(List)}, and each update's squared L2 norm (all tensors) into
+     * {@code squares} (in updateId order; null: none) from the same pass over the deltas
+     * ({@link WeightedSum}): a FedAvg round's norm scores from its fold (issue 13).
+     */
+    public AggregationResult aggregate(List<ClientUpdate> updates, double[] squares) {
         if (updates.isEmpty()) {
             throw new IllegalArgumentException("FedAvg needs at least one update");
         }
@@ -55,7 +64,8 @@ public final class FederatedAveraging implements AggregationRule {
                 columns[k] = sorted.get(k).delta().tensors().get(t).values();
             }
             float[] r = new float[first.size()];
-            WeightedSum.of(columns, w, r); // each coordinate in double, k in updateId order
+            // each coordinate in double, k in updateId order
+            WeightedSum.of(columns, w, r, squares);
             out.add(first.withValues(r));
         }
         return new AggregationResult(new ModelWeights(out), weights);

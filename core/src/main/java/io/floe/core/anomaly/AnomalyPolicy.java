@@ -48,6 +48,15 @@ public record AnomalyPolicy(Decision mode, double normZThreshold, double cosineT
         }
     }
 
+    /**
+     * Whether a cosine can make an update suspicious: not with {@code cosineThreshold} -1 (no cosine
+     * is below it). Then a round need not compute the coordinate-wise median to score against: under
+     * FedAvg its scores come from the fold alone (issue 13: scoring costs only what the policy uses).
+     */
+    public boolean judgesCosine() {
+        return cosineThreshold > -1;
+    }
+
     public static AnomalyPolicy flagOnly() {
         return new AnomalyPolicy(Decision.FLAG, DEFAULT_NORM_Z, DEFAULT_COSINE, DEFAULT_DOWNWEIGHT);
     }

@@ -19,8 +19,26 @@ public final class WeightedSum {
         of(columns, weights, out, KernelThreads.defaultMaxThreads());
     }
 
+    /** As {@link #of(float[][], double[], float[], double[], int)} on the default kernel threads. */
+    public static void of(float[][] columns, double[] weights, float[] out, double[] squares) {
+        of(columns, weights, out, squares, KernelThreads.defaultMaxThreads());
+    }
+
     /** As above, on at most {@code maxThreads} threads. */
     public static void of(float[][] columns, double[] weights, float[] out, int maxThreads) {
+        of(columns, weights, out, null, maxThreads);
+    }
+
+    /**
+     * As above, and adds each array's sum of squares to {@code squares[k]} (null: none) from the same
+     * pass: each block's values are squared while they are in cache from the fold, with four running
+     * sums a block, and the blocks' sums are added in block order, so the result does not depend on
+     * the thread count either. FedAvg's norm scores come from the fold this way (issue 13).
+     */
+    public static void of(float[][] columns, double[] weights, float[] out, double[] squares, int maxThreads) {
+        if (squares != null && squares.length != columns.length) {
+            throw new IllegalArgumentException(columns.length + " arrays with " + squares.length + " sums of squares");
+        }
         if (columns.length != weights.length) {
             throw new IllegalArgumentException(columns.length + " arrays with " + weights.length + " weights");
         }
@@ -32,6 +50,7 @@ public final class WeightedSum {
         int d = out.length;
         int blocks = (d + BLOCK - 1) / BLOCK;
         int tasks = KernelThreads.taskCount((long) columns.length * d, blocks, KernelThreads.checkThreads(maxThreads));
+        double[][] blockSquares = squares == null ? null : new double[blocks][columns.length];
         KernelThreads.forEachTask(tasks, task -> {
             double[] acc = new double[BLOCK];
             int last = KernelThreads.rangeStart(blocks, tasks, task + 1);
@@ -45,11 +64,46 @@ public final class WeightedSum {
                     for (int j = 0; j < n; j++) {
                         acc[j] += wk * v[from + j];
                     }
+                    if (blockSquares != null) {
+                        blockSquares[b][k] = squaresOf(v, from, n);
+                    }
                 }
                 for (int j = 0; j < n; j++) {
                     out[from + j] = (float) acc[j];
                 }
             }
         });
+        if (squares != null) {
+            for (double[] block : blockSquares) {
+                for (int k = 0; k < squares.length; k++) {
+                    squares[k] += block[k];
+                }
+            }
+        }
+    }
+
+    /** The sum of squares of {@code v[from, from + n)}, in four running sums (the same order for any split into tasks). */
+    private static double squaresOf(float[] v, int from, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int j = from;
+        int end = from + n;
+        for (; j + 3 < end; j += 4) {
+            double a = v[j];
+            double b = v[j + 1];
+            double c = v[j + 2];
+            double e = v[j + 3];
+            s0 += a * a;
+            s1 += b * b;
+            s2 += c * c;
+            s3 += e * e;
+        }
+        for (; j < end; j++) {
+            double a = v[j];
+            s0 += a * a;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 }

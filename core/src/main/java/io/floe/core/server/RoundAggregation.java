@@ -4,10 +4,12 @@ import io.floe.core.aggregate.AggregationResult;
 import io.floe.core.aggregate.ClientUpdate;
 import io.floe.core.aggregate.CoordinateWiseMedian;
 import io.floe.core.aggregate.ExampleCountCap;
+import io.floe.core.aggregate.FederatedAveraging;
 import io.floe.core.aggregate.NormClipping;
 import io.floe.core.anomaly.AnomalyPolicy;
 import io.floe.core.anomaly.AnomalyScorer;
 import io.floe.core.anomaly.Decision;
+import io.floe.core.anomaly.NormScores;
 import io.floe.core.anomaly.UpdateScores;
 import io.floe.core.privacy.CentralDp;
 import io.floe.core.privacy.DpFedAvg;
@@ -26,7 +28,8 @@ import java.util.Map;
  * <ol>
  *   <li>cap self-reported example counts (if configured);
  *   <li>score every update (norm robust z, cosine to the median, and under the Krum rules the
- *       Krum score) on the raw deltas, so clipping cannot hide a boosted update;
+ *       Krum score) on the raw deltas, so clipping cannot hide a boosted update; under FedAvg with
+ *       a policy that judges no cosine, the norms come from the fold itself ({@link #scoresFromTheFold});
  *   <li>apply the anomaly policy: flag, down-weight or reject the suspicious ones;
  *   <li>clip the survivors' norms (if configured);
  *   <li>run the rule. A rule that cannot run on the survivors (Krum needs {@code K > 2f + 2})
@@ -65,9 +68,23 @@ public final class RoundAggregation {
             ExampleCountCap.Capped capped = robust.exampleCap().get().apply(updates);
             updates = new ArrayList<>(capped.updates());
         }
-        // the Krum score only where a Krum rule runs: no policy judges by it (issue 13)
-        List<UpdateScores> scores = AnomalyScorer.score(updates, robust.parameters().byzantineClients(), krumFamily(robust.rule()));
         AnomalyPolicy policy = robust.anomalyPolicy();
+        // FedAvg under a policy that judges no cosine: the norm scores come from the fold itself (issue 13)
+        AggregationResult folded = null;
+        List<UpdateScores> scores;
+        if (scoresFromTheFold(robust) && !updates.isEmpty()) {
+            double[] squares = new double[updates.size()];
+            folded = ((FederatedAveraging) robust.rule()).aggregate(updates, squares);
+            List<NormScores.Norm> norms = new ArrayList<>(updates.size());
+            for (int i = 0; i < updates.size(); i++) {
+                ClientUpdate u = updates.get(i);
+                norms.add(new NormScores.Norm(u.updateId(), u.clientId(), u.localSteps(), squares[i]));
+            }
+            scores = NormScores.of(norms);
+        } else {
+            // the Krum score only where a Krum rule runs: no policy judges by it (issue 13)
+            scores = AnomalyScorer.score(updates, robust.parameters().byzantineClients(), krumFamily(robust.rule()));
+        }
         Map<String, AnomalyPolicy.Verdict> verdicts = new HashMap<>();
         List<ClientUpdate> survivors = new ArrayList<>();
         for (int i = 0; i < updates.size(); i++) {
@@ -98,7 +115,9 @@ public final class RoundAggregation {
         } else {
             AggregationResult result;
             try {
-                result = robust.rule().aggregate(survivors);
+                // the fold already made stands when every update kept its weight; else FedAvg again on the survivors
+                result = folded != null && survivors.size() == updates.size() && verdicts.values().stream()
+                        .noneMatch(v -> v.decision() == Decision.DOWNWEIGHT) ? folded : robust.rule().aggregate(survivors);
             } catch (IllegalArgumentException e) {
                 result = new CoordinateWiseMedian().aggregate(survivors);
                 note = robust.rule().name() + " could not run on " + survivors.size() + " updates (" + e.getMessage()
@@ -115,6 +134,16 @@ public final class RoundAggregation {
                     weights.getOrDefault(s.updateId(), 0.0)));
         }
         return new Outcome(delta, ruleApplied, outcomes, note, null);
+    }
+
+    /**
+     * FedAvg without clipping under a policy that judges no cosine ({@code cosineThreshold} -1): its
+     * scores are the norms alone, summed in the fold's own pass ({@code FederatedAveraging.aggregate(
+     * updates, squares)}), with no coordinate-wise median and no second pass over the deltas. The
+     * cosine is NaN in the report, as in a chunked FedAvg round's.
+     */
+    static boolean scoresFromTheFold(RobustnessSettings robust) {
+        return robust.rule() instanceof FederatedAveraging && robust.clipping().isEmpty() && !robust.anomalyPolicy().judgesCosine();
     }
 
     /** Krum, Multi-Krum and Bulyan: the rules whose reports carry the Krum score. */

@@ -47,6 +47,45 @@ class WeightedSumTest {
     }
 
     @Test
+    void theSquaresFromTheFoldAreEachArraysSumOfSquaresAndTheSameForAnySplit() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int[] shape : new int[][] {{1, 3}, {4, 4097}, {6, 5 * 4096 + 7}}) {
+            int k = shape[0];
+            int d = shape[1];
+            float[][] columns = new float[k][d];
+            double[] weights = new double[k];
+            for (int i = 0; i < k; i++) {
+                weights[i] = rnd.nextDouble();
+                for (int j = 0; j < d; j++) {
+                    columns[i][j] = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(-3, 4)));
+                }
+            }
+            double[] first = null;
+            for (int threads : new int[] {1, 2, 3}) {
+                float[] out = new float[d];
+                double[] squares = new double[k];
+                WeightedSum.of(columns, weights, out, squares, threads);
+                assertThat(out).as("the fold is unchanged").containsExactly(reference(columns, weights));
+                for (int i = 0; i < k; i++) {
+                    double plain = 0;
+                    for (float x : columns[i]) {
+                        plain += (double) x * x;
+                    }
+                    assertThat(squares[i]).isCloseTo(plain, org.assertj.core.api.Assertions.within(1e-12 * plain));
+                }
+                if (first == null) {
+                    first = squares;
+                }
+                assertThat(squares).as("threads=%d", threads).containsExactly(first);
+            }
+        }
+        // by hand: (3, 4) and (1, 2, 2) over one block
+        double[] squares = new double[2];
+        WeightedSum.of(new float[][] {{3f, 4f, 0f}, {1f, 2f, 2f}}, new double[] {0.5, 0.5}, new float[3], squares, 1);
+        assertThat(squares).containsExactly(25.0, 9.0);
+    }
+
+    @Test
     void mismatchedShapesAreRefused() {
         assertThatThrownBy(() -> WeightedSum.of(new float[][] {{1f, 2f}}, new double[] {1, 2}, new float[2]))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -92,4 +92,43 @@ class RoundAggregationTest {
                 .setAnomalyPolicy("flag").setMaxNormRatio(0).build());
         assertThat(RoundAggregation.run(round, LAYOUT, off).rejected()).as("maxNormRatio 0: only flagged").isEmpty();
     }
+
+    @Test
+    void underANormOnlyPolicyFedAvgsScoresComeFromTheFoldWithTheSameModel() {
+        AggregationSettings normsOnly = AggregationSettings.from(AggregationConfig.newBuilder().setRule("fedavg").setClientsPerRound(5)
+                .setAnomalyPolicy("flag").setCosineThreshold(-1.0).build());
+        RoundAggregation.Outcome fromTheFold = RoundAggregation.run(round(), LAYOUT, normsOnly);
+        RoundAggregation.Outcome twoPasses = RoundAggregation.run(round(), LAYOUT, settings("fedavg", "flag"));
+
+        assertThat(RoundAggregation.scoresFromTheFold(normsOnly.robustness())).isTrue();
+        assertThat(RoundAggregation.scoresFromTheFold(settings("fedavg", "flag").robustness())).as("the default judges cosines")
+                .isFalse();
+        assertThat(fromTheFold.delta().tensors().get(0).values()).containsExactly(twoPasses.delta().tensors().get(0).values());
+        for (int i = 0; i < 5; i++) {
+            var a = fromTheFold.outcomes().get(i);
+            var b = twoPasses.outcomes().get(i);
+            assertThat(a.scores().l2Norm()).isCloseTo(b.scores().l2Norm(), within(1e-12 * b.scores().l2Norm()));
+            assertThat(a.scores().normZ()).isCloseTo(b.scores().normZ(), within(1e-9));
+            assertThat(a.scores().cosineToMedian()).as("no median computed").isNaN();
+            assertThat(a.weight()).isEqualTo(b.weight());
+        }
+        // e = (-20, -20): norm sqrt(800), far from the others' ~1.41 by robust z, flagged by its norm alone
+        assertThat(fromTheFold.outcomes().get(4).decision()).isEqualTo(Decision.FLAG);
+        assertThat(fromTheFold.outcomes().get(4).scores().l2Norm()).isCloseTo(Math.sqrt(800), within(1e-9));
+    }
+
+    @Test
+    void underANormOnlyPolicyAnAbsurdNormIsStillRejectedAndFedAvgRunsAgainWithoutIt() {
+        List<ClientUpdate> round = List.of(u("a", 10, 1f, 1f), u("b", 20, 1.1f, 0.9f), u("c", 30, 0.9f, 1.1f),
+                u("e", 10, 1e30f, -1e30f));
+        AggregationSettings normsOnly = AggregationSettings.from(AggregationConfig.newBuilder().setRule("fedavg").setClientsPerRound(4)
+                .setAnomalyPolicy("flag").setCosineThreshold(-1.0).build());
+        RoundAggregation.Outcome o = RoundAggregation.run(round, LAYOUT, normsOnly);
+
+        assertThat(o.rejected()).extracting(r -> r.scores().clientId()).containsExactly("client-e");
+        // FedAvg of a, b, c by examples: (10 * 1 + 20 * 1.1 + 30 * 0.9) / 60
+        assertThat(o.delta().tensors().get(0).values()[0]).isCloseTo((10 * 1f + 20 * 1.1f + 30 * 0.9f) / 60, within(1e-6f));
+        assertThat(o.outcomes()).filteredOn(x -> x.decision() == Decision.REJECT).singleElement()
+                .satisfies(x -> assertThat(x.weight()).isZero());
+    }
 }
