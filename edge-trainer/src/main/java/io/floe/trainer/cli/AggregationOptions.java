@@ -51,7 +51,8 @@ public class AggregationOptions {
     public double normZThreshold = 3.5;
 
     @Option(names = "--cosine-threshold", defaultValue = "0.0",
-            description = "Suspicious when the cosine to the coordinate-wise median < this (default: ${DEFAULT-VALUE}).")
+            description = "Suspicious when the cosine to the coordinate-wise median < this (default: ${DEFAULT-VALUE});"
+                    + " -1 judges no cosine, and a FedAvg round then skips the median.")
     public double cosineThreshold;
 
     @Option(names = "--quarantine-window", defaultValue = "5",
