@@ -1,5 +1,8 @@
 package io.floe.flink.aggregate;
 
+import static io.floe.flink.aggregate.ShardedOutputs.commands;
+import static io.floe.flink.aggregate.ShardedOutputs.parts;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
@@ -361,26 +364,6 @@ class KrumShardedRoundsTest {
                 .setMembers(Arrays.asList(members)).setSquaredDistances(Arrays.stream(distances).boxed().toList())
                 .setMedianDots(Arrays.stream(dots).boxed().toList()).setMedianSquares(medianSquares).build();
         return new ModelEvent(MODEL, ModelEvent.Kind.SCORE_SHARE, inbound(TOPICS.chunkScores(), WireCodec.CHUNK_SCORE_SHARE.encode(share)));
-    }
-
-    private static List<ChunkCommand> commands(KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord> h) {
-        List<ChunkCommand> out = new ArrayList<>();
-        var queue = h.getSideOutput(ModelAggregator.CHUNK_COMMANDS);
-        if (queue != null) {
-            queue.forEach(r -> out.add(r.getValue()));
-            queue.clear();
-        }
-        return out;
-    }
-
-    private static List<ManifestPart> parts(KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord> h) {
-        List<ManifestPart> out = new ArrayList<>();
-        var queue = h.getSideOutput(ModelAggregator.MANIFEST_PARTS);
-        if (queue != null) {
-            queue.forEach(r -> out.add(r.getValue()));
-            queue.clear();
-        }
-        return out;
     }
 
     private static List<DeadLetter> deadLetters(AbstractStreamOperatorTestHarness<OutboundRecord> h) {

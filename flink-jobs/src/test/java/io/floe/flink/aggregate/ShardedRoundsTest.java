@@ -1,5 +1,8 @@
 package io.floe.flink.aggregate;
 
+import static io.floe.flink.aggregate.ShardedOutputs.commands;
+import static io.floe.flink.aggregate.ShardedOutputs.parts;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.floe.core.chunk.ChunkData;
@@ -256,26 +259,6 @@ class ShardedRoundsTest {
         e.receipt = new ChunkReceipt(cut.chunks().get(index).getUpdateId(), index, sha256 != null ? sha256 : ChunkData.sha256(data),
                 data.remaining(), null);
         return e;
-    }
-
-    private static List<ChunkCommand> commands(KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord> h) {
-        List<ChunkCommand> out = new ArrayList<>();
-        var queue = h.getSideOutput(ModelAggregator.CHUNK_COMMANDS);
-        if (queue != null) {
-            queue.forEach(r -> out.add(r.getValue()));
-            queue.clear();
-        }
-        return out;
-    }
-
-    private static List<ManifestPart> parts(KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord> h) {
-        List<ManifestPart> out = new ArrayList<>();
-        var queue = h.getSideOutput(ModelAggregator.MANIFEST_PARTS);
-        if (queue != null) {
-            queue.forEach(r -> out.add(r.getValue()));
-            queue.clear();
-        }
-        return out;
     }
 
     private static List<DeadLetter> deadLetters(AbstractStreamOperatorTestHarness<OutboundRecord> h) {
