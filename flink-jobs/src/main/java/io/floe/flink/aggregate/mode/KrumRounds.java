@@ -97,8 +97,16 @@ final class KrumRounds {
         List<String> scored = Arrays.asList(pending.members);
         List<ModelUpdate> members = sorted(ChunkedScoring.members(states).stream().filter(u -> scored.contains(u.getUpdateId())).toList());
         String[] ids = members.stream().map(ModelUpdate::getUpdateId).toArray(String[]::new);
-        if (!Arrays.equals(ids, pending.members)) { // the round's updates are the members it scored: nothing joins or leaves meanwhile
-            throw new IllegalStateException("model " + ctx.modelId() + ": scored members " + scored + " are not all in the round");
+        if (!Arrays.equals(ids, pending.members)) {
+            // nothing leaves a round while it selects (no drop, deadline or receipt takes effect); should one have, the
+            // shares no longer fit its members: close on those left under the median, whose chunks the folders keep
+            LOG.error("model {}: scored members {} are not all in the round; closing under the median", ctx.modelId(), scored);
+            List<UpdateScore> normScores = states.krum().normScores();
+            states.krum().clear();
+            double[] none = new double[ids.length];
+            Arrays.fill(none, Double.NaN);
+            return new Decided(ChunkedRoundWeights.medianFallback(members, ctx.settings()), normScores, ids, none,
+                    join(pending.note, "a member left the round while it was selected on; fell back to the coordinate-wise median"));
         }
         int k = ids.length;
         List<double[]> distances = new ArrayList<>(all.size());
