@@ -1,7 +1,5 @@
 package io.floe.bench.ingest;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.floe.core.chunk.ChunkLayout;
 import io.floe.core.wire.TopicNames;
 import io.floe.core.wire.WireCodec;
@@ -22,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +28,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /**
@@ -69,7 +65,7 @@ public final class IngestBenchmark {
         for (IngestCase c : cases) {
             log.printf(Locale.ROOT, "== %s: %s, %d rounds (+%d warm-up), checkpoints every %d ms, %s state, chunks of %d bytes, %d partitions%n",
                     c.name(), c.rule(), c.rounds(), c.warmupRounds(), c.checkpointMs(), c.stateBackend(), c.chunkBytes(), settings.partitions());
-            Map<String, Object> row = runCase(c, logs(json, c));
+            Map<String, Object> row = runCase(c, CaseLogs.of(json, c));
             rows.add(row);
             IngestReport.write(rows, json, markdown, command);
             log.println("   -> " + IngestReport.summary(row));
@@ -77,12 +73,6 @@ public final class IngestBenchmark {
         log.println();
         log.print(IngestReport.markdown(rows, command));
         return rows;
-    }
-
-    /** Where a case's job log and GC log are kept: beside the JSON, in ingest-logs/<case>. */
-    static Path logs(Path json, IngestCase c) {
-        Path parent = json.toAbsolutePath().getParent();
-        return parent.resolve("ingest-logs").resolve(c.name().replace(' ', '_').replace('=', '-') + "_" + c.stateBackend());
     }
 
     private Map<String, Object> runCase(IngestCase c, Path logs) {
@@ -152,7 +142,7 @@ public final class IngestBenchmark {
             // the clients' first pass (hashing) is their "training", not sending
             row.put("brokerAndClientsCpuSeconds", round3(processCpuSeconds() - cpu0 - (Double) row.getOrDefault("hashCpuSeconds", 0.0)));
             // the job's figures, then the job stops so that the baseline has the broker and cores to itself
-            dump(rest, logs);
+            CaseLogs.dump(rest, logs, log);
             FlinkRest.Checkpoints cp = rest.checkpoints();
             row.put("checkpointBytes", cp.stateSize());
             row.put("checkpointMaxBytes", Math.max(cp.stateSize(), maxCheckpoint.get()));
@@ -198,8 +188,8 @@ public final class IngestBenchmark {
                 broker.close();
             }
             if (work != null) {
-                keepLogs(work.resolve("job"), logs, row);
-                deleteRecursively(work);
+                CaseLogs.keep(work.resolve("job"), logs, row, log);
+                CaseLogs.deleteRecursively(work);
             }
         }
         row.put("wallSeconds", round3((System.nanoTime() - wallStart) / 1e9));
@@ -359,43 +349,5 @@ public final class IngestBenchmark {
     static double processCpuSeconds() {
         java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         return os instanceof com.sun.management.OperatingSystemMXBean s ? s.getProcessCpuTime() / 1e9 : -1;
-    }
-
-    /** The job's checkpoint history and vertices (with their metrics) as the REST API has them at the end of the rounds. */
-    private void dump(FlinkRest rest, Path logs) {
-        try {
-            Files.createDirectories(logs);
-            ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            m.writeValue(logs.resolve("checkpoints.json").toFile(), rest.get("/jobs/" + rest.jobId() + "/checkpoints"));
-            m.writeValue(logs.resolve("job.json").toFile(), rest.get("/jobs/" + rest.jobId()));
-        } catch (Exception e) {
-            log.println("   (reading the job's REST API: " + e + ")");
-        }
-    }
-
-    /** Copies the job's log and GC log out of the case's work directory (which goes, with its checkpoints and RocksDB files). */
-    private void keepLogs(Path jobDir, Path logs, Map<String, Object> row) {
-        try {
-            Files.createDirectories(logs);
-            for (String name : List.of("job.log", "gc.log")) {
-                Path f = jobDir.resolve(name);
-                if (Files.exists(f)) {
-                    Files.copy(f, logs.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-            row.put("jobLogs", logs.toString());
-        } catch (IOException e) {
-            log.println("   (keeping the job's logs: " + e + ")");
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException ignored) {
-            // best effort
-        }
     }
 }

@@ -72,8 +72,8 @@ class IngestCaseTest {
             assertThat(c.clients()).as(c.name()).isEqualTo(same.clients());
             assertThat(c.signed()).isFalse();
         }
-        assertThat(IngestBenchmark.logs(Path.of("/tmp/x.json"), rules.get(1))).as("a rule's logs do not overwrite FedAvg's")
-                .isNotEqualTo(IngestBenchmark.logs(Path.of("/tmp/x.json"), quick10M));
+        assertThat(CaseLogs.of(Path.of("/tmp/x.json"), rules.get(1))).as("a rule's logs do not overwrite FedAvg's")
+                .isNotEqualTo(CaseLogs.of(Path.of("/tmp/x.json"), quick10M));
     }
 
     @Test
@@ -124,7 +124,7 @@ class IngestCaseTest {
         assertThat(krum.name()).isEqualTo("d=10M K=32 p=2 krum f=7");
         assertThat(IngestCase.profile("10M,32,2,2,1000,rocksdb,1,signed,rule=Multi-Krum", CHUNK).get(0).name())
                 .isEqualTo("d=10M K=32 p=2 multi-krum f=7 signed");
-        assertThat(IngestBenchmark.logs(Path.of("/tmp/x.json"), krum)).as("no '=' or ' ' in a log directory's name")
+        assertThat(CaseLogs.of(Path.of("/tmp/x.json"), krum)).as("no '=' or ' ' in a log directory's name")
                 .hasToString("/tmp/ingest-logs/d-10M_K-32_p-2_krum_f-7_rocksdb");
         IngestCase median = new IngestCase(10_000_000, 32, 2, 2, 1000, "rocksdb", CHUNK).withRule("median");
         assertThat(median.name()).as("only the Krum family has an f").isEqualTo("d=10M K=32 p=2 median");
