@@ -1,6 +1,8 @@
 package io.floe.flink.aggregate;
 
 import static io.floe.flink.aggregate.ShardedOutputs.commands;
+import static io.floe.flink.aggregate.ShardedOutputs.deadLetters;
+import static io.floe.flink.aggregate.ShardedOutputs.drainAll;
 import static io.floe.flink.aggregate.ShardedOutputs.parts;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,12 +29,10 @@ import io.floe.schema.UpdateScore;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -364,15 +364,5 @@ class KrumShardedRoundsTest {
                 .setMembers(Arrays.asList(members)).setSquaredDistances(Arrays.stream(distances).boxed().toList())
                 .setMedianDots(Arrays.stream(dots).boxed().toList()).setMedianSquares(medianSquares).build();
         return new ModelEvent(MODEL, ModelEvent.Kind.SCORE_SHARE, inbound(TOPICS.chunkScores(), WireCodec.CHUNK_SCORE_SHARE.encode(share)));
-    }
-
-    private static List<DeadLetter> deadLetters(AbstractStreamOperatorTestHarness<OutboundRecord> h) {
-        return PublishedRecords.drain(h, TOPICS).deadLetters();
-    }
-
-    private static void drainAll(KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord> h) {
-        commands(h);
-        parts(h);
-        PublishedRecords.drain(h, TOPICS);
     }
 }

@@ -1,6 +1,8 @@
 package io.floe.flink.aggregate;
 
 import static io.floe.flink.aggregate.ShardedOutputs.commands;
+import static io.floe.flink.aggregate.ShardedOutputs.deadLetters;
+import static io.floe.flink.aggregate.ShardedOutputs.drainAll;
 import static io.floe.flink.aggregate.ShardedOutputs.parts;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,7 +12,6 @@ import io.floe.core.chunk.ChunkedUpdates;
 import io.floe.core.wire.TopicNames;
 import io.floe.core.wire.WireCodec;
 import io.floe.flink.io.InboundRecord;
-import io.floe.flink.io.OutboundRecord;
 import io.floe.flink.shard.ChunkCommand;
 import io.floe.flink.shard.ChunkReceipt;
 import io.floe.flink.shard.ManifestPart;
@@ -25,13 +26,10 @@ import io.floe.schema.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -259,15 +257,5 @@ class ShardedRoundsTest {
         e.receipt = new ChunkReceipt(cut.chunks().get(index).getUpdateId(), index, sha256 != null ? sha256 : ChunkData.sha256(data),
                 data.remaining(), null);
         return e;
-    }
-
-    private static List<DeadLetter> deadLetters(AbstractStreamOperatorTestHarness<OutboundRecord> h) {
-        return PublishedRecords.drain(h, TOPICS).deadLetters();
-    }
-
-    private static void drainAll(KeyedOneInputStreamOperatorTestHarness<String, ModelEvent, OutboundRecord> h) {
-        commands(h);
-        parts(h);
-        PublishedRecords.drain(h, TOPICS);
     }
 }

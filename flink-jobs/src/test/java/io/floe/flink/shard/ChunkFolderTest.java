@@ -173,11 +173,18 @@ class ChunkFolderTest {
     }
 
     private static ChunkEvent chunk(String updateId, long offset, float[] values) {
-        byte[] value = WireCodec.UPDATE_CHUNK.encode(UpdateChunk.newBuilder().setModelId(MODEL).setUpdateId(updateId).setIndex(0)
+        ChunkEvent e = chunkEvent(MODEL, updateId, offset, values);
+        LOG.put(offset, e.origin.value);
+        return e;
+    }
+
+    /** Chunk 0 of {@code updateId} of {@code model}, dense, as it lands from the updates topic at {@code offset}. */
+    static ChunkEvent chunkEvent(String model, String updateId, long offset, float[] values) {
+        String key = ChunkData.key(model, 0);
+        byte[] value = WireCodec.UPDATE_CHUNK.encode(UpdateChunk.newBuilder().setModelId(model).setUpdateId(updateId).setIndex(0)
                 .setData(ByteBuffer.wrap(ChunkData.encode(values, 0, values.length))).build());
-        LOG.put(offset, value);
-        return new ChunkEvent(KEY, MODEL, updateId, 0, new InboundRecord(TOPICS.updates(), 0, offset, 0,
-                KEY.getBytes(StandardCharsets.UTF_8), value));
+        return new ChunkEvent(key, model, updateId, 0, new InboundRecord(TOPICS.updates(), 0, offset, 0,
+                key.getBytes(StandardCharsets.UTF_8), value));
     }
 
     /** The slices published since the last call, decoded. */

@@ -7,12 +7,9 @@ import io.floe.core.chunk.ChunkData;
 import io.floe.core.chunk.ExactSum;
 import io.floe.core.wire.TopicNames;
 import io.floe.core.wire.WireCodec;
-import io.floe.flink.io.InboundRecord;
 import io.floe.flink.io.OutboundRecord;
 import io.floe.schema.ChunkScoreShare;
 import io.floe.schema.ModelChunk;
-import io.floe.schema.UpdateChunk;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -206,10 +203,7 @@ class KrumChunkFolderTest {
     }
 
     private static ChunkEvent chunk(String updateId, long offset, float[] values) {
-        byte[] value = WireCodec.UPDATE_CHUNK.encode(UpdateChunk.newBuilder().setModelId(MODEL).setUpdateId(updateId).setIndex(0)
-                .setData(ByteBuffer.wrap(ChunkData.encode(values, 0, values.length))).build());
-        return new ChunkEvent(KEY, MODEL, updateId, 0, new InboundRecord(TOPICS.updates(), 0, offset, 0,
-                KEY.getBytes(StandardCharsets.UTF_8), value));
+        return ChunkFolderTest.chunkEvent(MODEL, updateId, offset, values);
     }
 
     /** The records published since the last call (and clears them). */
