@@ -105,7 +105,7 @@ public final class AnomalyScorer {
         int neighbours = Math.max(1, Math.min(k - 1, k - byzantineClients - 2));
         double[] out = new double[k];
         for (int i = 0; i < k; i++) {
-            out[i] = k < 2 ? 0 : krumScore(d2, i, neighbours);
+            out[i] = krumScore(d2, i, neighbours);
         }
         return out;
     }
